@@ -1,0 +1,49 @@
+package dev.berth.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Turns domain errors and malformed JSON into problem+json, so no bad input ever surfaces as a raw 500.
+ */
+public class ProblemMappers {
+
+    @ServerExceptionMapper
+    public Response domain(ApiException e) {
+        return problem(Problem.of(e));
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        String field = "body";
+        String message = "is not valid JSON";
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            field = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            message = e instanceof UnrecognizedPropertyException ? "is not a known field" : "has the wrong type or format";
+        }
+        return problem(Problem.of(ApiException.invalid(List.of(new FieldError(field, message)))));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return problem(new Problem("about:blank", "Not Found", 404, "no such resource", null, null));
+    }
+
+    static Response problem(Problem p) {
+        return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(p).build();
+    }
+
+    /** Convenience for resources that need to reject a request outside the domain services. */
+    public static WebApplicationException asWebException(ApiException e) {
+        return new WebApplicationException(problem(Problem.of(e)));
+    }
+}

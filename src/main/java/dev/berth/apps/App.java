@@ -1,0 +1,53 @@
+package dev.berth.apps;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** An app's desired state: image, size, env and routing. Secret env values are stored sealed. */
+@Entity
+public class App extends PanacheEntityBase {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public Long tenantId;
+    public String name;
+    public String image;
+    public int port;
+    public int replicas;
+    public int cpuRequestMillis;
+    public int cpuLimitMillis;
+    public long memoryRequestBytes;
+    public long memoryLimitBytes;
+    public String healthPath;
+    public String customDomain;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Map<String, String> env = new TreeMap<>();
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Map<String, String> secretEnv = new TreeMap<>();
+    @Version
+    public long version;
+    public Instant createdAt = Instant.now();
+    public Instant updatedAt = Instant.now();
+
+    public static App findByName(long tenantId, String name) {
+        return find("tenantId = ?1 and name = ?2", tenantId, name).firstResult();
+    }
+
+    public static List<App> listByTenant(long tenantId) {
+        return list("tenantId = ?1 order by name", tenantId);
+    }
+
+    public static long countByTenant(long tenantId) {
+        return count("tenantId", tenantId);
+    }
+}

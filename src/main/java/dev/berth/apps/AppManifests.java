@@ -1,0 +1,170 @@
+package dev.berth.apps;
+
+import dev.berth.kube.Labels;
+import dev.berth.kube.Names;
+import dev.berth.kube.Quantities;
+import dev.berth.regions.RegionInfo;
+import dev.berth.tenants.TenantManifests;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pure functions from an app's desired state to its Deployment, Service, Ingress and (when it has secret env) its
+ * Secret in one region. Pods follow Pod Security {@code restricted}; rolling updates never take a ready pod away
+ * before its replacement is ready.
+ */
+public final class AppManifests {
+    public static final String CONTAINER = "app";
+    public static final int SERVICE_PORT = 80;
+
+    private AppManifests() {
+    }
+
+    public static List<HasMetadata> desired(AppSpec app, RegionInfo region) {
+        List<HasMetadata> objects = new ArrayList<>();
+        if (!app.secretEnv().isEmpty()) {
+            objects.add(secret(app));
+        }
+        objects.add(deployment(app));
+        objects.add(service(app));
+        objects.add(ingress(app, region));
+        return objects;
+    }
+
+    public static String secretName(String app) {
+        return app + "-env";
+    }
+
+    /** The host an app is served at in a region: its custom domain, else {@code <app>.<tenant>.<base domain>}. */
+    public static String host(AppSpec app, RegionInfo region) {
+        return host(app.name(), app.tenant(), app.customDomain(), region.baseDomain());
+    }
+
+    public static String host(String app, String tenant, String customDomain, String baseDomain) {
+        return customDomain != null ? customDomain : app + "." + tenant + "." + baseDomain;
+    }
+
+    static Secret secret(AppSpec app) {
+        Map<String, String> data = new LinkedHashMap<>();
+        app.secretEnv().forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        return new SecretBuilder().withNewMetadata().withName(secretName(app.name()))
+                .withNamespace(Names.namespace(app.tenant())).withLabels(Labels.app(app.tenant(), app.name()))
+                .endMetadata().withType("Opaque").withData(data).build();
+    }
+
+    static Deployment deployment(AppSpec app) {
+        Map<String, String> labels = Labels.app(app.tenant(), app.name());
+        Map<String, String> podAnnotations = new LinkedHashMap<>();
+        if (!app.secretEnv().isEmpty()) {
+            podAnnotations.put(Labels.SECRET_HASH, secretHash(app));
+        }
+        return new DeploymentBuilder()
+                .withNewMetadata().withName(app.name()).withNamespace(Names.namespace(app.tenant()))
+                .withLabels(labels).endMetadata()
+                .withNewSpec().withReplicas(app.replicas())
+                .withNewSelector().withMatchLabels(Labels.appSelector(app.tenant(), app.name())).endSelector()
+                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxSurge(new IntOrString("25%")).withMaxUnavailable(new IntOrString(0)).endRollingUpdate()
+                .endStrategy()
+                .withRevisionHistoryLimit(5)
+                .withNewTemplate().withNewMetadata().withLabels(labels).withAnnotations(podAnnotations).endMetadata()
+                .withNewSpec().withServiceAccountName(TenantManifests.SERVICE_ACCOUNT)
+                .withAutomountServiceAccountToken(false).withEnableServiceLinks(false)
+                .withNewSecurityContext().withRunAsNonRoot(true).withNewSeccompProfile().withType("RuntimeDefault")
+                .endSeccompProfile().endSecurityContext()
+                .withContainers(container(app))
+                .endSpec().endTemplate().endSpec().build();
+    }
+
+    private static Container container(AppSpec app) {
+        ContainerBuilder c = new ContainerBuilder().withName(CONTAINER).withImage(app.image())
+                .addNewPort().withName("http").withContainerPort(app.port()).withProtocol("TCP").endPort()
+                .withEnv(env(app))
+                .withNewResources()
+                .withRequests(Quantities.cpuAndMemory(Quantities.cpu(app.cpuRequestMillis()),
+                        Quantities.memory(app.memoryRequestBytes())))
+                .withLimits(Quantities.cpuAndMemory(Quantities.cpu(app.cpuLimitMillis()),
+                        Quantities.memory(app.memoryLimitBytes())))
+                .endResources()
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withRunAsNonRoot(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext();
+        if (app.healthPath() != null) {
+            c.withReadinessProbe(probe(app, 3, 5)).withLivenessProbe(probe(app, 30, 10));
+        }
+        return c.build();
+    }
+
+    private static Probe probe(AppSpec app, int initialDelay, int period) {
+        return new ProbeBuilder().withHttpGet(new HTTPGetActionBuilder().withPath(app.healthPath())
+                        .withPort(new IntOrString("http")).build())
+                .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withFailureThreshold(3).build();
+    }
+
+    private static List<EnvVar> env(AppSpec app) {
+        List<EnvVar> env = new ArrayList<>();
+        app.env().forEach((k, v) -> env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
+        app.secretEnv().keySet().forEach(k -> env.add(new EnvVarBuilder().withName(k).withNewValueFrom()
+                .withNewSecretKeyRef().withName(secretName(app.name())).withKey(k).endSecretKeyRef().endValueFrom()
+                .build()));
+        return env;
+    }
+
+    /** A digest of the secret values, so a changed secret rolls the pods; the values themselves stay out. */
+    private static String secretHash(AppSpec app) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            app.secretEnv().forEach((k, v) -> {
+                md.update(k.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+                md.update(v.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            });
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Service service(AppSpec app) {
+        return new ServiceBuilder().withNewMetadata().withName(app.name()).withNamespace(Names.namespace(app.tenant()))
+                .withLabels(Labels.app(app.tenant(), app.name())).endMetadata()
+                .withNewSpec().withType("ClusterIP").withSelector(Labels.appSelector(app.tenant(), app.name()))
+                .addNewPort().withName("http").withPort(SERVICE_PORT).withTargetPort(new IntOrString("http"))
+                .withProtocol("TCP").endPort().endSpec().build();
+    }
+
+    static Ingress ingress(AppSpec app, RegionInfo region) {
+        return new IngressBuilder().withNewMetadata().withName(app.name()).withNamespace(Names.namespace(app.tenant()))
+                .withLabels(Labels.app(app.tenant(), app.name())).endMetadata()
+                .withNewSpec().withIngressClassName(region.ingressClass())
+                .addNewRule().withHost(host(app, region)).withNewHttp().addNewPath().withPath("/").withPathType("Prefix")
+                .withNewBackend().withNewService().withName(app.name()).withNewPort().withNumber(SERVICE_PORT).endPort()
+                .endService().endBackend().endPath().endHttp().endRule()
+                .endSpec().build();
+    }
+}

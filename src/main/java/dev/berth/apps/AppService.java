@@ -1,0 +1,318 @@
+package dev.berth.apps;
+
+import dev.berth.api.ApiException;
+import dev.berth.api.Validator;
+import dev.berth.audit.AuditEvent;
+import dev.berth.audit.AuditLog;
+import dev.berth.audit.AuditView;
+import dev.berth.kube.DesiredStateChanged;
+import dev.berth.kube.Names;
+import dev.berth.kube.Quantities;
+import dev.berth.regions.Region;
+import dev.berth.regions.RegionInfo;
+import dev.berth.secrets.SecretBox;
+import dev.berth.tenants.Tenant;
+import io.quarkus.hibernate.orm.panache.Panache;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Owns apps: validates each change, checks it against the tenant's limits and records it with its diff in one
+ * transaction; the reconcilers then roll it out in every region of the tenant. Secret values are sealed on the
+ * way in and never returned.
+ */
+@ApplicationScoped
+public class AppService {
+    static final int DEFAULT_PORT = 8080;
+    static final String DEFAULT_CPU_REQUEST = "100m";
+    static final String DEFAULT_CPU_LIMIT = "500m";
+    static final String DEFAULT_MEMORY_REQUEST = "128Mi";
+    static final String DEFAULT_MEMORY_LIMIT = "256Mi";
+
+    @Inject
+    AuditLog audit;
+    @Inject
+    SecretBox secrets;
+    @Inject
+    AppStatusReader statusReader;
+    @Inject
+    Event<DesiredStateChanged> changed;
+
+    @Transactional
+    public List<AppView> list(long tenantId, String tenant) {
+        List<App> apps = App.listByTenant(tenantId);
+        List<Region> regions = regionsOf(tenantId);
+        List<Map<String, String>> states = regions.stream()
+                .map(r -> statusReader.states(tenant, apps, RegionInfo.of(r), r.unreachableSince)).toList();
+        List<AppView> views = new ArrayList<>(apps.size());
+        for (App a : apps) {
+            List<AppStatus> status = new ArrayList<>();
+            for (int i = 0; i < regions.size(); i++) {
+                Region r = regions.get(i);
+                status.add(new AppStatus(r.name, r.simulated, states.get(i).get(a.name),
+                        url(a, tenant, r), a.replicas, 0, 0, List.of(), List.of(), List.of(), r.unreachableSince));
+            }
+            views.add(AppView.of(a, urls(a, tenant, regions), status));
+        }
+        return views;
+    }
+
+    @Transactional
+    public AppView get(long tenantId, String tenant, String name) {
+        App a = require(tenantId, name);
+        List<Region> regions = regionsOf(tenantId);
+        List<AppStatus> status = regions.stream()
+                .map(r -> statusReader.read(tenant, a, RegionInfo.of(r), r.unreachableSince)).toList();
+        return AppView.of(a, urls(a, tenant, regions), status);
+    }
+
+    @Transactional
+    public List<AuditView> history(long tenantId, String name, int limit) {
+        require(tenantId, name);
+        return AuditEvent.recentForApp(tenantId, name, limit).stream().map(AuditView::of).toList();
+    }
+
+    @Transactional
+    public AppView create(long tenantId, String tenant, AppRequests.Create req) {
+        if (req == null) {
+            throw ApiException.invalid("body", "is required");
+        }
+        Validator v = new Validator();
+        v.rule("name", Names.checkAppName(req.name()));
+        v.rule("image", AppRules.image(req.image()));
+        int port = req.port() == null ? DEFAULT_PORT : req.port();
+        int replicas = req.replicas() == null ? 1 : req.replicas();
+        v.rule("port", AppRules.port(port));
+        v.rule("replicas", AppRules.replicas(replicas));
+        int[] cpu = AppRules.cpu(v, req.resources(), Quantities.parseCpuMillis(DEFAULT_CPU_REQUEST),
+                Quantities.parseCpuMillis(DEFAULT_CPU_LIMIT));
+        long[] mem = AppRules.memory(v, req.resources(), Quantities.parseMemoryBytes(DEFAULT_MEMORY_REQUEST),
+                Quantities.parseMemoryBytes(DEFAULT_MEMORY_LIMIT));
+        String health = blankToNull(req.healthPath());
+        String domain = blankToNull(req.customDomain());
+        v.rule("healthPath", AppRules.healthPath(health));
+        v.rule("customDomain", AppRules.customDomain(domain, baseDomains()));
+        AppRules.env(v, "env", req.env());
+        AppRules.env(v, "secretEnv", req.secretEnv());
+        overlap(v, req.env(), req.secretEnv() == null ? List.of() : req.secretEnv().keySet());
+        v.throwIfInvalid();
+
+        Tenant t = AppQuota.lockTenant(tenantId);
+        if (App.findByName(tenantId, req.name()) != null) {
+            throw ApiException.conflict("name", "an app named '" + req.name() + "' already exists in " + tenant);
+        }
+        requireFreeDomain(domain, null);
+        App a = new App();
+        a.tenantId = tenantId;
+        a.name = req.name();
+        a.image = req.image();
+        a.port = port;
+        a.replicas = replicas;
+        a.cpuRequestMillis = cpu[0];
+        a.cpuLimitMillis = cpu[1];
+        a.memoryRequestBytes = mem[0];
+        a.memoryLimitBytes = mem[1];
+        a.healthPath = health;
+        a.customDomain = domain;
+        a.env = req.env() == null ? new TreeMap<>() : new TreeMap<>(req.env());
+        a.secretEnv = new TreeMap<>();
+        if (req.secretEnv() != null) {
+            req.secretEnv().forEach((k, val) -> a.secretEnv.put(k, secrets.encrypt(val)));
+        }
+        AppQuota.check(t, a, null);
+        a.persist();
+        audit.record(tenantId, tenant, a.name, "app.create", "created app " + a.name + " from " + a.image
+                + ", " + replicas + " replica(s)", snapshot(a));
+        changed.fire(new DesiredStateChanged(tenant));
+        return get(tenantId, tenant, a.name);
+    }
+
+    @Transactional
+    public AppView update(long tenantId, String tenant, String name, AppRequests.Update req) {
+        if (req == null) {
+            throw ApiException.invalid("body", "is required");
+        }
+        Tenant t = AppQuota.lockTenant(tenantId);
+        App a = require(tenantId, name);
+        Map<String, Object> before = snapshot(a);
+        Validator v = new Validator();
+        if (req.image() != null) {
+            v.rule("image", AppRules.image(req.image()));
+        }
+        if (req.port() != null) {
+            v.rule("port", AppRules.port(req.port()));
+        }
+        if (req.replicas() != null) {
+            v.rule("replicas", AppRules.replicas(req.replicas()));
+        }
+        int[] cpu = AppRules.cpu(v, req.resources(), a.cpuRequestMillis, a.cpuLimitMillis);
+        long[] mem = AppRules.memory(v, req.resources(), a.memoryRequestBytes, a.memoryLimitBytes);
+        if (req.healthPath() != null) {
+            v.rule("healthPath", AppRules.healthPath(blankToNull(req.healthPath())));
+        }
+        if (req.customDomain() != null) {
+            v.rule("customDomain", AppRules.customDomain(blankToNull(req.customDomain()), baseDomains()));
+        }
+        AppRules.env(v, "env", req.env());
+        AppRules.env(v, "secretEnv", req.secretEnv());
+        Map<String, String> env = req.env() == null ? a.env : req.env();
+        List<String> remove = req.removeSecretEnv() == null ? List.of() : req.removeSecretEnv();
+        List<String> secretNames = new ArrayList<>(a.secretEnv.keySet());
+        secretNames.removeAll(remove);
+        if (req.secretEnv() != null) {
+            secretNames.addAll(req.secretEnv().keySet());
+        }
+        overlap(v, env, secretNames);
+        for (int i = 0; i < remove.size(); i++) {
+            v.check(a.secretEnv.containsKey(remove.get(i)), "removeSecretEnv[" + i + "]",
+                    "no secret named '" + remove.get(i) + "'");
+        }
+        v.throwIfInvalid();
+
+        if (req.image() != null) {
+            a.image = req.image();
+        }
+        if (req.port() != null) {
+            a.port = req.port();
+        }
+        if (req.replicas() != null) {
+            a.replicas = req.replicas();
+        }
+        a.cpuRequestMillis = cpu[0];
+        a.cpuLimitMillis = cpu[1];
+        a.memoryRequestBytes = mem[0];
+        a.memoryLimitBytes = mem[1];
+        if (req.healthPath() != null) {
+            a.healthPath = blankToNull(req.healthPath());
+        }
+        if (req.customDomain() != null) {
+            a.customDomain = blankToNull(req.customDomain());
+            requireFreeDomain(a.customDomain, a.id);
+        }
+        a.env = new TreeMap<>(env);
+        TreeMap<String, String> sealed = new TreeMap<>(a.secretEnv);
+        remove.forEach(sealed::remove);
+        List<String> secretsSet = new ArrayList<>();
+        if (req.secretEnv() != null) {
+            req.secretEnv().forEach((k, val) -> {
+                sealed.put(k, secrets.encrypt(val));
+                secretsSet.add(k);
+            });
+        }
+        a.secretEnv = sealed;
+        AppQuota.check(t, a, a.id);
+        Map<String, Object> diff = diff(before, snapshot(a));
+        secretsSet.forEach(k -> diff.put("secretEnv." + k, "set"));
+        remove.forEach(k -> diff.put("secretEnv." + k, "removed"));
+        if (!diff.isEmpty()) {
+            a.updatedAt = Instant.now();
+            audit.record(tenantId, tenant, a.name, "app.update", "changed " + String.join(", ", diff.keySet()), diff);
+            changed.fire(new DesiredStateChanged(tenant));
+        }
+        return get(tenantId, tenant, a.name);
+    }
+
+    @Transactional
+    public void delete(long tenantId, String tenant, String name) {
+        App a = require(tenantId, name);
+        a.delete();
+        audit.record(tenantId, tenant, name, "app.delete", "deleted app " + name, null);
+        changed.fire(new DesiredStateChanged(tenant));
+    }
+
+    /** Unseals secret values for the reconciler; nothing else may call this. */
+    public TreeMap<String, String> unsealedSecrets(App a) {
+        TreeMap<String, String> plain = new TreeMap<>();
+        a.secretEnv.forEach((k, v) -> plain.put(k, secrets.decrypt(v)));
+        return plain;
+    }
+
+    private static App require(long tenantId, String name) {
+        App a = App.findByName(tenantId, name);
+        if (a == null) {
+            throw ApiException.notFound("app", name);
+        }
+        return a;
+    }
+
+    private static void overlap(Validator v, Map<String, String> env, java.util.Collection<String> secretNames) {
+        if (env == null) {
+            return;
+        }
+        for (String s : secretNames) {
+            if (env.containsKey(s)) {
+                v.add("secretEnv." + s, "is also a plain variable; a name can be plain or secret, not both");
+            }
+        }
+    }
+
+    private static void requireFreeDomain(String domain, Long ownAppId) {
+        if (domain == null) {
+            return;
+        }
+        App other = App.find("customDomain", domain).firstResult();
+        if (other != null && !other.id.equals(ownAppId)) {
+            throw ApiException.conflict("customDomain", "'" + domain + "' is already used by another app");
+        }
+    }
+
+    private static List<String> baseDomains() {
+        return Region.listAllByName().stream().map(r -> r.baseDomain).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Region> regionsOf(long tenantId) {
+        return Panache.getEntityManager().createQuery(
+                "select r from Region r where r.id in (select tr.regionId from TenantRegion tr where tr.tenantId = :t) "
+                        + "order by r.name", Region.class).setParameter("t", tenantId).getResultList();
+    }
+
+    private static String url(App a, String tenant, Region r) {
+        return "http://" + AppManifests.host(a.name, tenant, a.customDomain, r.baseDomain) + "/";
+    }
+
+    private static List<String> urls(App a, String tenant, List<Region> regions) {
+        return regions.stream().map(r -> url(a, tenant, r)).distinct().toList();
+    }
+
+    private static Map<String, Object> snapshot(App a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("image", a.image);
+        m.put("port", a.port);
+        m.put("replicas", a.replicas);
+        m.put("cpuRequest", Quantities.cpu(a.cpuRequestMillis));
+        m.put("cpuLimit", Quantities.cpu(a.cpuLimitMillis));
+        m.put("memoryRequest", Quantities.memory(a.memoryRequestBytes));
+        m.put("memoryLimit", Quantities.memory(a.memoryLimitBytes));
+        m.put("healthPath", a.healthPath);
+        m.put("customDomain", a.customDomain);
+        a.env.forEach((k, v) -> m.put("env." + k, v));
+        m.put("secretEnv", String.join(",", a.secretEnv.keySet()));
+        return m;
+    }
+
+    private static Map<String, Object> diff(Map<String, Object> before, Map<String, Object> after) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        for (String k : after.keySet()) {
+            if (!Objects.equals(before.get(k), after.get(k)) && !k.equals("secretEnv")) {
+                d.put(k, before.get(k) + " -> " + after.get(k));
+            }
+        }
+        before.keySet().stream().filter(k -> !after.containsKey(k))
+                .forEach(k -> d.put(k, before.get(k) + " -> (removed)"));
+        return d;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

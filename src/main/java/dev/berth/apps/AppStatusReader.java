@@ -1,0 +1,141 @@
+package dev.berth.apps;
+
+import dev.berth.kube.ClusterCache;
+import dev.berth.kube.Names;
+import dev.berth.regions.RegionClients;
+import dev.berth.regions.RegionCluster;
+import dev.berth.regions.RegionInfo;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Reads apps' live status from the regions' watch caches; never calls a cluster, so pages stay fast. */
+@ApplicationScoped
+public class AppStatusReader {
+    private static final int MAX_EVENTS = 15;
+    private final RegionClients regions;
+
+    public AppStatusReader(RegionClients regions) {
+        this.regions = regions;
+    }
+
+    public AppStatus read(String tenant, App app, RegionInfo region, Instant unreachableSince) {
+        String url = "http://" + AppManifests.host(app.name, tenant, app.customDomain, region.baseDomain()) + "/";
+        Optional<RegionCluster> cluster = regions.get(region.name());
+        if (cluster.isEmpty() || !cluster.get().cache().synced()) {
+            return new AppStatus(region.name(), region.simulated(), "Unknown", url, app.replicas, 0, 0, List.of(),
+                    List.of(), List.of(cluster.isEmpty() ? "region not connected" : "waiting for the region's first sync"),
+                    unreachableSince);
+        }
+        ClusterCache cache = cluster.get().cache();
+        String ns = Names.namespace(tenant);
+        Deployment d = cache.get(Deployment.class, ns, app.name);
+        List<Pod> pods = cache.list(Pod.class, ns).stream()
+                .filter(p -> app.name.equals(p.getMetadata().getLabels().get("berth.dev/app")))
+                .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+        List<AppStatus.PodInfo> podInfos = pods.stream().map(AppStatusReader::pod).toList();
+        Set<String> objects = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+        objects.add(app.name);
+        List<AppStatus.EventInfo> events = cache.list(Event.class, ns).stream()
+                .filter(e -> e.getInvolvedObject() != null && objects.contains(e.getInvolvedObject().getName()))
+                .map(AppStatusReader::event)
+                .sorted(Comparator.comparing(AppStatus.EventInfo::lastSeen, Comparator.nullsLast(Comparator.reverseOrder())))
+                .limit(MAX_EVENTS).toList();
+        int ready = 0;
+        int updated = 0;
+        List<String> conditions = List.of();
+        if (d != null && d.getStatus() != null) {
+            ready = nz(d.getStatus().getReadyReplicas());
+            updated = nz(d.getStatus().getUpdatedReplicas());
+            conditions = d.getStatus().getConditions() == null ? List.of() : d.getStatus().getConditions().stream()
+                    .map(c -> c.getType() + "=" + c.getStatus() + (c.getReason() == null ? "" : " (" + c.getReason() + ")"))
+                    .toList();
+        }
+        String state = state(app.replicas, d, ready, updated, podInfos);
+        if (unreachableSince != null) {
+            state = "Unknown";
+        }
+        return new AppStatus(region.name(), region.simulated(), state, url, app.replicas, ready, updated, podInfos,
+                events, conditions, unreachableSince);
+    }
+
+    private static String state(int desired, Deployment d, int ready, int updated, List<AppStatus.PodInfo> pods) {
+        if (d == null) {
+            return "Pending";
+        }
+        if (desired == 0) {
+            return pods.isEmpty() ? "Stopped" : "Progressing";
+        }
+        if (pods.stream().anyMatch(p -> p.restarts() >= 3)) {
+            return "Degraded";
+        }
+        if (ready >= desired && updated >= desired) {
+            return "Running";
+        }
+        return "Progressing";
+    }
+
+    private static AppStatus.PodInfo pod(Pod p) {
+        List<ContainerStatus> cs = p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+                ? List.of() : p.getStatus().getContainerStatuses();
+        boolean ready = !cs.isEmpty() && cs.stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()));
+        int restarts = cs.stream().mapToInt(c -> nz(c.getRestartCount())).sum();
+        String phase = p.getStatus() == null ? "Pending" : p.getStatus().getPhase();
+        Instant started = p.getStatus() == null ? null : time(p.getStatus().getStartTime());
+        return new AppStatus.PodInfo(p.getMetadata().getName(), phase, ready, restarts, started);
+    }
+
+    private static AppStatus.EventInfo event(Event e) {
+        Instant last = time(e.getLastTimestamp());
+        if (last == null && e.getEventTime() != null) {
+            last = time(e.getEventTime().getTime());
+        }
+        return new AppStatus.EventInfo(e.getType(), e.getReason(), e.getMessage(),
+                e.getInvolvedObject().getKind() + "/" + e.getInvolvedObject().getName(), last, nz(e.getCount()));
+    }
+
+    private static Instant time(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static int nz(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    /**
+     * For lists: each app's state in one region from its Deployment alone (one cache lookup per app), so a list of
+     * hundreds of apps costs no more than the lookups.
+     */
+    public Map<String, String> states(String tenant, List<App> apps, RegionInfo region, Instant unreachableSince) {
+        Optional<RegionCluster> cluster = regions.get(region.name());
+        boolean known = cluster.isPresent() && cluster.get().cache().synced() && unreachableSince == null;
+        String ns = Names.namespace(tenant);
+        Map<String, String> result = new java.util.HashMap<>();
+        for (App a : apps) {
+            if (!known) {
+                result.put(a.name, "Unknown");
+                continue;
+            }
+            Deployment d = cluster.get().cache().get(Deployment.class, ns, a.name);
+            int ready = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getReadyReplicas());
+            int updated = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getUpdatedReplicas());
+            result.put(a.name, d == null ? "Pending" : a.replicas == 0 ? (ready == 0 ? "Stopped" : "Progressing")
+                    : ready >= a.replicas && updated >= a.replicas ? "Running" : "Progressing");
+        }
+        return result;
+    }
+}

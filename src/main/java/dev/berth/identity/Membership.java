@@ -1,0 +1,59 @@
+package dev.berth.identity;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Embeddable;
+import jakarta.persistence.EmbeddedId;
+import jakarta.persistence.Entity;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/** A user's role in one tenant, keyed by the OIDC subject (the user name Keycloak reports). */
+@Entity
+public class Membership extends PanacheEntityBase {
+    @EmbeddedId
+    public Key id;
+    public String role;
+    public Instant createdAt = Instant.now();
+
+    @Embeddable
+    public static class Key implements Serializable {
+        public Long tenantId;
+        public String subject;
+
+        public Key() {
+        }
+
+        public Key(Long tenantId, String subject) {
+            this.tenantId = tenantId;
+            this.subject = subject;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Objects.equals(tenantId, k.tenantId) && Objects.equals(subject, k.subject);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(tenantId, subject);
+        }
+    }
+
+    public static Membership find(long tenantId, String subject) {
+        return findById(new Key(tenantId, subject));
+    }
+
+    public static List<Membership> listByTenant(long tenantId) {
+        return list("id.tenantId = ?1 order by id.subject", tenantId);
+    }
+
+    public static List<Membership> listBySubject(String subject) {
+        return list("id.subject", subject);
+    }
+
+    public Role roleEnum() {
+        return Role.parse(role);
+    }
+}

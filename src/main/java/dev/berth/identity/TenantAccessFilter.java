@@ -1,0 +1,65 @@
+package dev.berth.identity;
+
+import dev.berth.api.ApiException;
+import dev.berth.tenants.Tenant;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
+import java.lang.reflect.Method;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * The single place where tenant access is decided. Every request whose path names a {@code {tenant}} passes
+ * here before its resource method runs: the tenant is looked up, the caller's membership checked, and the
+ * needed role compared. A caller who is not a member gets 404, exactly as if the tenant did not exist, so other
+ * tenants' names cannot be probed; a member without the role gets 403.
+ */
+public class TenantAccessFilter {
+    @Inject
+    CurrentUser user;
+    @Inject
+    TenantContext context;
+    @Inject
+    ResourceInfo resourceInfo;
+
+    @ServerRequestFilter
+    public void authorize(ContainerRequestContext request) {
+        String slug = request.getUriInfo().getPathParameters().getFirst("tenant");
+        if (slug == null) {
+            return;
+        }
+        Tenant tenant = Tenant.findBySlug(slug);
+        Role role = null;
+        if (tenant != null) {
+            if (user.isPlatformAdmin()) {
+                role = Role.OWNER;
+            } else if (!user.isAnonymous()) {
+                Membership m = Membership.find(tenant.id, user.subject());
+                role = m == null ? null : m.roleEnum();
+            }
+        }
+        if (role == null) {
+            throw ApiException.notFound("tenant", slug);
+        }
+        Role needed = needed(request.getMethod());
+        if (!role.atLeast(needed)) {
+            throw ApiException.forbidden("this needs the " + needed.value() + " role in tenant '" + slug
+                    + "'; you are " + role.value());
+        }
+        context.set(tenant.id, tenant.slug, role);
+    }
+
+    private Role needed(String httpMethod) {
+        Method method = resourceInfo.getResourceMethod();
+        RequiresRole onMethod = method == null ? null : method.getAnnotation(RequiresRole.class);
+        if (onMethod != null) {
+            return onMethod.value();
+        }
+        RequiresRole onClass = resourceInfo.getResourceClass() == null ? null
+                : resourceInfo.getResourceClass().getAnnotation(RequiresRole.class);
+        if (onClass != null) {
+            return onClass.value();
+        }
+        return httpMethod.equals("GET") || httpMethod.equals("HEAD") ? Role.VIEWER : Role.DEVELOPER;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.berth.identity;
+
+import jakarta.enterprise.context.RequestScoped;
+
+/**
+ * The tenant a request is about, resolved and authorized once by {@link TenantAccessFilter} before any resource
+ * method runs. Resources read the tenant from here instead of looking it up again.
+ */
+@RequestScoped
+public class TenantContext {
+    private Long tenantId;
+    private String slug;
+    private Role role;
+
+    void set(long tenantId, String slug, Role role) {
+        this.tenantId = tenantId;
+        this.slug = slug;
+        this.role = role;
+    }
+
+    public long tenantId() {
+        if (tenantId == null) {
+            throw new IllegalStateException("no tenant resolved for this request");
+        }
+        return tenantId;
+    }
+
+    public String slug() {
+        tenantId();
+        return slug;
+    }
+
+    /** The caller's effective role; platform admins act as owners. */
+    public Role role() {
+        tenantId();
+        return role;
+    }
+}

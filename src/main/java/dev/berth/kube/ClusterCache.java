@@ -1,0 +1,121 @@
+package dev.berth.kube;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The watch caches (informers) of one region: every object Berth manages, the pods of Berth's apps and the
+ * events in the cluster. Reconcilers read actual state here, never with a GET per object, so a resync that finds
+ * nothing to do sends no request to the cluster. Informers retry with backoff while the cluster is unreachable.
+ */
+public final class ClusterCache implements AutoCloseable {
+    /** Kinds Berth writes; each is watched with the managed-by label selector. */
+    public static final List<Class<? extends HasMetadata>> MANAGED_KINDS = List.of(
+            Namespace.class, ResourceQuota.class, LimitRange.class, NetworkPolicy.class, ServiceAccount.class,
+            Role.class, RoleBinding.class, Secret.class, Deployment.class, Service.class, Ingress.class);
+
+    private final Map<Class<?>, SharedIndexInformer<? extends HasMetadata>> informers = new LinkedHashMap<>();
+
+    public ClusterCache(KubernetesClient client) {
+        for (Class<? extends HasMetadata> kind : MANAGED_KINDS) {
+            SharedIndexInformer<? extends HasMetadata> informer = kind == Namespace.class
+                    ? client.namespaces().withLabel(Labels.MANAGED_BY, Labels.MANAGER).runnableInformer(0)
+                    : client.resources(kind).inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MANAGER)
+                            .runnableInformer(0);
+            informers.put(kind, informer);
+        }
+        informers.put(Pod.class, client.pods().inAnyNamespace().withLabel(Labels.APP).runnableInformer(0));
+        informers.put(Event.class, client.v1().events().inAnyNamespace().runnableInformer(0));
+        informers.values().forEach(i -> i.exceptionHandler((started, t) -> true));
+    }
+
+    public void start() {
+        informers.values().forEach(SharedIndexInformer::start);
+    }
+
+    /** True once every informer has listed the cluster at least once. */
+    public boolean synced() {
+        return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    /** True while every informer holds an open watch. */
+    public boolean watching() {
+        return informers.values().stream().allMatch(SharedIndexInformer::isWatching);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> SharedIndexInformer<T> informer(Class<T> kind) {
+        SharedIndexInformer<T> informer = (SharedIndexInformer<T>) informers.get(kind);
+        if (informer == null) {
+            throw new IllegalArgumentException("not watched: " + kind.getSimpleName());
+        }
+        return informer;
+    }
+
+    public <T extends HasMetadata> T get(Class<T> kind, String namespace, String name) {
+        String key = namespace == null ? name : namespace + "/" + name;
+        return informer(kind).getStore().getByKey(key);
+    }
+
+    public <T extends HasMetadata> List<T> list(Class<T> kind, String namespace) {
+        return informer(kind).getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+    }
+
+    public <T extends HasMetadata> List<T> list(Class<T> kind) {
+        return informer(kind).getStore().list();
+    }
+
+    /** Calls {@code onChange} with every object of the kinds Berth writes that is added, changed or deleted. */
+    public void onManagedChange(Consumer<HasMetadata> onChange) {
+        ResourceEventHandler<HasMetadata> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(HasMetadata obj) {
+                onChange.accept(obj);
+            }
+
+            @Override
+            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
+                onChange.accept(newObj);
+            }
+
+            @Override
+            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
+                onChange.accept(obj);
+            }
+        };
+        for (Class<? extends HasMetadata> kind : MANAGED_KINDS) {
+            addHandler(informers.get(kind), handler);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void addHandler(SharedIndexInformer informer, ResourceEventHandler handler) {
+        informer.addEventHandler(handler);
+    }
+
+    @Override
+    public void close() {
+        informers.values().forEach(SharedIndexInformer::close);
+    }
+}
+

@@ -1,0 +1,66 @@
+package dev.berth.reconcile;
+
+import dev.berth.apps.App;
+import dev.berth.apps.AppService;
+import dev.berth.apps.AppSpec;
+import dev.berth.tenants.Tenant;
+import io.quarkus.hibernate.orm.panache.Panache;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Reads desired state for reconcilers in short read transactions: one tenant, or every tenant of a region at once. */
+@ApplicationScoped
+public class DesiredStateLoader {
+    @Inject
+    AppService apps;
+
+    /** The tenant's desired state in the region, or empty when the tenant is gone or does not use the region. */
+    @Transactional
+    public Optional<TenantDesired> load(String slug, long regionId) {
+        List<Tenant> tenants = Panache.getEntityManager().createQuery(
+                "select t from Tenant t where t.slug = :s and exists "
+                        + "(select 1 from TenantRegion tr where tr.tenantId = t.id and tr.regionId = :r)", Tenant.class)
+                .setParameter("s", slug).setParameter("r", regionId).getResultList();
+        if (tenants.isEmpty()) {
+            return Optional.empty();
+        }
+        Tenant t = tenants.get(0);
+        List<AppSpec> specs = App.listByTenant(t.id).stream().map(a -> spec(t.slug, a)).toList();
+        return Optional.of(new TenantDesired(t.spec(), specs));
+    }
+
+    /** Every tenant using the region, with their apps, in two queries. */
+    @Transactional
+    public List<TenantDesired> loadAll(long regionId) {
+        List<Tenant> tenants = Panache.getEntityManager().createQuery(
+                "select t from Tenant t where exists "
+                        + "(select 1 from TenantRegion tr where tr.tenantId = t.id and tr.regionId = :r) order by t.slug",
+                Tenant.class).setParameter("r", regionId).getResultList();
+        Map<Long, List<AppSpec>> byTenant = new HashMap<>();
+        Map<Long, String> slugs = new HashMap<>();
+        tenants.forEach(t -> slugs.put(t.id, t.slug));
+        List<App> all = Panache.getEntityManager().createQuery(
+                "select a from App a where exists (select 1 from TenantRegion tr where tr.tenantId = a.tenantId "
+                        + "and tr.regionId = :r) order by a.name", App.class).setParameter("r", regionId).getResultList();
+        for (App a : all) {
+            String slug = slugs.get(a.tenantId);
+            if (slug != null) {
+                byTenant.computeIfAbsent(a.tenantId, k -> new ArrayList<>()).add(spec(slug, a));
+            }
+        }
+        return tenants.stream().map(t -> new TenantDesired(t.spec(), byTenant.getOrDefault(t.id, List.of()))).toList();
+    }
+
+    private AppSpec spec(String tenant, App a) {
+        return new AppSpec(tenant, a.name, a.image, a.port, a.replicas, a.cpuRequestMillis, a.cpuLimitMillis,
+                a.memoryRequestBytes, a.memoryLimitBytes, a.healthPath, a.customDomain, new TreeMap<>(a.env),
+                apps.unsealedSecrets(a));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.berth.reconcile;
+
+import dev.berth.regions.RegionClients;
+import dev.berth.regions.RegionCluster;
+import dev.berth.regions.RegionService;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Probes every region's API server on its own thread (version and round-trip time) and records reachability, so
+ * pages can say "unreachable since ..." without ever waiting on a cluster themselves.
+ */
+@ApplicationScoped
+public class RegionHealthLoop {
+    private final ExecutorService probes = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "region-health");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+    @Inject
+    RegionClients clients;
+    @Inject
+    RegionService regions;
+
+    @Scheduled(every = "${berth.regions.health-interval:10s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void probeAll() {
+        for (RegionCluster c : clients.all()) {
+            String name = c.info().name();
+            if (running.putIfAbsent(name, Boolean.TRUE) == null) {
+                probes.execute(() -> {
+                    try {
+                        probe(c);
+                    } finally {
+                        running.remove(name);
+                    }
+                });
+            }
+        }
+    }
+
+    void probe(RegionCluster c) {
+        long start = System.nanoTime();
+        try {
+            String version = c.client().getKubernetesVersion().getGitVersion();
+            int latency = (int) ((System.nanoTime() - start) / 1_000_000);
+            regions.recordHealth(c.info().name(), true, version, latency, null);
+        } catch (RuntimeException e) {
+            regions.recordHealth(c.info().name(), false, null, null, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.berth.reconcile;
+
+import dev.berth.kube.DesiredStateChanged;
+import dev.berth.kube.Labels;
+import dev.berth.regions.RegionCluster;
+import dev.berth.regions.RegionService;
+import dev.berth.regions.RegionsConfig;
+import dev.berth.tenants.TenantsConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * One reconcile worker per region, each on its own thread, so a region that is slow or down never delays
+ * another. A worker converges the tenants it is told about (after a committed change, or when a watched object
+ * drifts), resyncs everything periodically, and retries with exponential backoff while its cluster fails.
+ */
+@ApplicationScoped
+public class RegionWorkers {
+    private static final Logger LOG = Logger.getLogger(RegionWorkers.class);
+    private final Map<String, Worker> workers = new ConcurrentHashMap<>();
+    @Inject
+    DesiredStateLoader loader;
+    @Inject
+    RegionService regionService;
+    @Inject
+    RegionsConfig config;
+    @Inject
+    TenantsConfig tenantsConfig;
+
+    public void start(RegionCluster cluster) {
+        workers.computeIfAbsent(cluster.info().name(), n -> {
+            Worker w = new Worker(cluster);
+            cluster.cache().onManagedChange(o -> {
+                String tenant = o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(Labels.TENANT);
+                if (tenant != null) {
+                    w.enqueue(tenant);
+                }
+            });
+            w.scheduleFullResync(0);
+            return w;
+        });
+    }
+
+    void onChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) DesiredStateChanged change) {
+        workers.values().forEach(w -> w.enqueue(change.tenantSlug()));
+    }
+
+    /** Runs a full resync of one region now, on its worker thread, and waits for it (tests and benchmarks). */
+    public ReconcileResult resyncNow(String region) {
+        Worker w = Optional.ofNullable(workers.get(region))
+                .orElseThrow(() -> new IllegalArgumentException("no worker for region " + region));
+        return CompletableFuture.supplyAsync(w::fullResync, w.executor).join();
+    }
+
+    /** Waits until every queued reconcile of the region has run (tests). */
+    public void awaitIdle(String region) {
+        Worker w = workers.get(region);
+        if (w != null) {
+            CompletableFuture.runAsync(() -> { }, w.executor).join();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        workers.values().forEach(w -> w.executor.shutdownNow());
+        workers.clear();
+    }
+
+    final class Worker {
+        private final RegionCluster cluster;
+        private final Convergence convergence;
+        final ScheduledExecutorService executor;
+        private final Set<String> pending = new LinkedHashSet<>();
+        private boolean drainScheduled;
+        private long backoffMillis;
+
+        Worker(RegionCluster cluster) {
+            this.cluster = cluster;
+            this.convergence = new Convergence(cluster, tenantsConfig.containerDefaults());
+            this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "reconcile-" + cluster.info().name());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        synchronized void enqueue(String slug) {
+            pending.add(slug);
+            if (!drainScheduled) {
+                drainScheduled = true;
+                executor.execute(this::drain);
+            }
+        }
+
+        private void drain() {
+            Set<String> batch;
+            synchronized (this) {
+                batch = new LinkedHashSet<>(pending);
+                pending.clear();
+                drainScheduled = false;
+            }
+            if (!cluster.cache().synced()) {
+                retryLater(batch, "watch caches not synced yet");
+                return;
+            }
+            for (String slug : batch) {
+                try {
+                    convergence.converge(slug, loader.load(slug, cluster.info().id()).orElse(null));
+                } catch (RuntimeException e) {
+                    retryLater(Set.of(slug), e.getMessage());
+                    return;
+                }
+            }
+            backoffMillis = 0;
+        }
+
+        private void retryLater(Set<String> slugs, String reason) {
+            backoffMillis = backoffMillis == 0 ? 500 : Math.min(backoffMillis * 2, config.maxBackoff().toMillis());
+            LOG.debugf("region %s: reconcile deferred %d ms: %s", cluster.info().name(), backoffMillis, reason);
+            executor.schedule(() -> slugs.forEach(this::enqueue), backoffMillis, TimeUnit.MILLISECONDS);
+        }
+
+        void scheduleFullResync(long delayMillis) {
+            executor.schedule(() -> {
+                try {
+                    if (cluster.cache().synced()) {
+                        fullResync();
+                        backoffMillis = 0;
+                        scheduleFullResync(config.resyncInterval().toMillis());
+                        return;
+                    }
+                    backoffMillis = backoffMillis == 0 ? 500 : Math.min(backoffMillis * 2, config.maxBackoff().toMillis());
+                } catch (RuntimeException e) {
+                    backoffMillis = backoffMillis == 0 ? 500 : Math.min(backoffMillis * 2, config.maxBackoff().toMillis());
+                    LOG.warnf("region %s: resync failed, retrying in %d ms: %s", cluster.info().name(), backoffMillis,
+                            e.getMessage());
+                }
+                scheduleFullResync(backoffMillis);
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        }
+
+        ReconcileResult fullResync() {
+            long start = System.nanoTime();
+            int writes = 0;
+            Set<String> seen = new LinkedHashSet<>();
+            for (TenantDesired d : loader.loadAll(cluster.info().id())) {
+                seen.add(d.tenant().slug());
+                writes += convergence.converge(d.tenant().slug(), d);
+            }
+            int tenants = seen.size();
+            for (String orphan : convergence.tenantsInCluster()) {
+                if (!seen.contains(orphan)) {
+                    writes += convergence.converge(orphan, null);
+                    tenants++;
+                }
+            }
+            regionService.recordSync(cluster.info().name());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            if (writes > 0) {
+                LOG.infof("region %s: resync of %d tenant(s) sent %d write(s) in %d ms", cluster.info().name(), tenants,
+                        writes, millis);
+            }
+            return new ReconcileResult(cluster.info().name(), tenants, writes, millis);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.berth.regions;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import java.time.Instant;
+import java.util.List;
+
+/** A Kubernetes cluster that tenants' apps run in, with its connection and the health its loop last saw. */
+@Entity
+public class Region extends PanacheEntityBase {
+    public enum ConnectionKind { SANDBOX, KUBECONFIG, IN_CLUSTER, URL }
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public String name;
+    public String displayName;
+    public String baseDomain;
+    public String ingressClass;
+    public String ingressNamespace;
+    @Enumerated(EnumType.STRING)
+    public ConnectionKind connectionKind;
+    /** For KUBECONFIG: the file; for URL: the API server address. */
+    public String kubeconfigPath;
+    public String kubeContext;
+    public boolean simulated;
+    public Boolean reachable;
+    public Instant unreachableSince;
+    public Instant lastOkAt;
+    public Instant lastSyncAt;
+    public String kubernetesVersion;
+    public Integer latencyMs;
+    public String lastError;
+    public Instant createdAt = Instant.now();
+
+    public static Region findByName(String name) {
+        return find("name", name).firstResult();
+    }
+
+    public static List<Region> listAllByName() {
+        return list("order by name");
+    }
+}

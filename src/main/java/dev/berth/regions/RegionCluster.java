@@ -1,0 +1,111 @@
+package dev.berth.regions;
+
+import dev.berth.kube.ClusterCache;
+import dev.berth.kube.ClusterWriter;
+import dev.berth.kube.WriteCounter;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * One region's live connection: its Kubernetes client (with connect and request timeouts), its watch caches
+ * and its writer. For the sandbox region it also owns the in-process API server.
+ */
+public final class RegionCluster implements AutoCloseable {
+    private final RegionInfo info;
+    private final KubernetesClient client;
+    private final ClusterCache cache;
+    private final ClusterWriter writer;
+    private final KubernetesMockServer sandbox;
+
+    private RegionCluster(RegionInfo info, KubernetesClient client, KubernetesMockServer sandbox, WriteCounter counter) {
+        this.info = info;
+        this.client = client;
+        this.sandbox = sandbox;
+        this.cache = new ClusterCache(client);
+        this.writer = new ClusterWriter(client, info.name(), counter);
+    }
+
+    static RegionCluster connect(Region region, RegionsConfig config, WriteCounter counter) {
+        RegionInfo info = RegionInfo.of(region);
+        if (region.connectionKind == Region.ConnectionKind.SANDBOX) {
+            KubernetesMockServer server = startSandboxServer();
+            KubernetesClient client = server.createClient(b -> b.editOrNewConfig()
+                    .withRequestTimeout((int) config.requestTimeout().toMillis())
+                    .withUserAgent(ClusterWriter.FIELD_MANAGER).endConfig());
+            return new RegionCluster(info, client, server, counter);
+        }
+        Config kube = switch (region.connectionKind) {
+            case URL -> new ConfigBuilder(Config.empty()).withMasterUrl(region.kubeconfigPath).withTrustCerts(true)
+                    .withNamespace("default").build();
+            case KUBECONFIG -> fromKubeconfig(region.kubeconfigPath, region.kubeContext);
+            case IN_CLUSTER -> Config.autoConfigure(null);
+            case SANDBOX -> throw new IllegalStateException("unreachable");
+        };
+        kube.setConnectionTimeout((int) config.connectTimeout().toMillis());
+        kube.setRequestTimeout((int) config.requestTimeout().toMillis());
+        kube.setWatchReconnectInterval(1000);
+        kube.setUserAgent(ClusterWriter.FIELD_MANAGER);
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(kube).build();
+        return new RegionCluster(info, client, null, counter);
+    }
+
+    private static Config fromKubeconfig(String path, String context) {
+        try {
+            String content = Files.readString(Path.of(path));
+            return Config.fromKubeconfig(context, content, path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read kubeconfig " + path, e);
+        }
+    }
+
+    /** An API server in this process (CRUD mode): stores objects, serves watches, runs no controllers. */
+    public static KubernetesMockServer startSandboxServer() {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), false);
+        try {
+            server.init(InetAddress.getLoopbackAddress(), 0);
+        } catch (RuntimeException e) {
+            server.destroy();
+            throw e;
+        }
+        return server;
+    }
+
+    public RegionInfo info() {
+        return info;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public ClusterCache cache() {
+        return cache;
+    }
+
+    public ClusterWriter writer() {
+        return writer;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+        client.close();
+        if (sandbox != null) {
+            sandbox.destroy();
+        }
+    }
+}

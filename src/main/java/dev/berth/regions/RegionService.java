@@ -1,0 +1,137 @@
+package dev.berth.regions;
+
+import dev.berth.api.ApiException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Registers regions and records their health. At start-up it makes sure the configured default region exists:
+ * the sandbox when enabled, otherwise the cluster named by the configuration, $KUBECONFIG, ~/.kube/config or the
+ * pod's service account, in that order.
+ */
+@ApplicationScoped
+public class RegionService {
+    private static final Logger LOG = Logger.getLogger(RegionService.class);
+    private final RegionsConfig config;
+
+    public RegionService(RegionsConfig config) {
+        this.config = config;
+    }
+
+    @Transactional
+    public List<RegionInfo> list() {
+        return Region.listAllByName().stream().map(RegionInfo::of).toList();
+    }
+
+    @Transactional
+    public List<Region> listWithHealth() {
+        return Region.listAllByName();
+    }
+
+    @Transactional
+    public Region require(String name) {
+        Region r = Region.findByName(name);
+        if (r == null) {
+            throw ApiException.notFound("region", name);
+        }
+        return r;
+    }
+
+    /** Creates or updates the default region from configuration; empty when no cluster can be found. */
+    @Transactional
+    public Optional<Region> ensureDefaultRegion() {
+        RegionsConfig.DefaultRegion d = config.defaultRegion();
+        Region r = Region.findByName(d.name());
+        if (r == null) {
+            r = new Region();
+            r.name = d.name();
+        }
+        if (!detectConnection(r, d)) {
+            if (r.id == null) {
+                LOG.warnf("no Kubernetes cluster configured: set KUBECONFIG, run inside a pod, or set BERTH_SANDBOX=true"
+                        + " to try Berth with the simulated sandbox region");
+                return Optional.empty();
+            }
+            return Optional.of(r);
+        }
+        r.displayName = r.simulated ? d.displayName() + " (sandbox, simulated)" : d.displayName();
+        r.baseDomain = d.baseDomain();
+        r.ingressClass = d.ingressClass();
+        r.ingressNamespace = d.ingressNamespace();
+        if (r.id == null) {
+            r.persist();
+        }
+        return Optional.of(r);
+    }
+
+    private boolean detectConnection(Region r, RegionsConfig.DefaultRegion d) {
+        r.simulated = false;
+        r.kubeContext = d.context().orElse(null);
+        if (config.sandbox().enabled()) {
+            r.connectionKind = Region.ConnectionKind.SANDBOX;
+            r.kubeconfigPath = null;
+            r.simulated = true;
+            return true;
+        }
+        if (d.apiServerUrl().isPresent()) {
+            r.connectionKind = Region.ConnectionKind.URL;
+            r.kubeconfigPath = d.apiServerUrl().get();
+            return true;
+        }
+        Optional<String> kubeconfig = d.kubeconfig().or(() -> Optional.ofNullable(System.getenv("KUBECONFIG")))
+                .or(() -> Optional.of(System.getProperty("user.home") + "/.kube/config"))
+                .filter(p -> Files.isReadable(Path.of(p)));
+        if (kubeconfig.isPresent()) {
+            r.connectionKind = Region.ConnectionKind.KUBECONFIG;
+            r.kubeconfigPath = kubeconfig.get();
+            return true;
+        }
+        if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+            r.connectionKind = Region.ConnectionKind.IN_CLUSTER;
+            r.kubeconfigPath = null;
+            return true;
+        }
+        return false;
+    }
+
+    /** Records one health probe. Only a change of reachability or a new error is worth a log line. */
+    public void recordHealth(String region, boolean ok, String version, Integer latencyMs, String error) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Region r = Region.findByName(region);
+            if (r == null) {
+                return;
+            }
+            Instant now = Instant.now();
+            if (ok) {
+                if (Boolean.FALSE.equals(r.reachable)) {
+                    LOG.infof("region %s: reachable again", region);
+                }
+                r.reachable = true;
+                r.unreachableSince = null;
+                r.lastOkAt = now;
+                r.kubernetesVersion = version;
+                r.latencyMs = latencyMs;
+                r.lastError = null;
+            } else {
+                if (!Boolean.FALSE.equals(r.reachable)) {
+                    LOG.warnf("region %s: unreachable: %s", region, error);
+                    r.unreachableSince = now;
+                }
+                r.reachable = false;
+                r.lastError = error == null ? null : error.substring(0, Math.min(error.length(), 1000));
+            }
+        });
+    }
+
+    public void recordSync(String region) {
+        QuarkusTransaction.requiringNew().run(() ->
+                Region.update("lastSyncAt = ?1 where name = ?2", Instant.now(), region));
+    }
+}

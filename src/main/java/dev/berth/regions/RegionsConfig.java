@@ -1,0 +1,69 @@
+package dev.berth.regions;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration of regions: the default cluster, the sandbox, and the timing of reconcile and health loops. */
+@ConfigMapping(prefix = "berth.regions")
+public interface RegionsConfig {
+    Sandbox sandbox();
+
+    @WithName("default")
+    DefaultRegion defaultRegion();
+
+    /** Connect timeout towards every cluster: a slow cluster must not hold a worker for long. */
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    @WithDefault("10s")
+    Duration requestTimeout();
+
+    /** Full resync of every region, catching up on anything a lost event or a crash left behind. */
+    @WithDefault("60s")
+    Duration resyncInterval();
+
+    @WithDefault("10s")
+    Duration healthInterval();
+
+    /** Longest wait before a failed reconcile of a region is retried. */
+    @WithDefault("60s")
+    Duration maxBackoff();
+
+    interface Sandbox {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** How long the simulated kubelet waits before it reports a Deployment's pods ready. */
+        @WithDefault("1500ms")
+        Duration readyDelay();
+    }
+
+    interface DefaultRegion {
+        @WithDefault("local")
+        String name();
+
+        @WithDefault("Local cluster")
+        String displayName();
+
+        @WithDefault("apps.berth.localhost")
+        String baseDomain();
+
+        @WithDefault("nginx")
+        String ingressClass();
+
+        /** Namespace of the ingress controller: the only other namespace the default NetworkPolicy admits. */
+        @WithDefault("ingress-nginx")
+        String ingressNamespace();
+
+        /** A kubeconfig file; without it Berth uses $KUBECONFIG, ~/.kube/config or the in-cluster account. */
+        Optional<String> kubeconfig();
+
+        Optional<String> context();
+
+        /** An API server address reached without credentials (a local test server). */
+        Optional<String> apiServerUrl();
+    }
+}

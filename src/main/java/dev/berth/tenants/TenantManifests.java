@@ -1,0 +1,117 @@
+package dev.berth.tenants;
+
+import dev.berth.kube.Labels;
+import dev.berth.kube.Names;
+import dev.berth.kube.Quantities;
+import dev.berth.regions.RegionInfo;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pure functions from a tenant's desired state to the objects that fence its namespace in one region: the
+ * namespace with Pod Security {@code restricted}, a ResourceQuota from its limits, a LimitRange with container
+ * defaults, a default-deny NetworkPolicy, a ServiceAccount for its workloads and a namespaced Role and RoleBinding.
+ */
+public final class TenantManifests {
+    public static final String QUOTA = "berth-quota";
+    public static final String LIMITS = "berth-limits";
+    public static final String NETWORK_POLICY = "berth-default-deny";
+    public static final String SERVICE_ACCOUNT = "berth-workload";
+    public static final String ROLE = "berth-tenant";
+
+    private TenantManifests() {
+    }
+
+    public static List<HasMetadata> desired(TenantSpec t, RegionInfo region, TenantsConfig.ContainerDefaults defaults) {
+        String ns = Names.namespace(t.slug());
+        return List.of(namespace(t), quota(t, ns), limitRange(t, ns, defaults), networkPolicy(t, ns, region),
+                serviceAccount(t, ns), role(t, ns), roleBinding(t, ns));
+    }
+
+    static Namespace namespace(TenantSpec t) {
+        Map<String, String> labels = Labels.tenant(t.slug());
+        for (String mode : List.of("enforce", "audit", "warn")) {
+            labels.put("pod-security.kubernetes.io/" + mode, "restricted");
+            labels.put("pod-security.kubernetes.io/" + mode + "-version", "latest");
+        }
+        return new NamespaceBuilder().withNewMetadata().withName(Names.namespace(t.slug())).withLabels(labels)
+                .addToAnnotations("berth.dev/display-name", t.displayName()).endMetadata().build();
+    }
+
+    static ResourceQuota quota(TenantSpec t, String ns) {
+        Map<String, Quantity> hard = new LinkedHashMap<>();
+        hard.put("requests.cpu", new Quantity(Quantities.cpu(t.cpuMillis())));
+        hard.put("limits.cpu", new Quantity(Quantities.cpu(t.cpuMillis())));
+        hard.put("requests.memory", new Quantity(Quantities.memory(t.memoryBytes())));
+        hard.put("limits.memory", new Quantity(Quantities.memory(t.memoryBytes())));
+        hard.put("pods", new Quantity(String.valueOf(t.maxPods())));
+        return new ResourceQuotaBuilder().withNewMetadata().withName(QUOTA).withNamespace(ns)
+                .withLabels(Labels.tenant(t.slug())).endMetadata().withNewSpec().withHard(hard).endSpec().build();
+    }
+
+    static LimitRange limitRange(TenantSpec t, String ns, TenantsConfig.ContainerDefaults d) {
+        return new LimitRangeBuilder().withNewMetadata().withName(LIMITS).withNamespace(ns)
+                .withLabels(Labels.tenant(t.slug())).endMetadata()
+                .withNewSpec().addNewLimit().withType("Container")
+                .withDefault(Quantities.cpuAndMemory(d.cpuLimit(), d.memoryLimit()))
+                .withDefaultRequest(Quantities.cpuAndMemory(d.cpuRequest(), d.memoryRequest()))
+                .endLimit().endSpec().build();
+    }
+
+    /** Ingress only from the same namespace and from the ingress controller; egress stays open. */
+    static NetworkPolicy networkPolicy(TenantSpec t, String ns, RegionInfo region) {
+        return new NetworkPolicyBuilder().withNewMetadata().withName(NETWORK_POLICY).withNamespace(ns)
+                .withLabels(Labels.tenant(t.slug())).endMetadata()
+                .withNewSpec().withNewPodSelector().endPodSelector().withPolicyTypes("Ingress")
+                .addNewIngress()
+                .withFrom(new NetworkPolicyPeerBuilder().withNewPodSelector().endPodSelector().build(),
+                        new NetworkPolicyPeerBuilder().withNewNamespaceSelector()
+                                .addToMatchLabels("kubernetes.io/metadata.name", region.ingressNamespace())
+                                .endNamespaceSelector().build())
+                .endIngress().endSpec().build();
+    }
+
+    static ServiceAccount serviceAccount(TenantSpec t, String ns) {
+        return new ServiceAccountBuilder().withNewMetadata().withName(SERVICE_ACCOUNT).withNamespace(ns)
+                .withLabels(Labels.tenant(t.slug())).endMetadata().withAutomountServiceAccountToken(false).build();
+    }
+
+    /** What the tenant's people may do with kubectl, if the cluster maps them to the group: their namespace only. */
+    static Role role(TenantSpec t, String ns) {
+        return new RoleBuilder().withNewMetadata().withName(ROLE).withNamespace(ns)
+                .withLabels(Labels.tenant(t.slug())).endMetadata()
+                .withRules(new PolicyRuleBuilder().withApiGroups("", "apps", "networking.k8s.io")
+                        .withResources("pods", "pods/log", "services", "endpoints", "events", "deployments",
+                                "replicasets", "ingresses")
+                        .withVerbs("get", "list", "watch").build())
+                .build();
+    }
+
+    static RoleBinding roleBinding(TenantSpec t, String ns) {
+        return new RoleBindingBuilder().withNewMetadata().withName(ROLE).withNamespace(ns)
+                .withLabels(Labels.tenant(t.slug())).endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(ROLE).endRoleRef()
+                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("Group")
+                .withName("berth:tenant:" + t.slug()).endSubject()
+                .build();
+    }
+}

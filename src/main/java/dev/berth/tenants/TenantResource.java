@@ -1,0 +1,112 @@
+package dev.berth.tenants;
+
+import dev.berth.api.Page;
+import dev.berth.audit.AuditEvent;
+import dev.berth.audit.AuditView;
+import dev.berth.identity.RequiresRole;
+import dev.berth.identity.Role;
+import dev.berth.identity.TenantContext;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** JSON API for tenants, their members and their audit log. Tenant access is checked by TenantAccessFilter. */
+@Path("/api/v1/tenants")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Tenants")
+public class TenantResource {
+    @Inject
+    TenantService tenants;
+    @Inject
+    TenantContext tenant;
+
+    @GET
+    @Operation(summary = "Tenants the caller may see (all of them for platform admins)")
+    public Page<TenantView> list(@QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        int p = Page.page(page);
+        int s = Page.size(size);
+        return new Page<>(tenants.listVisible(p, s), tenants.countVisible(), p, s);
+    }
+
+    @POST
+    @RolesAllowed(Role.PLATFORM_ADMIN)
+    @Operation(summary = "Create a tenant (platform admins)")
+    public Response create(TenantRequests.Create req) {
+        TenantView created = tenants.create(req);
+        return Response.created(URI.create("/api/v1/tenants/" + created.slug())).entity(created).build();
+    }
+
+    @GET
+    @Path("{tenant}")
+    public TenantView get(@PathParam("tenant") String slug) {
+        return tenants.get(tenant.tenantId(), tenant.role());
+    }
+
+    @PUT
+    @Path("{tenant}")
+    @RolesAllowed(Role.PLATFORM_ADMIN)
+    @Operation(summary = "Change a tenant's display name or limits (platform admins)")
+    public TenantView update(@PathParam("tenant") String slug, TenantRequests.UpdateLimits req) {
+        return tenants.updateLimits(tenant.tenantId(), req);
+    }
+
+    @DELETE
+    @Path("{tenant}")
+    @RolesAllowed(Role.PLATFORM_ADMIN)
+    @Operation(summary = "Delete a tenant, its apps and namespaces; ?confirm= must repeat the tenant's name")
+    public Response delete(@PathParam("tenant") String slug, @QueryParam("confirm") String confirm) {
+        tenants.delete(tenant.tenantId(), confirm);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("{tenant}/members")
+    public List<Map<String, Object>> members(@PathParam("tenant") String slug) {
+        return tenants.members(tenant.tenantId());
+    }
+
+    @PUT
+    @Path("{tenant}/members/{subject}")
+    @RequiresRole(Role.OWNER)
+    @Operation(summary = "Add a member or change their role (owner, developer, viewer)")
+    public List<Map<String, Object>> putMember(@PathParam("tenant") String slug, @PathParam("subject") String subject,
+            TenantRequests.Member req) {
+        tenants.putMember(tenant.tenantId(), subject, req == null ? null : req.role());
+        return tenants.members(tenant.tenantId());
+    }
+
+    @DELETE
+    @Path("{tenant}/members/{subject}")
+    @RequiresRole(Role.OWNER)
+    public Response removeMember(@PathParam("tenant") String slug, @PathParam("subject") String subject) {
+        tenants.removeMember(tenant.tenantId(), subject);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("{tenant}/audit")
+    @RequiresRole(Role.OWNER)
+    @Operation(summary = "The tenant's recent changes, newest first")
+    public List<AuditView> audit(@PathParam("tenant") String slug, @QueryParam("limit") Integer limit) {
+        int n = limit == null ? 100 : Math.max(1, Math.min(1000, limit));
+        return QuarkusTransaction.requiringNew().call(() ->
+                AuditEvent.recentForTenant(tenant.tenantId(), n).stream().map(AuditView::of).toList());
+    }
+}
