@@ -2,6 +2,7 @@ package dev.berth.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
@@ -31,6 +32,27 @@ public class ProblemMappers {
             message = e instanceof UnrecognizedPropertyException ? "is not a known field" : "has the wrong type or format";
         }
         return problem(Problem.of(ApiException.invalid(List.of(new FieldError(field, message)))));
+    }
+
+    /**
+     * A value of the wrong type ("replicas": "two"). Mapped explicitly: the REST layer's built-in mapper for this
+     * more specific type would otherwise answer plain JSON without naming the field.
+     */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e) {
+        return json(e);
+    }
+
+    /**
+     * Malformed JSON reaches resources as a 400 WebApplicationException wrapping the parser's error; render it as
+     * a problem about the body. Every other WebApplicationException keeps its own response.
+     */
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException cause && e.getResponse().getStatus() == 400) {
+            return json(cause);
+        }
+        return e.getResponse();
     }
 
     @ServerExceptionMapper

@@ -195,8 +195,10 @@ public class AppService {
             a.healthPath = blankToNull(req.healthPath());
         }
         if (req.customDomain() != null) {
+            // Checked before the entity changes: the query would otherwise flush the change first and fail on the
+            // unique constraint (a 500) instead of answering 409.
+            requireFreeDomain(blankToNull(req.customDomain()), a.id);
             a.customDomain = blankToNull(req.customDomain());
-            requireFreeDomain(a.customDomain, a.id);
         }
         a.env = new TreeMap<>(env);
         TreeMap<String, String> sealed = new TreeMap<>(a.secretEnv);

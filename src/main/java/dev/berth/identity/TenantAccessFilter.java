@@ -29,17 +29,21 @@ public class TenantAccessFilter {
             return;
         }
         Tenant tenant = Tenant.findBySlug(slug);
-        Role role = null;
-        if (tenant != null) {
-            if (user.isPlatformAdmin()) {
-                role = Role.OWNER;
-            } else if (!user.isAnonymous()) {
-                Membership m = Membership.find(tenant.id, user.subject());
-                role = m == null ? null : m.roleEnum();
-            }
-        }
+        Role role = tenant == null ? null : user.roleIn(tenant.id);
         if (role == null) {
             throw ApiException.notFound("tenant", slug);
+        }
+        ApiTokenService.Grant grant = user.token();
+        if (grant != null && grant.app() != null) {
+            // An app-scoped token sees its one app and nothing else of the tenant, not even the app list.
+            String app = request.getUriInfo().getPathParameters().getFirst("app");
+            if (!grant.app().equals(app)) {
+                throw ApiException.notFound(app == null ? "tenant" : "app", app == null ? slug : app);
+            }
+        }
+        Method method = resourceInfo.getResourceMethod();
+        if (method != null && method.isAnnotationPresent(PlatformAdminOnly.class) && !user.isPlatformAdmin()) {
+            throw ApiException.forbidden("only platform admins may do this");
         }
         Role needed = needed(request.getMethod());
         if (!role.atLeast(needed)) {

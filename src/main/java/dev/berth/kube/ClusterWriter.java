@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 /**
  * The one write path from Berth to a cluster, used the same way against real API servers and the test mock
- * server: create when missing, JSON merge patch of Berth's fields when they drifted, nothing otherwise. Every
+ * server: create when missing, a patch of Berth's fields when they drifted (merge patch semantics, sent as a JSON
+ * Patch of the differing paths, see {@link MergePatch#jsonPatch}), nothing otherwise. Every
  * write is made as field manager {@value #FIELD_MANAGER} (patches name it; creates take it from the client's user
  * agent, which {@code RegionCluster} sets) and is counted.
  *
@@ -51,8 +52,8 @@ public final class ClusterWriter {
             return false;
         }
         PatchContext context = new PatchContext.Builder()
-                .withPatchType(PatchType.JSON_MERGE).withFieldManager(FIELD_MANAGER).build();
-        client.resource(desired).patch(context, MergePatch.build(desired, actual));
+                .withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build();
+        client.resource(desired).patch(context, MergePatch.jsonPatch(desired, actual));
         counter.record(region, "patch", desired.getKind());
         return true;
     }

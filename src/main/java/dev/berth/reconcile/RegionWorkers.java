@@ -12,6 +12,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +53,14 @@ public class RegionWorkers {
             w.scheduleFullResync(0);
             return w;
         });
+    }
+
+    /** Stops the region's worker; queued reconciles of that region are dropped. */
+    public void stop(String region) {
+        Worker w = workers.remove(region);
+        if (w != null) {
+            w.executor.shutdownNow();
+        }
     }
 
     void onChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) DesiredStateChanged change) {
@@ -115,11 +124,13 @@ public class RegionWorkers {
                 retryLater(batch, "watch caches not synced yet");
                 return;
             }
-            for (String slug : batch) {
+            List<String> slugs = List.copyOf(batch);
+            for (int i = 0; i < slugs.size(); i++) {
                 try {
-                    convergence.converge(slug, loader.load(slug, cluster.info().id()).orElse(null));
+                    convergence.converge(slugs.get(i), loader.load(slugs.get(i), cluster.info().id()).orElse(null));
                 } catch (RuntimeException e) {
-                    retryLater(Set.of(slug), e.getMessage());
+                    // Retry the failed tenant and every one not reached yet, not just the failed one.
+                    retryLater(new LinkedHashSet<>(slugs.subList(i, slugs.size())), e.getMessage());
                     return;
                 }
             }

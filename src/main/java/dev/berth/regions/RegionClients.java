@@ -41,6 +41,19 @@ public class RegionClients {
         });
     }
 
+    /** Closes the region's connection (and its simulated kubelet), if it has one. */
+    public void disconnect(String region) {
+        SimulatedKubelet kubelet = kubelets.remove(region);
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        RegionCluster cluster = clusters.remove(region);
+        if (cluster != null) {
+            cluster.close();
+            LOG.infof("region %s: disconnected", region);
+        }
+    }
+
     public Optional<RegionCluster> get(String region) {
         return Optional.ofNullable(clusters.get(region));
     }

@@ -57,6 +57,9 @@ public final class RegionCluster implements AutoCloseable {
         kube.setConnectionTimeout((int) config.connectTimeout().toMillis());
         kube.setRequestTimeout((int) config.requestTimeout().toMillis());
         kube.setWatchReconnectInterval(1000);
+        // No client-side retries: with the default 10 retries and exponential backoff one call to a dead cluster
+        // blocks for about 30 s. The reconcile workers and the health loop retry with their own backoff.
+        kube.setRequestRetryBackoffLimit(0);
         kube.setUserAgent(ClusterWriter.FIELD_MANAGER);
         KubernetesClient client = new KubernetesClientBuilder().withConfig(kube).build();
         return new RegionCluster(info, client, null, counter);

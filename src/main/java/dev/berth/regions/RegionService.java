@@ -44,6 +44,16 @@ public class RegionService {
         return r;
     }
 
+    /** Stores a new region; its name must be free. Connect it with {@code RegionConnections}. */
+    @Transactional
+    public Region register(Region r) {
+        if (Region.findByName(r.name) != null) {
+            throw ApiException.conflict("name", "a region named '" + r.name + "' already exists");
+        }
+        r.persist();
+        return r;
+    }
+
     /** Creates or updates the default region from configuration; empty when no cluster can be found. */
     @Transactional
     public Optional<Region> ensureDefaultRegion() {

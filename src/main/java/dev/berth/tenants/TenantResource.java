@@ -3,6 +3,7 @@ package dev.berth.tenants;
 import dev.berth.api.Page;
 import dev.berth.audit.AuditEvent;
 import dev.berth.audit.AuditView;
+import dev.berth.identity.PlatformAdminOnly;
 import dev.berth.identity.RequiresRole;
 import dev.berth.identity.Role;
 import dev.berth.identity.TenantContext;
@@ -61,7 +62,7 @@ public class TenantResource {
 
     @PUT
     @Path("{tenant}")
-    @RolesAllowed(Role.PLATFORM_ADMIN)
+    @PlatformAdminOnly
     @Operation(summary = "Change a tenant's display name or limits (platform admins)")
     public TenantView update(@PathParam("tenant") String slug, TenantRequests.UpdateLimits req) {
         return tenants.updateLimits(tenant.tenantId(), req);
@@ -69,7 +70,7 @@ public class TenantResource {
 
     @DELETE
     @Path("{tenant}")
-    @RolesAllowed(Role.PLATFORM_ADMIN)
+    @PlatformAdminOnly
     @Operation(summary = "Delete a tenant, its apps and namespaces; ?confirm= must repeat the tenant's name")
     public Response delete(@PathParam("tenant") String slug, @QueryParam("confirm") String confirm) {
         tenants.delete(tenant.tenantId(), confirm);

@@ -4,6 +4,7 @@ import dev.berth.api.ApiException;
 import dev.berth.api.Validator;
 import dev.berth.audit.AuditLog;
 import dev.berth.identity.CurrentUser;
+import dev.berth.identity.ApiTokenService;
 import dev.berth.identity.Membership;
 import dev.berth.identity.Role;
 import dev.berth.kube.DesiredStateChanged;
@@ -46,7 +47,11 @@ public class TenantService {
     public List<TenantView> listVisible(int page, int size) {
         List<Tenant> tenants;
         Map<Long, String> roles = new LinkedHashMap<>();
-        if (user.isPlatformAdmin()) {
+        ApiTokenService.Grant grant = user.token();
+        if (grant != null) {
+            roles.put(grant.tenantId(), grant.role().value());
+            tenants = page == 0 ? List.of(Tenant.<Tenant>findById(grant.tenantId())) : List.of();
+        } else if (user.isPlatformAdmin()) {
             tenants = Tenant.find("order by slug").page(page, size).list();
         } else {
             List<Membership> mine = Membership.listBySubject(user.subject());
@@ -59,6 +64,9 @@ public class TenantService {
 
     @Transactional
     public long countVisible() {
+        if (user.token() != null) {
+            return 1;
+        }
         return user.isPlatformAdmin() ? Tenant.count() : Membership.count("id.subject", user.subject());
     }
 

@@ -4,10 +4,12 @@ import static io.restassured.RestAssured.given;
 
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Small helpers for API tests: unique names and JSON requests. */
+/** Small helpers for API tests: unique names, JSON requests and the usual request bodies. */
 public final class Api {
     private Api() {
     }
@@ -23,6 +25,40 @@ public final class Api {
 
     public static Map<String, Object> tenant(String slug, String... owners) {
         return Map.of("slug", slug, "displayName", "Team " + slug, "cpu", "4", "memory", "8Gi", "pods", 20, "apps", 10,
-                "owners", java.util.List.of(owners));
+                "owners", List.of(owners));
+    }
+
+    /** Creates a tenant with the default test limits (4 CPU, 8Gi, 20 pods, 10 apps); the caller must be an admin. */
+    public static String createTenant(String prefix, String... owners) {
+        String slug = uniqueSlug(prefix);
+        json().body(tenant(slug, owners)).post("/api/v1/tenants").then().statusCode(201);
+        return slug;
+    }
+
+    /** A minimal valid app body; callers add or override fields. */
+    public static Map<String, Object> app(String name) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("image", "registry.example.com/team/" + name + ":1.0");
+        body.put("replicas", 1);
+        return body;
+    }
+
+    public static void createApp(String tenant, Map<String, Object> body) {
+        json().body(body).post(apps(tenant)).then().log().ifValidationFails().statusCode(201);
+    }
+
+    public static String apps(String tenant) {
+        return "/api/v1/tenants/" + tenant + "/apps";
+    }
+
+    public static String app(String tenant, String app) {
+        return apps(tenant) + "/" + app;
+    }
+
+    /** Adds a member with a role; the caller must be an owner of the tenant or an admin. */
+    public static void putMember(String tenant, String subject, String role) {
+        json().body(Map.of("role", role)).put("/api/v1/tenants/" + tenant + "/members/" + subject).then()
+                .statusCode(200);
     }
 }

@@ -1,12 +1,19 @@
 package dev.berth.testsupport;
 
+import dev.berth.kube.ClusterCache;
+import dev.berth.kube.Labels;
+import dev.berth.kube.Names;
 import dev.berth.kube.WriteCounter;
 import dev.berth.reconcile.RegionWorkers;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionCluster;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Access to the test run's sandbox region (an in-process CRUD API server with the simulated kubelet): its
@@ -41,5 +48,30 @@ public class Sandbox {
 
     public int resyncWrites() {
         return workers.resyncNow(REGION).writes();
+    }
+
+    /**
+     * Every object labelled as Berth's that belongs to the tenant, read from the API server (not from Berth's
+     * caches), as sorted "Kind/name" strings.
+     */
+    public List<String> managedObjects(String tenant) {
+        List<String> found = new ArrayList<>();
+        for (HasMetadata o : managedObjectList(tenant)) {
+            found.add(o.getKind() + "/" + o.getMetadata().getName());
+        }
+        found.sort(null);
+        return found;
+    }
+
+    public List<HasMetadata> managedObjectList(String tenant) {
+        List<HasMetadata> found = new ArrayList<>();
+        String ns = Names.namespace(tenant);
+        for (Class<? extends HasMetadata> kind : ClusterCache.MANAGED_KINDS) {
+            List<? extends HasMetadata> items = kind == Namespace.class
+                    ? client().namespaces().withLabel(Labels.TENANT, tenant).list().getItems()
+                    : client().resources(kind).inNamespace(ns).withLabel(Labels.TENANT, tenant).list().getItems();
+            found.addAll(items);
+        }
+        return found;
     }
 }

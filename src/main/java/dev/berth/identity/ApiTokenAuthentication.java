@@ -1,0 +1,94 @@
+package dev.berth.identity;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Set;
+
+/**
+ * Authenticates Berth API tokens ({@code Authorization: Bearer berth_...}) ahead of OIDC. Other bearer tokens are
+ * left to the OIDC mechanism; a {@code berth_} token that is unknown, revoked or expired gets 401 and goes no
+ * further.
+ */
+@ApplicationScoped
+public class ApiTokenAuthentication implements HttpAuthenticationMechanism {
+    public static final String GRANT_ATTRIBUTE = "berth.token";
+    private static final String BEARER = "Bearer ";
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
+        String secret = presented(context);
+        if (secret == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiTokenRequest(secret), context));
+    }
+
+    /**
+     * Challenges callers who presented a Berth token and every unauthenticated call to the JSON API with a plain
+     * 401, which is what API clients expect; pages get the challenge of the login mechanism (a redirect).
+     */
+    @Override
+    public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        boolean api = context.normalizedPath().startsWith("/api/");
+        return presented(context) == null && !api ? Uni.createFrom().nullItem()
+                : Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"berth\""));
+    }
+
+    private static String presented(RoutingContext context) {
+        String header = context.request().getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        String secret = header.substring(BEARER.length()).trim();
+        return secret.startsWith(ApiTokenService.PREFIX) ? secret : null;
+    }
+
+    @Override
+    public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+        return Set.of(ApiTokenRequest.class);
+    }
+
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY + 100;
+    }
+
+    /** Turns a presented token into an identity carrying its grant; the tenant filter enforces the scope. */
+    @ApplicationScoped
+    public static class Provider implements IdentityProvider<ApiTokenRequest> {
+        @Inject
+        ApiTokenService tokens;
+
+        @Override
+        public Class<ApiTokenRequest> getRequestType() {
+            return ApiTokenRequest.class;
+        }
+
+        @Override
+        public Uni<SecurityIdentity> authenticate(ApiTokenRequest request, AuthenticationRequestContext context) {
+            return context.runBlocking(() -> {
+                ApiTokenService.Grant grant = tokens.authenticate(request.secret());
+                if (grant == null) {
+                    throw new AuthenticationFailedException("unknown, revoked or expired API token");
+                }
+                return QuarkusSecurityIdentity.builder()
+                        .setPrincipal(new QuarkusPrincipal("token:" + grant.tenantSlug() + "/" + grant.name()))
+                        .addAttribute(GRANT_ATTRIBUTE, grant)
+                        .build();
+            });
+        }
+    }
+}
