@@ -1,0 +1,162 @@
+package dev.berth.tenants;
+
+import dev.berth.api.ApiException;
+import dev.berth.api.FieldError;
+import dev.berth.apps.AppService;
+import dev.berth.apps.AppView;
+import dev.berth.audit.AuditView;
+import dev.berth.identity.CurrentUser;
+import dev.berth.identity.Role;
+import dev.berth.identity.TenantContext;
+import dev.berth.web.Activity;
+import dev.berth.web.AppForms;
+import dev.berth.web.Flash;
+import dev.berth.web.Form;
+import dev.berth.web.FormInput;
+import dev.berth.web.HtmlErrors;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * A tenant's dashboard: its apps with their state in each region, quota use against limits, recent activity and
+ * members, plus the forms that create an app and (for platform admins) change limits or delete the tenant.
+ * {@code TenantAccessFilter} has resolved and authorized the tenant before any method here runs.
+ */
+@Path("/t/{tenant}")
+@Produces(MediaType.TEXT_HTML)
+@Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+public class TenantPages {
+    static final int ACTIVITY = 15;
+
+    @Inject
+    TenantContext tenant;
+    @Inject
+    TenantService tenants;
+    @Inject
+    AppService apps;
+    @Inject
+    Activity activity;
+    @Inject
+    CurrentUser user;
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance dashboard(TenantView tenant, List<AppView> apps, List<AuditView> activity,
+                List<Activity.Member> members, Form newApp, Form limits, Form remove, boolean canEdit, boolean admin,
+                String flash);
+    }
+
+    /** The limits form, named as in the API. */
+    public static class LimitsForm {
+        @RestForm
+        public String displayName;
+        @RestForm
+        public String cpu;
+        @RestForm
+        public String memory;
+        @RestForm
+        public String pods;
+        @RestForm
+        public String apps;
+
+        Map<String, String> values() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("displayName", displayName);
+            m.put("cpu", cpu);
+            m.put("memory", memory);
+            m.put("pods", pods);
+            m.put("apps", apps);
+            return m;
+        }
+    }
+
+    @GET
+    public TemplateInstance dashboard(@PathParam("tenant") String slug, @QueryParam("ok") String ok) {
+        return page(Form.of(AppForms.newAppDefaults()), null, Form.empty(), Flash.message(ok));
+    }
+
+    @POST
+    @Path("apps")
+    public Response createApp(@PathParam("tenant") String slug, AppForms.NewApp form) {
+        try {
+            AppView created = apps.create(tenant.tenantId(), tenant.slug(), form.toCreate());
+            return Response.seeOther(URI.create("/t/" + tenant.slug() + "/apps/" + created.name() + "?ok=app-created"))
+                    .build();
+        } catch (ApiException e) {
+            return HtmlErrors.refused(e, page(Form.of(form.values()).failed(e), null, Form.empty(), null));
+        }
+    }
+
+    @POST
+    @Path("limits")
+    public Response limits(@PathParam("tenant") String slug, LimitsForm form) {
+        requireAdmin();
+        try {
+            List<FieldError> errors = new ArrayList<>();
+            TenantRequests.UpdateLimits req = new TenantRequests.UpdateLimits(FormInput.text(form.displayName),
+                    FormInput.text(form.cpu), FormInput.text(form.memory), FormInput.number("pods", form.pods, errors),
+                    FormInput.number("apps", form.apps, errors));
+            FormInput.throwIfAny(errors);
+            tenants.updateLimits(tenant.tenantId(), req);
+            return Response.seeOther(URI.create("/t/" + tenant.slug() + "?ok=limits-saved")).build();
+        } catch (ApiException e) {
+            return HtmlErrors.refused(e, page(Form.of(AppForms.newAppDefaults()), Form.of(form.values()).failed(e),
+                    Form.empty(), null));
+        }
+    }
+
+    @POST
+    @Path("delete")
+    public Response delete(@PathParam("tenant") String slug, @RestForm String confirm) {
+        requireAdmin();
+        try {
+            tenants.delete(tenant.tenantId(), confirm);
+            return Response.seeOther(URI.create("/tenants?ok=tenant-deleted")).build();
+        } catch (ApiException e) {
+            Form remove = Form.of(Map.of("confirm", confirm == null ? "" : confirm)).failed(e);
+            return HtmlErrors.refused(e, page(Form.of(AppForms.newAppDefaults()), null, remove, null));
+        }
+    }
+
+    private void requireAdmin() {
+        if (!user.isPlatformAdmin()) {
+            throw ApiException.forbidden("only platform admins change a tenant's limits or delete it");
+        }
+    }
+
+    /** The dashboard; a null limits form is filled in from the tenant's current limits. */
+    private TemplateInstance page(Form newApp, Form limits, Form remove, String flash) {
+        TenantView view = tenants.get(tenant.tenantId(), tenant.role());
+        if (limits == null) {
+            limits = Form.of(Map.of("displayName", view.displayName(), "cpu", view.limits().cpu(),
+                    "memory", view.limits().memory(), "pods", String.valueOf(view.limits().pods()),
+                    "apps", String.valueOf(view.limits().apps())));
+        }
+        return Templates.dashboard(view, apps.list(tenant.tenantId(), tenant.slug()),
+                activity.recentForTenant(tenant.tenantId(), ACTIVITY),
+                Activity.Member.of(tenants.members(tenant.tenantId())), newApp, limits, remove,
+                tenant.role().atLeast(Role.DEVELOPER), user.isPlatformAdmin(), flash);
+    }
+
+    @ServerExceptionMapper
+    Response html(ApiException e) {
+        return HtmlErrors.page(e);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.berth.web;
+
+import dev.berth.api.ApiException;
+import dev.berth.api.FieldError;
+import dev.berth.identity.CurrentUser;
+import dev.berth.regions.RegionService;
+import dev.berth.regions.RegionView;
+import dev.berth.tenants.TenantRequests;
+import dev.berth.tenants.TenantService;
+import dev.berth.tenants.TenantView;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The tenant list every signed-in person starts from (their tenants with usage against limits) and, for platform
+ * admins, the platform overview: all tenants, region health and the form that creates a tenant.
+ */
+@Path("/tenants")
+@Produces(MediaType.TEXT_HTML)
+public class OverviewPages {
+    static final int PAGE_SIZE = 50;
+
+    @Inject
+    TenantService tenants;
+    @Inject
+    RegionService regions;
+    @Inject
+    CurrentUser user;
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance tenants(List<TenantView> tenants, long total, int page, boolean hasNext,
+                List<RegionView> regions, Form newTenant, String flash);
+    }
+
+    /** The fields of the new-tenant form, named as in the API. */
+    public static class NewTenant {
+        @RestForm
+        public String slug;
+        @RestForm
+        public String displayName;
+        @RestForm
+        public String cpu;
+        @RestForm
+        public String memory;
+        @RestForm
+        public String pods;
+        @RestForm
+        public String apps;
+        @RestForm
+        public String owners;
+
+        Map<String, String> values() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("slug", slug);
+            m.put("displayName", displayName);
+            m.put("cpu", cpu);
+            m.put("memory", memory);
+            m.put("pods", pods);
+            m.put("apps", apps);
+            m.put("owners", owners);
+            return m;
+        }
+    }
+
+    @GET
+    public TemplateInstance list(@QueryParam("page") Integer page, @QueryParam("ok") String ok) {
+        return page(page, Form.of(Map.of("cpu", "4", "memory", "8Gi", "pods", "40", "apps", "20")), Flash.message(ok));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response create(NewTenant form) {
+        try {
+            if (!user.isPlatformAdmin()) {
+                throw ApiException.forbidden("only platform admins create tenants");
+            }
+            List<FieldError> errors = new ArrayList<>();
+            TenantRequests.Create req = new TenantRequests.Create(FormInput.text(form.slug),
+                    FormInput.text(form.displayName), FormInput.text(form.cpu), FormInput.text(form.memory),
+                    FormInput.number("pods", form.pods, errors), FormInput.number("apps", form.apps, errors),
+                    FormInput.commaList(form.owners));
+            FormInput.throwIfAny(errors);
+            TenantView created = tenants.create(req);
+            return Response.seeOther(URI.create("/t/" + created.slug() + "?ok=tenant-created")).build();
+        } catch (ApiException e) {
+            if (e.status() == 403) {
+                throw e;
+            }
+            return HtmlErrors.refused(e, page(0, Form.of(form.values()).failed(e), null));
+        }
+    }
+
+    private TemplateInstance page(Integer requested, Form newTenant, String flash) {
+        int p = requested == null ? 0 : Math.max(0, requested);
+        List<TenantView> visible = tenants.listVisible(p, PAGE_SIZE);
+        long total = tenants.countVisible();
+        List<RegionView> health = user.isPlatformAdmin()
+                ? regions.listWithHealth().stream().map(r -> RegionView.of(r, true)).toList() : List.of();
+        return Templates.tenants(visible, total, p, (long) (p + 1) * PAGE_SIZE < total, health, newTenant, flash);
+    }
+
+    @ServerExceptionMapper
+    Response html(ApiException e) {
+        return HtmlErrors.page(e);
+    }
+}

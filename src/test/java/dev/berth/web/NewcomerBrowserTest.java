@@ -1,0 +1,147 @@
+package dev.berth.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testsupport.Api;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A newcomer's first steps in a real (headless) browser: sign in with the development login, create a tenant,
+ * create an app from an image and watch it become Running on its page. Needs Debian's chromium and
+ * chromium-driver; without them the test fails and says how to install them.
+ */
+@QuarkusTest
+class NewcomerBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @TestHTTPResource("/")
+    URL root;
+
+    private WebDriver browser;
+    private Path profile;
+
+    @BeforeEach
+    void startBrowser() throws IOException {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new AssertionError("The browser test needs " + CHROMIUM + " and " + CHROMEDRIVER
+                    + ". Install them with: apt-get update && apt-get install -y chromium chromium-driver");
+        }
+        profile = Files.createTempDirectory("berth-chromium-");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toString());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void stopBrowser() throws IOException {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (profile != null) {
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void aNewcomerSignsInCreatesATenantAndAnAppAndSeesItRunning() {
+        String slug = Api.uniqueSlug("first");
+        io.restassured.RestAssured.given().redirects().follow(false).get(url("/login")).then().statusCode(200);
+        browser.get(url("/"));
+        waitFor(ExpectedConditions.urlContains("/login"));
+        assertThat(browser.getPageSource()).contains("Development-only login");
+        signIn("admin", "admin");
+        waitFor(ExpectedConditions.urlContains("/tenants"));
+
+        WebElement newTenant = browser.findElement(By.id("new-tenant"));
+        newTenant.findElement(By.name("slug")).sendKeys(slug);
+        newTenant.findElement(By.name("displayName")).sendKeys("First Team");
+        newTenant.findElement(By.name("owners")).sendKeys("alice");
+        newTenant.findElement(By.cssSelector("button[type=submit]")).click();
+        waitFor(ExpectedConditions.urlContains("/t/" + slug));
+        assertThat(browser.getPageSource()).contains("Tenant created").contains("alice");
+
+        // Continue as the tenant's owner.
+        browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
+        waitFor(ExpectedConditions.urlContains("/login"));
+        signIn("alice", "alice");
+        waitFor(ExpectedConditions.urlContains("/tenants"));
+        browser.findElement(By.linkText(slug)).click();
+        waitFor(ExpectedConditions.urlContains("/t/" + slug));
+
+        WebElement newApp = browser.findElement(By.id("new-app"));
+        newApp.findElement(By.name("name")).sendKeys("hello");
+        newApp.findElement(By.name("image")).sendKeys("registry.example.com/first/hello:1.0");
+        newApp.findElement(By.cssSelector("button[type=submit]")).click();
+        waitFor(ExpectedConditions.urlContains("/t/" + slug + "/apps/hello"));
+        assertThat(browser.getPageSource()).contains("App created").contains("simulated");
+
+        // The status part refreshes itself; the app's pod becomes ready in the simulated sandbox.
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions
+                .textToBePresentInElementLocated(By.cssSelector("#live .state"), "Running"));
+        assertThat(browser.findElement(By.id("live")).getText()).contains("1 of 1");
+        screenshot("app-page");
+        browser.get(url("/t/" + slug));
+        screenshot("dashboard");
+    }
+
+    /** Keeps what the browser saw under target/screenshots, for looking at after a run. */
+    private void screenshot(String name) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "screenshots"));
+            byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+            Files.write(dir.resolve(name + ".png"), png);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void signIn(String user, String password) {
+        browser.findElement(By.name("j_username")).sendKeys(user);
+        browser.findElement(By.name("j_password")).sendKeys(password);
+        browser.findElement(By.cssSelector("form[action='/j_security_check'] button")).click();
+    }
+
+    private void waitFor(org.openqa.selenium.support.ui.ExpectedCondition<?> condition) {
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(condition);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the browser is at " + browser.getCurrentUrl() + " showing:\n"
+                    + browser.getPageSource(), e);
+        }
+    }
+
+    private String url(String path) {
+        String base = root.toString();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+    }
+}
