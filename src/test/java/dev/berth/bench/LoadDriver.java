@@ -1,0 +1,118 @@
+package dev.berth.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A closed-loop load generator: {@code clients} threads each send one GET, wait for the whole body, record the
+ * latency and send the next, until a fixed number of requests has been sent. Loopback only, bounded counts.
+ */
+final class LoadDriver {
+    /** What one measured run saw. Latencies are in milliseconds. */
+    record Result(String name, int requests, int clients, int errors, Map<Integer, Integer> statuses, double p50,
+            double p95, double p99, double max, double perSecond, long avgBytes) {
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    private final String cookie;
+
+    LoadDriver(String cookie) {
+        this.cookie = cookie;
+    }
+
+    /** Logs in through the dev/test form login and returns the session cookie ("name=value"). */
+    static String formLogin(URI base, String user, String password) throws IOException, InterruptedException {
+        HttpClient c = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<String> r = c.send(HttpRequest.newBuilder(base.resolve("/j_security_check"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("j_username=" + user + "&j_password=" + password)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.headers().allValues("set-cookie").stream().filter(s -> s.startsWith("quarkus-credential="))
+                .map(s -> s.substring(0, s.indexOf(';') < 0 ? s.length() : s.indexOf(';'))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("form login as " + user + " gave HTTP " + r.statusCode()
+                        + " without a quarkus-credential cookie"));
+    }
+
+    int status(URI uri) throws IOException, InterruptedException {
+        return client.send(request(uri), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    Result run(String name, URI uri, int clients, int requests) throws InterruptedException {
+        long[] nanos = new long[requests];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        AtomicLong bytes = new AtomicLong();
+        Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+        HttpRequest request = request(uri);
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        for (int c = 0; c < clients; c++) {
+            pool.execute(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                    long t0 = System.nanoTime();
+                    int status;
+                    try {
+                        HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                        status = r.statusCode();
+                        bytes.addAndGet(r.body().length);
+                    } catch (IOException e) {
+                        status = -1;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    nanos[i] = System.nanoTime() - t0;
+                    statuses.merge(status, 1, Integer::sum);
+                    if (status != 200) {
+                        errors.incrementAndGet();
+                    }
+                }
+            });
+        }
+        long t0 = System.nanoTime();
+        start.countDown();
+        pool.shutdown();
+        if (!pool.awaitTermination(30, TimeUnit.MINUTES)) {
+            pool.shutdownNow();
+            throw new IllegalStateException(name + ": load did not finish within 30 minutes");
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return new Result(name, requests, clients, errors.get(), new TreeMap<>(statuses), pct(sorted, 0.50),
+                pct(sorted, 0.95), pct(sorted, 0.99), sorted[sorted.length - 1] / 1e6, requests / seconds,
+                bytes.get() / Math.max(1, requests));
+    }
+
+    /** Nearest-rank percentile, in milliseconds. */
+    static double pct(long[] sortedNanos, double q) {
+        int rank = (int) Math.ceil(q * sortedNanos.length);
+        return sortedNanos[Math.max(0, rank - 1)] / 1e6;
+    }
+
+    private HttpRequest request(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Cookie", cookie)
+                .header("Accept", uri.getPath().startsWith("/api/") ? "application/json" : "text/html").GET().build();
+    }
+}
