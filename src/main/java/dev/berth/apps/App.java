@@ -1,5 +1,6 @@
 package dev.berth.apps;
 
+import dev.berth.quotas.AppFootprint;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -38,6 +39,12 @@ public class App extends PanacheEntityBase {
     public long version;
     public Instant createdAt = Instant.now();
     public Instant updatedAt = Instant.now();
+
+    /** What this app takes from the tenant's quota as it stands in memory (possibly changed, not yet stored). */
+    public AppFootprint footprint() {
+        return new AppFootprint(replicas, cpuRequestMillis, cpuLimitMillis, memoryRequestBytes, memoryLimitBytes,
+                customDomain != null);
+    }
 
     public static App findByName(long tenantId, String name) {
         return find("tenantId = ?1 and name = ?2", tenantId, name).firstResult();

@@ -11,7 +11,8 @@ import dev.berth.kube.Quantities;
 import dev.berth.regions.Region;
 import dev.berth.regions.RegionInfo;
 import dev.berth.secrets.SecretBox;
-import dev.berth.tenants.Tenant;
+import dev.berth.quotas.AppFootprint;
+import dev.berth.quotas.QuotaService;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -26,7 +27,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Owns apps: validates each change, checks it against the tenant's limits and records it with its diff in one
+ * Owns apps: validates each change, checks it against the tenant's limits ({@link QuotaService}, under a lock on
+ * the tenant row) and records it with its diff in one
  * transaction; the reconcilers then roll it out in every region of the tenant. Secret values are sealed on the
  * way in and never returned.
  */
@@ -46,6 +48,8 @@ public class AppService {
     AppStatusReader statusReader;
     @Inject
     Event<DesiredStateChanged> changed;
+    @Inject
+    QuotaService quota;
 
     @Transactional
     public List<AppView> list(long tenantId, String tenant) {
@@ -106,7 +110,7 @@ public class AppService {
         overlap(v, req.env(), req.secretEnv() == null ? List.of() : req.secretEnv().keySet());
         v.throwIfInvalid();
 
-        Tenant t = AppQuota.lockTenant(tenantId);
+        quota.lock(tenantId);
         if (App.findByName(tenantId, req.name()) != null) {
             throw ApiException.conflict("name", "an app named '" + req.name() + "' already exists in " + tenant);
         }
@@ -128,7 +132,7 @@ public class AppService {
         if (req.secretEnv() != null) {
             req.secretEnv().forEach((k, val) -> a.secretEnv.put(k, secrets.encrypt(val)));
         }
-        AppQuota.check(t, a, null);
+        quota.checkAppCreate(tenantId, a.footprint());
         a.persist();
         audit.record(tenantId, tenant, a.name, "app.create", "created app " + a.name + " from " + a.image
                 + ", " + replicas + " replica(s)", snapshot(a));
@@ -141,9 +145,10 @@ public class AppService {
         if (req == null) {
             throw ApiException.invalid("body", "is required");
         }
-        Tenant t = AppQuota.lockTenant(tenantId);
+        quota.lock(tenantId);
         App a = require(tenantId, name);
         Map<String, Object> before = snapshot(a);
+        AppFootprint footprintBefore = a.footprint();
         Validator v = new Validator();
         if (req.image() != null) {
             v.rule("image", AppRules.image(req.image()));
@@ -211,7 +216,7 @@ public class AppService {
             });
         }
         a.secretEnv = sealed;
-        AppQuota.check(t, a, a.id);
+        quota.checkAppChange(tenantId, a.id, footprintBefore, a.footprint());
         Map<String, Object> diff = diff(before, snapshot(a));
         secretsSet.forEach(k -> diff.put("secretEnv." + k, "set"));
         remove.forEach(k -> diff.put("secretEnv." + k, "removed"));

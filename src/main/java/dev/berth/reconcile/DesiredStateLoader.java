@@ -3,6 +3,8 @@ package dev.berth.reconcile;
 import dev.berth.apps.App;
 import dev.berth.apps.AppService;
 import dev.berth.apps.AppSpec;
+import dev.berth.quotas.Plan;
+import dev.berth.quotas.QuotaService;
 import dev.berth.tenants.Tenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,10 +35,10 @@ public class DesiredStateLoader {
         }
         Tenant t = tenants.get(0);
         List<AppSpec> specs = App.listByTenant(t.id).stream().map(a -> spec(t.slug, a)).toList();
-        return Optional.of(new TenantDesired(t.spec(), specs));
+        return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs));
     }
 
-    /** Every tenant using the region, with their apps, in two queries. */
+    /** Every tenant using the region, with their apps and effective limits, in three queries. */
     @Transactional
     public List<TenantDesired> loadAll(long regionId) {
         List<Tenant> tenants = Panache.getEntityManager().createQuery(
@@ -55,7 +57,10 @@ public class DesiredStateLoader {
                 byTenant.computeIfAbsent(a.tenantId, k -> new ArrayList<>()).add(spec(slug, a));
             }
         }
-        return tenants.stream().map(t -> new TenantDesired(t.spec(), byTenant.getOrDefault(t.id, List.of()))).toList();
+        Map<Long, Plan> plans = new HashMap<>();
+        Plan.<Plan>listAll().forEach(p -> plans.put(p.id, p));
+        return tenants.stream().map(t -> new TenantDesired(t.spec(plans.get(t.planId).limits().with(t.overrides())),
+                byTenant.getOrDefault(t.id, List.of()))).toList();
     }
 
     private AppSpec spec(String tenant, App a) {

@@ -28,8 +28,8 @@ import java.util.Map;
 
 /**
  * Pure functions from a tenant's desired state to the objects that fence its namespace in one region: the
- * namespace with Pod Security {@code restricted}, a ResourceQuota from its limits, a LimitRange with container
- * defaults, a default-deny NetworkPolicy, a ServiceAccount for its workloads and a namespaced Role and RoleBinding.
+ * namespace with Pod Security {@code restricted}, a ResourceQuota from its effective limits (plan and overrides), a
+ * LimitRange with container defaults and a per-container maximum, a default-deny NetworkPolicy, a ServiceAccount for its workloads and a namespaced Role and RoleBinding.
  */
 public final class TenantManifests {
     public static final String QUOTA = "berth-quota";
@@ -59,21 +59,33 @@ public final class TenantManifests {
 
     static ResourceQuota quota(TenantSpec t, String ns) {
         Map<String, Quantity> hard = new LinkedHashMap<>();
-        hard.put("requests.cpu", new Quantity(Quantities.cpu(t.cpuMillis())));
-        hard.put("limits.cpu", new Quantity(Quantities.cpu(t.cpuMillis())));
-        hard.put("requests.memory", new Quantity(Quantities.memory(t.memoryBytes())));
-        hard.put("limits.memory", new Quantity(Quantities.memory(t.memoryBytes())));
+        hard.put("requests.cpu", new Quantity(Quantities.cpu(t.cpuRequestMillis())));
+        hard.put("limits.cpu", new Quantity(Quantities.cpu(t.cpuLimitMillis())));
+        hard.put("requests.memory", new Quantity(Quantities.memory(t.memoryRequestBytes())));
+        hard.put("limits.memory", new Quantity(Quantities.memory(t.memoryLimitBytes())));
         hard.put("pods", new Quantity(String.valueOf(t.maxPods())));
         return new ResourceQuotaBuilder().withNewMetadata().withName(QUOTA).withNamespace(ns)
                 .withLabels(Labels.tenant(t.slug())).endMetadata().withNewSpec().withHard(hard).endSpec().build();
     }
 
+    /**
+     * Container defaults for pods that declare no resources, and a per-container maximum at the tenant's caps: a
+     * container larger than the whole quota could never be admitted, and the cluster says so at once. Defaults are
+     * clamped to the maximum, which a real API server requires.
+     */
     static LimitRange limitRange(TenantSpec t, String ns, TenantsConfig.ContainerDefaults d) {
+        int maxCpu = t.cpuLimitMillis();
+        long maxMemory = t.memoryLimitBytes();
+        int cpuLimit = Math.min(Quantities.parseCpuMillis(d.cpuLimit()), maxCpu);
+        long memoryLimit = Math.min(Quantities.parseMemoryBytes(d.memoryLimit()), maxMemory);
+        int cpuRequest = Math.min(Quantities.parseCpuMillis(d.cpuRequest()), cpuLimit);
+        long memoryRequest = Math.min(Quantities.parseMemoryBytes(d.memoryRequest()), memoryLimit);
         return new LimitRangeBuilder().withNewMetadata().withName(LIMITS).withNamespace(ns)
                 .withLabels(Labels.tenant(t.slug())).endMetadata()
                 .withNewSpec().addNewLimit().withType("Container")
-                .withDefault(Quantities.cpuAndMemory(d.cpuLimit(), d.memoryLimit()))
-                .withDefaultRequest(Quantities.cpuAndMemory(d.cpuRequest(), d.memoryRequest()))
+                .withDefault(Quantities.cpuAndMemory(Quantities.cpu(cpuLimit), Quantities.memory(memoryLimit)))
+                .withDefaultRequest(Quantities.cpuAndMemory(Quantities.cpu(cpuRequest), Quantities.memory(memoryRequest)))
+                .withMax(Quantities.cpuAndMemory(Quantities.cpu(maxCpu), Quantities.memory(maxMemory)))
                 .endLimit().endSpec().build();
     }
 

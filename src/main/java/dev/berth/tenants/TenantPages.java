@@ -6,6 +6,7 @@ import dev.berth.apps.AppService;
 import dev.berth.apps.AppView;
 import dev.berth.audit.AuditView;
 import dev.berth.identity.CurrentUser;
+import dev.berth.quotas.LimitsRequest;
 import dev.berth.identity.Role;
 import dev.berth.identity.TenantContext;
 import dev.berth.web.Activity;
@@ -63,27 +64,68 @@ public class TenantPages {
                 String flash);
     }
 
-    /** The limits form, named as in the API. */
+    /**
+     * The plan-and-overrides form, named as in the API ({@code overrides.*}). An empty override field means "as the
+     * plan says": the form sends the whole set of overrides, which replaces the tenant's.
+     */
     public static class LimitsForm {
+        static final List<String> OVERRIDES = List.of("cpuRequest", "cpuLimit", "memoryRequest", "memoryLimit", "pods",
+                "apps", "replicasPerApp", "concurrentBuilds", "buildMinutesPerMonth", "regions", "customDomains");
         @RestForm
         public String displayName;
         @RestForm
-        public String cpu;
-        @RestForm
-        public String memory;
-        @RestForm
+        public String plan;
+        @RestForm("overrides.cpuRequest")
+        public String cpuRequest;
+        @RestForm("overrides.cpuLimit")
+        public String cpuLimit;
+        @RestForm("overrides.memoryRequest")
+        public String memoryRequest;
+        @RestForm("overrides.memoryLimit")
+        public String memoryLimit;
+        @RestForm("overrides.pods")
         public String pods;
-        @RestForm
+        @RestForm("overrides.apps")
         public String apps;
+        @RestForm("overrides.replicasPerApp")
+        public String replicasPerApp;
+        @RestForm("overrides.concurrentBuilds")
+        public String concurrentBuilds;
+        @RestForm("overrides.buildMinutesPerMonth")
+        public String buildMinutesPerMonth;
+        @RestForm("overrides.regions")
+        public String regions;
+        @RestForm("overrides.customDomains")
+        public String customDomains;
 
         Map<String, String> values() {
             Map<String, String> m = new LinkedHashMap<>();
             m.put("displayName", displayName);
-            m.put("cpu", cpu);
-            m.put("memory", memory);
-            m.put("pods", pods);
-            m.put("apps", apps);
+            m.put("plan", plan);
+            List<String> v = List.of(nz(cpuRequest), nz(cpuLimit), nz(memoryRequest), nz(memoryLimit), nz(pods),
+                    nz(apps), nz(replicasPerApp), nz(concurrentBuilds), nz(buildMinutesPerMonth), nz(regions),
+                    nz(customDomains));
+            for (int i = 0; i < OVERRIDES.size(); i++) {
+                m.put("overrides." + OVERRIDES.get(i), v.get(i));
+            }
             return m;
+        }
+
+        TenantRequests.UpdateLimits toRequest(List<FieldError> errors) {
+            LimitsRequest overrides = new LimitsRequest(FormInput.text(cpuRequest), FormInput.text(cpuLimit),
+                    FormInput.text(memoryRequest), FormInput.text(memoryLimit),
+                    FormInput.number("overrides.pods", pods, errors), FormInput.number("overrides.apps", apps, errors),
+                    FormInput.number("overrides.replicasPerApp", replicasPerApp, errors),
+                    FormInput.number("overrides.concurrentBuilds", concurrentBuilds, errors),
+                    FormInput.number("overrides.buildMinutesPerMonth", buildMinutesPerMonth, errors),
+                    FormInput.number("overrides.regions", regions, errors),
+                    FormInput.number("overrides.customDomains", customDomains, errors));
+            return new TenantRequests.UpdateLimits(FormInput.text(displayName), null, null, null, null,
+                    FormInput.text(plan), overrides);
+        }
+
+        private static String nz(String s) {
+            return s == null ? "" : s;
         }
     }
 
@@ -110,9 +152,7 @@ public class TenantPages {
         requireAdmin();
         try {
             List<FieldError> errors = new ArrayList<>();
-            TenantRequests.UpdateLimits req = new TenantRequests.UpdateLimits(FormInput.text(form.displayName),
-                    FormInput.text(form.cpu), FormInput.text(form.memory), FormInput.number("pods", form.pods, errors),
-                    FormInput.number("apps", form.apps, errors));
+            TenantRequests.UpdateLimits req = form.toRequest(errors);
             FormInput.throwIfAny(errors);
             tenants.updateLimits(tenant.tenantId(), req);
             return Response.seeOther(URI.create("/t/" + tenant.slug() + "?ok=limits-saved")).build();
@@ -145,9 +185,11 @@ public class TenantPages {
     private TemplateInstance page(Form newApp, Form limits, Form remove, String flash) {
         TenantView view = tenants.get(tenant.tenantId(), tenant.role());
         if (limits == null) {
-            limits = Form.of(Map.of("displayName", view.displayName(), "cpu", view.limits().cpu(),
-                    "memory", view.limits().memory(), "pods", String.valueOf(view.limits().pods()),
-                    "apps", String.valueOf(view.limits().apps())));
+            Map<String, String> values = new LinkedHashMap<>();
+            values.put("displayName", view.displayName());
+            values.put("plan", view.plan());
+            view.overrides().forEach((k, v) -> values.put("overrides." + k, String.valueOf(v)));
+            limits = Form.of(values);
         }
         return Templates.dashboard(view, apps.list(tenant.tenantId(), tenant.slug()),
                 activity.recentForTenant(tenant.tenantId(), ACTIVITY),

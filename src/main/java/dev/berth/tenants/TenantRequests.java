@@ -1,5 +1,6 @@
 package dev.berth.tenants;
 
+import dev.berth.quotas.LimitsRequest;
 import java.util.List;
 
 /** Request bodies of the tenant API. Limits are Kubernetes quantities ("4", "500m", "8Gi"). */
@@ -7,11 +8,21 @@ public final class TenantRequests {
     private TenantRequests() {
     }
 
+    /**
+     * A new tenant on {@code plan} (the configured default plan when absent). {@code overrides} sets the tenant's
+     * own limits; {@code cpu}, {@code memory}, {@code pods} and {@code apps} are overrides too (cpu and memory cap
+     * both requests and limits), as in the first version of the API.
+     */
     public record Create(String slug, String displayName, String cpu, String memory, Integer pods, Integer apps,
-            List<String> owners) {
+            List<String> owners, String plan, LimitsRequest overrides) {
     }
 
-    public record UpdateLimits(String displayName, String cpu, String memory, Integer pods, Integer apps) {
+    /**
+     * A change of plan, overrides or display name; absent fields stay. {@code overrides}, when present, replaces all
+     * of the tenant's overrides ({@code {}} removes them); the legacy fields then apply on top.
+     */
+    public record UpdateLimits(String displayName, String cpu, String memory, Integer pods, Integer apps, String plan,
+            LimitsRequest overrides) {
     }
 
     public record Member(String role) {

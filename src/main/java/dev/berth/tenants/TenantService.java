@@ -10,6 +10,11 @@ import dev.berth.identity.Role;
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.kube.Names;
 import dev.berth.kube.Quantities;
+import dev.berth.quotas.LimitsRequest;
+import dev.berth.quotas.Plan;
+import dev.berth.quotas.QuotaLimits;
+import dev.berth.quotas.QuotaOverrides;
+import dev.berth.quotas.QuotasConfig;
 import dev.berth.regions.Region;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,22 +30,19 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Owns tenants: validates and records creation, limit changes, membership and deletion in one transaction each,
+ * Owns tenants: validates and records creation, plan and limit-override changes, membership and deletion in one transaction each,
  * with an audit record, then lets the reconcilers converge every region's namespace to it.
  */
 @ApplicationScoped
 public class TenantService {
-    static final String DEFAULT_CPU = "4";
-    static final String DEFAULT_MEMORY = "8Gi";
-    static final int DEFAULT_PODS = 40;
-    static final int DEFAULT_APPS = 20;
-
     @Inject
     CurrentUser user;
     @Inject
     AuditLog audit;
     @Inject
     Event<DesiredStateChanged> changed;
+    @Inject
+    QuotasConfig quotasConfig;
 
     /** A page of the tenants the caller may see: all for platform admins, else those they are a member of. */
     @Transactional
@@ -81,8 +83,13 @@ public class TenantService {
         Map<Long, TenantView.Usage> usage = TenantUsage.forTenants(ids);
         Map<Long, List<String>> regions = regionsOf(ids);
         String adminRole = user.isPlatformAdmin() ? Role.OWNER.value() : null;
-        return tenants.stream().map(t -> TenantView.of(t, usage.get(t.id), regions.getOrDefault(t.id, List.of()),
-                roles.getOrDefault(t.id, adminRole))).toList();
+        Map<Long, Plan> plans = Plan.<Plan>listAll().stream().collect(Collectors.toMap(p -> p.id, p -> p));
+        return tenants.stream().map(t -> {
+            Plan p = plans.get(t.planId);
+            return TenantView.of(t, p.name, p.limits().with(t.overrides()), usage.get(t.id),
+                    quotasConfig.nearLimitPercent(), regions.getOrDefault(t.id, List.of()),
+                    roles.getOrDefault(t.id, adminRole));
+        }).toList();
     }
 
     @Transactional
@@ -94,21 +101,30 @@ public class TenantService {
         v.rule("slug", Names.checkTenantSlug(req.slug()));
         v.check(req.displayName() == null || req.displayName().length() <= 100, "displayName",
                 "must be at most 100 characters long");
-        Limits limits = Limits.validate(v, req.cpu(), req.memory(), req.pods(), req.apps(), null);
+        Plan plan = planNamed(v, req.plan() == null ? quotasConfig.defaultPlan() : req.plan());
+        QuotaOverrides overrides = Overrides.validate(v, req.overrides(), QuotaOverrides.NONE, req.cpu(), req.memory(),
+                req.pods(), req.apps());
         List<String> owners = req.owners() == null ? List.of() : req.owners().stream()
                 .filter(Objects::nonNull).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
         for (int i = 0; i < owners.size(); i++) {
             v.check(owners.get(i).length() <= 200, "owners[" + i + "]", "must be at most 200 characters long");
         }
+        if (plan != null) {
+            LimitsRequest.checkConsistent(v, "overrides.", plan.limits().with(overrides));
+        }
         v.throwIfInvalid();
+        QuotaLimits limits = plan.limits().with(overrides);
         if (Tenant.findBySlug(req.slug()) != null) {
             throw ApiException.conflict("slug", "a tenant named '" + req.slug() + "' already exists");
         }
-        List<Region> regions = Region.listAllByName();
+        // A plan may allow fewer regions than the installation has: the tenant starts in the first ones by name.
+        List<Region> all = Region.listAllByName();
+        List<Region> regions = all.subList(0, Math.min(all.size(), limits.regions()));
         Tenant t = new Tenant();
         t.slug = req.slug();
         t.displayName = req.displayName() == null || req.displayName().isBlank() ? req.slug() : req.displayName().trim();
-        limits.applyTo(t);
+        t.planId = plan.id;
+        t.setOverrides(overrides);
         t.createdBy = user.subject();
         t.persist();
         for (Region r : regions) {
@@ -120,8 +136,10 @@ public class TenantService {
             m.role = Role.OWNER.value();
             m.persist();
         }
-        audit.record(t.id, t.slug, null, "tenant.create", "created tenant " + t.slug + " (" + limits.describe() + ")"
-                + (owners.isEmpty() ? "" : ", owners " + String.join(", ", owners)), limits.asMap());
+        Map<String, Object> described = describe(plan, overrides);
+        audit.record(t.id, t.slug, null, "tenant.create", "created tenant " + t.slug + " on plan " + plan.name
+                + (overrides.isEmpty() ? "" : " with overrides " + overrides.asMap())
+                + (owners.isEmpty() ? "" : ", owners " + String.join(", ", owners)), described);
         changed.fire(new DesiredStateChanged(t.slug));
         return views(List.of(t), Map.of()).get(0);
     }
@@ -135,15 +153,24 @@ public class TenantService {
         Validator v = new Validator();
         v.check(req.displayName() == null || req.displayName().length() <= 100, "displayName",
                 "must be at most 100 characters long");
-        Limits limits = Limits.validate(v, req.cpu(), req.memory(), req.pods(), req.apps(), t);
+        Plan before = Plan.findById(t.planId);
+        Plan plan = req.plan() == null ? before : planNamed(v, req.plan());
+        QuotaOverrides base = req.overrides() == null ? t.overrides() : QuotaOverrides.NONE;
+        QuotaOverrides overrides = Overrides.validate(v, req.overrides(), base, req.cpu(), req.memory(), req.pods(),
+                req.apps());
+        if (plan != null) {
+            LimitsRequest.checkConsistent(v, "overrides.", plan.limits().with(overrides));
+        }
         v.throwIfInvalid();
-        Map<String, Object> before = Limits.of(t).asMap();
-        limits.applyTo(t);
+        // Lowering a limit below current use is allowed: nothing running is touched, QuotaService refuses growth.
+        Map<String, Object> was = describe(before, t.overrides());
+        t.planId = plan.id;
+        t.setOverrides(overrides);
         if (req.displayName() != null && !req.displayName().isBlank()) {
             t.displayName = req.displayName().trim();
         }
         t.updatedAt = Instant.now();
-        Map<String, Object> diff = diff(before, limits.asMap());
+        Map<String, Object> diff = diff(was, describe(plan, overrides));
         audit.record(t.id, t.slug, null, "tenant.update", diff.isEmpty() ? "no limit changed"
                 : "changed limits: " + diff.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                         .collect(Collectors.joining(", ")), diff);
@@ -244,45 +271,51 @@ public class TenantService {
         return d;
     }
 
-    /** Validated limits; a null field keeps the current value (or the default for a new tenant). */
-    record Limits(int cpuMillis, long memoryBytes, int pods, int apps) {
-        static Limits of(Tenant t) {
-            return new Limits(t.cpuMillis, t.memoryBytes, t.maxPods, t.maxApps);
+    private static Plan planNamed(Validator v, String name) {
+        Plan p = name == null ? null : Plan.findByName(name);
+        v.check(p != null, "plan", "must be the name of a plan (" + Plan.listAllByCpu().stream().map(x -> x.name)
+                .collect(Collectors.joining(", ")) + ")");
+        return p;
+    }
+
+    /** The plan and the effective limits, as the audit log records them. */
+    private static Map<String, Object> describe(Plan plan, QuotaOverrides overrides) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("plan", plan.name);
+        m.putAll(plan.limits().with(overrides).asMap());
+        return m;
+    }
+
+    /**
+     * A tenant's overrides from a request: {@code overrides} (which replaces all of them when present) and the
+     * first API's fields {@code cpu}, {@code memory} (each sets both the request and the limit cap), {@code pods}
+     * and {@code apps}, which are overrides too.
+     */
+    static final class Overrides {
+        private Overrides() {
         }
 
-        static Limits validate(Validator v, String cpu, String memory, Integer pods, Integer apps, Tenant current) {
-            int cpuMillis = cpu == null ? (current == null ? Quantities.parseCpuMillis(DEFAULT_CPU) : current.cpuMillis)
-                    : Quantities.parseCpuMillis(cpu);
-            long memoryBytes = memory == null
-                    ? (current == null ? Quantities.parseMemoryBytes(DEFAULT_MEMORY) : current.memoryBytes)
-                    : Quantities.parseMemoryBytes(memory);
-            int p = pods == null ? (current == null ? DEFAULT_PODS : current.maxPods) : pods;
-            int a = apps == null ? (current == null ? DEFAULT_APPS : current.maxApps) : apps;
-            v.check(cpuMillis > 0, "cpu", "must be a CPU quantity such as 2 or 500m (at most 1000 cores)");
-            v.check(memoryBytes > 0, "memory", "must be a memory quantity such as 512Mi or 8Gi");
-            v.check(p >= 1 && p <= 10_000, "pods", "must be between 1 and 10000");
-            v.check(a >= 1 && a <= 1_000, "apps", "must be between 1 and 1000");
-            return new Limits(cpuMillis, memoryBytes, p, a);
-        }
-
-        void applyTo(Tenant t) {
-            t.cpuMillis = cpuMillis;
-            t.memoryBytes = memoryBytes;
-            t.maxPods = pods;
-            t.maxApps = apps;
-        }
-
-        Map<String, Object> asMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("cpu", Quantities.cpu(cpuMillis));
-            m.put("memory", Quantities.memory(memoryBytes));
-            m.put("pods", pods);
-            m.put("apps", apps);
-            return m;
-        }
-
-        String describe() {
-            return asMap().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+        static QuotaOverrides validate(Validator v, LimitsRequest req, QuotaOverrides base, String cpu, String memory,
+                Integer pods, Integer apps) {
+            QuotaOverrides o = req == null ? base : req.toOverrides(v, "overrides.");
+            Integer cpuMillis = null;
+            Long memoryBytes = null;
+            if (cpu != null) {
+                cpuMillis = Quantities.parseCpuMillis(cpu);
+                v.check(cpuMillis > 0, "cpu", "must be a CPU quantity such as 2 or 500m (at most 1000 cores)");
+            }
+            if (memory != null) {
+                memoryBytes = Quantities.parseMemoryBytes(memory);
+                v.check(memoryBytes > 0, "memory", "must be a memory quantity such as 512Mi or 8Gi");
+            }
+            v.check(pods == null || (pods >= 1 && pods <= 10_000), "pods", "must be between 1 and 10000");
+            v.check(apps == null || (apps >= 1 && apps <= 1_000), "apps", "must be between 1 and 1000");
+            return new QuotaOverrides(cpuMillis != null ? cpuMillis : o.cpuRequestMillis(),
+                    cpuMillis != null ? cpuMillis : o.cpuLimitMillis(),
+                    memoryBytes != null ? memoryBytes : o.memoryRequestBytes(),
+                    memoryBytes != null ? memoryBytes : o.memoryLimitBytes(), pods != null ? pods : o.pods(),
+                    apps != null ? apps : o.apps(), o.replicasPerApp(), o.concurrentBuilds(), o.buildMinutesPerMonth(),
+                    o.regions(), o.customDomains());
         }
     }
 }

@@ -1,32 +1,82 @@
 package dev.berth.tenants;
 
 import dev.berth.kube.Quantities;
+import dev.berth.quotas.QuotaLimits;
+import dev.berth.quotas.QuotaOverrides;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** A tenant as the API and pages show it: limits, current use against them, regions and the caller's role. */
-public record TenantView(String slug, String displayName, Limits limits, Usage usage, List<String> regions,
-        String role, Instant createdAt) {
+/**
+ * A tenant as the API and pages show it: its plan, effective limits (plan with overrides) and the overrides
+ * themselves, current use against the limits (with the limits it is near or over), regions and the caller's role.
+ */
+public record TenantView(String slug, String displayName, String plan, Limits limits, Map<String, Object> overrides,
+        Usage usage, List<String> nearLimits, List<String> overLimits, List<String> regions, String role,
+        Instant createdAt) {
 
-    public record Limits(String cpu, String memory, int pods, int apps) {
-    }
-
-    /** What the tenant's apps request: replicas times per-replica requests. */
-    public record Usage(String cpu, String memory, int pods, int apps, int cpuMillis, long memoryBytes) {
-        public static Usage of(int apps, int pods, long cpuMillis, long memoryBytes) {
-            return new Usage(Quantities.cpu((int) cpuMillis), Quantities.memory(memoryBytes), pods, apps,
-                    (int) cpuMillis, memoryBytes);
+    /**
+     * Effective limits. {@code cpu} and {@code memory} are the caps on the sum of requests (kept from the first
+     * API, where one value capped both); {@code cpuLimit} and {@code memoryLimit} cap the sum of limits.
+     */
+    public record Limits(String cpu, String memory, int pods, int apps, String cpuRequest, String cpuLimit,
+            String memoryRequest, String memoryLimit, int replicasPerApp, int concurrentBuilds,
+            int buildMinutesPerMonth, int regions, int customDomains) {
+        static Limits of(QuotaLimits l) {
+            String cpuReq = Quantities.cpu(l.cpuRequestMillis());
+            String memReq = Quantities.memory(l.memoryRequestBytes());
+            return new Limits(cpuReq, memReq, l.pods(), l.apps(), cpuReq, Quantities.cpu(l.cpuLimitMillis()), memReq,
+                    Quantities.memory(l.memoryLimitBytes()), l.replicasPerApp(), l.concurrentBuilds(),
+                    l.buildMinutesPerMonth(), l.regions(), l.customDomains());
         }
     }
 
-    public static TenantView of(Tenant t, Usage usage, List<String> regions, String role) {
-        return new TenantView(t.slug, t.displayName, new Limits(Quantities.cpu(t.cpuMillis),
-                Quantities.memory(t.memoryBytes), t.maxPods, t.maxApps), usage, regions, role, t.createdAt);
+    /** What the tenant's apps request: replicas times per-replica requests (and limits), plus build time. */
+    public record Usage(String cpu, String memory, int pods, int apps, int cpuMillis, long memoryBytes,
+            long cpuLimitMillis, long memoryLimitBytes, int customDomains, long buildMinutesThisMonth) {
+        public static Usage of(int apps, int pods, long cpuMillis, long memoryBytes) {
+            return of(apps, pods, cpuMillis, memoryBytes, cpuMillis, memoryBytes, 0, 0);
+        }
+
+        public static Usage of(int apps, int pods, long cpuMillis, long memoryBytes, long cpuLimitMillis,
+                long memoryLimitBytes, int customDomains, long buildMinutes) {
+            return new Usage(Quantities.cpu((int) cpuMillis), Quantities.memory(memoryBytes), pods, apps,
+                    (int) cpuMillis, memoryBytes, cpuLimitMillis, memoryLimitBytes, customDomains, buildMinutes);
+        }
+    }
+
+    public static TenantView of(Tenant t, String plan, QuotaLimits limits, Usage usage, int nearPercent,
+            List<String> regions, String role) {
+        List<String> near = new ArrayList<>();
+        List<String> over = new ArrayList<>();
+        classify("apps", usage.apps(), limits.apps(), nearPercent, near, over);
+        classify("pods", usage.pods(), limits.pods(), nearPercent, near, over);
+        classify("cpuRequest", usage.cpuMillis(), limits.cpuRequestMillis(), nearPercent, near, over);
+        classify("cpuLimit", usage.cpuLimitMillis(), limits.cpuLimitMillis(), nearPercent, near, over);
+        classify("memoryRequest", usage.memoryBytes(), limits.memoryRequestBytes(), nearPercent, near, over);
+        classify("memoryLimit", usage.memoryLimitBytes(), limits.memoryLimitBytes(), nearPercent, near, over);
+        classify("customDomains", usage.customDomains(), limits.customDomains(), nearPercent, near, over);
+        classify("buildMinutesPerMonth", usage.buildMinutesThisMonth(), limits.buildMinutesPerMonth(), nearPercent,
+                near, over);
+        QuotaOverrides o = t.overrides();
+        return new TenantView(t.slug, t.displayName, plan, Limits.of(limits), o.asMap(), usage, near, over, regions,
+                role, t.createdAt);
+    }
+
+    /** Over: use is above the limit (after the limit was lowered). Near: at or above the configured share. */
+    private static void classify(String name, long used, long limit, int nearPercent, List<String> near,
+            List<String> over) {
+        if (used > limit) {
+            over.add(name);
+        } else if (limit > 0 && used > 0 && used * 100 >= limit * nearPercent) {
+            near.add(name);
+        }
     }
 
     /** Percentages for the dashboard's quota bars. */
     public int cpuPercent() {
-        return percent(usage.cpuMillis(), cpuMillisLimit());
+        return percent(usage.cpuMillis(), Quantities.parseCpuMillis(limits.cpu()));
     }
 
     public int memoryPercent() {
@@ -41,11 +91,19 @@ public record TenantView(String slug, String displayName, Limits limits, Usage u
         return percent(usage.apps(), limits.apps());
     }
 
-    private long cpuMillisLimit() {
-        return Quantities.parseCpuMillis(limits.cpu());
+    public int buildMinutesPercent() {
+        return percent(usage.buildMinutesThisMonth(), limits.buildMinutesPerMonth());
+    }
+
+    public boolean isOverLimit() {
+        return !overLimits.isEmpty();
+    }
+
+    public boolean isNearLimit() {
+        return !nearLimits.isEmpty();
     }
 
     private static int percent(long used, long limit) {
-        return limit <= 0 ? 0 : (int) Math.min(999, used * 100 / limit);
+        return limit <= 0 ? (used > 0 ? 999 : 0) : (int) Math.min(999, used * 100 / limit);
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.web;
 import dev.berth.api.ApiException;
 import dev.berth.api.FieldError;
 import dev.berth.identity.CurrentUser;
+import dev.berth.quotas.QuotasConfig;
 import dev.berth.regions.RegionService;
 import dev.berth.regions.RegionView;
 import dev.berth.tenants.TenantRequests;
@@ -42,6 +43,8 @@ public class OverviewPages {
     RegionService regions;
     @Inject
     CurrentUser user;
+    @Inject
+    QuotasConfig quotasConfig;
 
     @CheckedTemplate
     static class Templates {
@@ -65,6 +68,8 @@ public class OverviewPages {
         public String apps;
         @RestForm
         public String owners;
+        @RestForm
+        public String plan;
 
         Map<String, String> values() {
             Map<String, String> m = new LinkedHashMap<>();
@@ -75,13 +80,14 @@ public class OverviewPages {
             m.put("pods", pods);
             m.put("apps", apps);
             m.put("owners", owners);
+            m.put("plan", plan);
             return m;
         }
     }
 
     @GET
     public TemplateInstance list(@QueryParam("page") Integer page, @QueryParam("ok") String ok) {
-        return page(page, Form.of(Map.of("cpu", "4", "memory", "8Gi", "pods", "40", "apps", "20")), Flash.message(ok));
+        return page(page, Form.of(Map.of("plan", quotasConfig.defaultPlan())), Flash.message(ok));
     }
 
     @POST
@@ -95,7 +101,7 @@ public class OverviewPages {
             TenantRequests.Create req = new TenantRequests.Create(FormInput.text(form.slug),
                     FormInput.text(form.displayName), FormInput.text(form.cpu), FormInput.text(form.memory),
                     FormInput.number("pods", form.pods, errors), FormInput.number("apps", form.apps, errors),
-                    FormInput.commaList(form.owners));
+                    FormInput.commaList(form.owners), FormInput.text(form.plan), null);
             FormInput.throwIfAny(errors);
             TenantView created = tenants.create(req);
             return Response.seeOther(URI.create("/t/" + created.slug() + "?ok=tenant-created")).build();

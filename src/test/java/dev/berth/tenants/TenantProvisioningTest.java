@@ -45,7 +45,7 @@ class TenantProvisioningTest {
         await().atMost(WAIT).untilAsserted(() ->
                 assertThat(sandbox.managedObjects(slug)).containsExactlyElementsOf(expectedObjects(slug)));
 
-        TenantSpec spec = new TenantSpec(slug, "Team " + slug, 4000, 8L << 30, 20, 10);
+        TenantSpec spec = new TenantSpec(slug, "Team " + slug, 4000, 4000, 8L << 30, 8L << 30, 20, 10);
         List<HasMetadata> desired = TenantManifests.desired(spec, sandbox.cluster().info(),
                 tenantsConfig.containerDefaults());
         List<HasMetadata> actual = sandbox.managedObjectList(slug);

@@ -46,7 +46,7 @@ public final class Fixtures {
 
     /** Tenant "acme": 4 cores, 8 GiB, 20 pods, 10 apps. */
     public static TenantSpec tenant() {
-        return new TenantSpec("acme", "ACME Corp", 4000, 8L * 1024 * 1024 * 1024, 20, 10);
+        return new TenantSpec("acme", "ACME Corp", 4000, 4000, 8L * 1024 * 1024 * 1024, 8L * 1024 * 1024 * 1024, 20, 10);
     }
 
     /** App "web" of tenant "acme": 2 replicas, health check, one plain and one secret variable. */

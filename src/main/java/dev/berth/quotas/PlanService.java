@@ -1,0 +1,164 @@
+package dev.berth.quotas;
+
+import dev.berth.api.ApiException;
+import dev.berth.api.Validator;
+import dev.berth.audit.AuditLog;
+import dev.berth.kube.DesiredStateChanged;
+import dev.berth.kube.Names;
+import dev.berth.tenants.Tenant;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Owns plans (platform admins' business). A change to a plan's limits applies to every tenant on it at once: it
+ * is recorded, and every such tenant is handed to the reconcilers, which rewrite its ResourceQuota and LimitRange
+ * in every region. Lowering a plan below what tenants use is allowed; {@link QuotaService} then refuses growth.
+ */
+@ApplicationScoped
+public class PlanService {
+    @Inject
+    EntityManager em;
+    @Inject
+    AuditLog audit;
+    @Inject
+    QuotasConfig config;
+    @Inject
+    Event<DesiredStateChanged> changed;
+
+    @Transactional
+    public List<PlanView> list() {
+        Map<Long, Long> counts = tenantCounts();
+        return Plan.listAllByCpu().stream().map(p -> PlanView.of(p, counts.getOrDefault(p.id, 0L))).toList();
+    }
+
+    @Transactional
+    public PlanView get(String name) {
+        Plan p = require(name);
+        return PlanView.of(p, Tenant.count("planId", p.id));
+    }
+
+    @Transactional
+    public PlanView create(PlanRequest req) {
+        if (req == null) {
+            throw ApiException.invalid("body", "is required");
+        }
+        Validator v = new Validator();
+        v.rule("name", Names.checkAppName(req.name()));
+        v.check(req.displayName() == null || req.displayName().length() <= 100, "displayName",
+                "must be at most 100 characters long");
+        LimitsRequest l = req.limits();
+        requireAll(v, l);
+        QuotaLimits limits = l.applyTo(v, "", new QuotaLimits(1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0));
+        v.throwIfInvalid();
+        if (Plan.findByName(req.name()) != null) {
+            throw ApiException.conflict("name", "a plan named '" + req.name() + "' already exists");
+        }
+        Plan p = new Plan();
+        p.name = req.name();
+        p.displayName = req.displayName() == null || req.displayName().isBlank() ? req.name() : req.displayName().trim();
+        p.apply(limits);
+        p.persist();
+        audit.record(null, null, null, "plan.create", "created plan " + p.name + " " + limits.asMap(), limits.asMap());
+        return PlanView.of(p, 0);
+    }
+
+    /**
+     * Changes a plan's display name or limits; every tenant on the plan follows in every region. The plan row is
+     * locked so two admins' changes apply one after the other.
+     */
+    @Transactional
+    public PlanView update(String name, PlanRequest req) {
+        if (req == null) {
+            throw ApiException.invalid("body", "is required");
+        }
+        Plan p = require(name);
+        em.lock(p, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        Validator v = new Validator();
+        v.check(req.name() == null || req.name().equals(name), "name", "cannot change; create a new plan instead");
+        v.check(req.displayName() == null || req.displayName().length() <= 100, "displayName",
+                "must be at most 100 characters long");
+        QuotaLimits before = p.limits();
+        QuotaLimits after = req.limits().applyTo(v, "", before);
+        v.throwIfInvalid();
+        p.apply(after);
+        if (req.displayName() != null && !req.displayName().isBlank()) {
+            p.displayName = req.displayName().trim();
+        }
+        p.updatedAt = Instant.now();
+        Map<String, Object> diff = diff(before.asMap(), after.asMap());
+        List<String> slugs = em.createQuery("select t.slug from Tenant t where t.planId = :p order by t.slug",
+                String.class).setParameter("p", p.id).getResultList();
+        audit.record(null, null, null, "plan.update", "changed plan " + p.name + (diff.isEmpty() ? "" : ": "
+                + diff.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
+                + " (" + slugs.size() + " tenant(s))", diff);
+        if (!diff.isEmpty()) {
+            slugs.forEach(s -> changed.fire(new DesiredStateChanged(s)));
+        }
+        return PlanView.of(p, slugs.size());
+    }
+
+    /** Deletes a plan no tenant is on; the default plan for new tenants cannot be deleted. */
+    @Transactional
+    public void delete(String name) {
+        Plan p = require(name);
+        long tenants = Tenant.count("planId", p.id);
+        if (tenants > 0) {
+            throw ApiException.conflict("name", tenants + " tenant(s) are on plan '" + name
+                    + "'; move them to another plan first");
+        }
+        if (name.equals(config.defaultPlan())) {
+            throw ApiException.conflict("name", "'" + name + "' is the plan new tenants get (berth.quotas.default-plan)");
+        }
+        p.delete();
+        audit.record(null, null, null, "plan.delete", "deleted plan " + name, null);
+    }
+
+    private static Plan require(String name) {
+        Plan p = Plan.findByName(name);
+        if (p == null) {
+            throw ApiException.notFound("plan", name);
+        }
+        return p;
+    }
+
+    private static void requireAll(Validator v, LimitsRequest l) {
+        v.check(l.cpuRequest() != null, "cpuRequest", "is required");
+        v.check(l.cpuLimit() != null, "cpuLimit", "is required");
+        v.check(l.memoryRequest() != null, "memoryRequest", "is required");
+        v.check(l.memoryLimit() != null, "memoryLimit", "is required");
+        v.check(l.pods() != null, "pods", "is required");
+        v.check(l.apps() != null, "apps", "is required");
+        v.check(l.replicasPerApp() != null, "replicasPerApp", "is required");
+        v.check(l.concurrentBuilds() != null, "concurrentBuilds", "is required");
+        v.check(l.buildMinutesPerMonth() != null, "buildMinutesPerMonth", "is required");
+        v.check(l.regions() != null, "regions", "is required");
+        v.check(l.customDomains() != null, "customDomains", "is required");
+    }
+
+    private Map<Long, Long> tenantCounts() {
+        Map<Long, Long> counts = new HashMap<>();
+        em.createQuery("select t.planId, count(t) from Tenant t group by t.planId", Object[].class).getResultList()
+                .forEach(r -> counts.put((Long) r[0], (Long) r[1]));
+        return counts;
+    }
+
+    private static Map<String, Object> diff(Map<String, Object> before, Map<String, Object> after) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        after.forEach((k, v) -> {
+            if (!Objects.equals(before.get(k), v)) {
+                d.put(k, before.get(k) + " -> " + v);
+            }
+        });
+        return d;
+    }
+}

@@ -1,0 +1,339 @@
+package dev.berth.quotas;
+
+import dev.berth.api.ApiException;
+import dev.berth.kube.Quantities;
+import dev.berth.tenants.Tenant;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.Transactional.TxType;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Collection;
+
+/**
+ * The one place that decides whether a change may grow what a tenant uses. Every path that can grow use calls it
+ * <b>inside the transaction of the change</b>, before anything is written, and the check takes a row lock on the
+ * tenant ({@code SELECT ... FOR UPDATE}), so concurrent requests, in one Berth or in several sharing the database,
+ * are serialised per tenant and together can never exceed a limit. The lock is held until the caller's
+ * transaction ends; locking again in the same transaction costs nothing.
+ *
+ * <p>A refusal is a {@link QuotaExceededException} (problem+json 422 naming the limit, its value, what is in use and
+ * what was asked for); nothing is written before it, so a refused request changes nothing.
+ *
+ * <p>Limits may be lowered below current use (a plan change, an override): nothing running is touched, and a
+ * change is refused only where it <em>grows</em> a dimension that is over its limit. Shrinking is always allowed.
+ *
+ * <p>Callers:
+ * <ul>
+ * <li>apps: {@link #checkAppCreate}, {@link #checkAppChange} (scale, resources, custom domain);</li>
+ * <li>releases: {@link #checkRollout} before a blue/green or canary rollout starts, {@link #rolloutFinished}
+ * when it is done or abandoned;</li>
+ * <li>builds: {@link #checkBuildStart} before a build starts, {@link #buildFinished} with its real duration
+ * (whatever the outcome: succeeded, failed or cancelled), or {@link #recordBuildMinutes} alone;</li>
+ * <li>region placement: {@link #checkRegions}.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class QuotaService {
+    private static final String LOCKED = "berth.quota.locked.";
+
+    @Inject
+    EntityManager em;
+    @Inject
+    QuotasConfig config;
+    @Inject
+    TransactionSynchronizationRegistry tx;
+
+    /**
+     * Locks the tenant row for the rest of the caller's transaction and returns its effective limits (plan with
+     * overrides). Call it first when the change must also read other rows consistently (a duplicate name check).
+     */
+    @Transactional(TxType.MANDATORY)
+    public QuotaLimits lock(long tenantId) {
+        QuotaLimits cached = (QuotaLimits) tx.getResource(LOCKED + tenantId);
+        if (cached != null) {
+            return cached;
+        }
+        Object[] r;
+        try {
+            r = (Object[]) em.createNativeQuery("select coalesce(t.cpu_request_millis, p.cpu_request_millis), "
+                    + "coalesce(t.cpu_limit_millis, p.cpu_limit_millis), "
+                    + "coalesce(t.memory_request_bytes, p.memory_request_bytes), "
+                    + "coalesce(t.memory_limit_bytes, p.memory_limit_bytes), coalesce(t.max_pods, p.max_pods), "
+                    + "coalesce(t.max_apps, p.max_apps), coalesce(t.max_replicas_per_app, p.max_replicas_per_app), "
+                    + "coalesce(t.max_concurrent_builds, p.max_concurrent_builds), "
+                    + "coalesce(t.build_minutes_per_month, p.build_minutes_per_month), "
+                    + "coalesce(t.max_regions, p.max_regions), coalesce(t.max_custom_domains, p.max_custom_domains) "
+                    + "from tenant t join plan p on p.id = t.plan_id where t.id = ?1 for update of t")
+                    .setParameter(1, tenantId).getSingleResult();
+        } catch (jakarta.persistence.NoResultException e) {
+            throw ApiException.notFound("tenant", String.valueOf(tenantId));
+        }
+        QuotaLimits limits = new QuotaLimits(i(r[0]), i(r[1]), l(r[2]), l(r[3]), i(r[4]), i(r[5]), i(r[6]), i(r[7]),
+                i(r[8]), i(r[9]), i(r[10]));
+        tx.putResource(LOCKED + tenantId, limits);
+        return limits;
+    }
+
+    /** Refuses a new app that would take the tenant over its apps, pods, CPU, memory or custom domain limits. */
+    @Transactional(TxType.MANDATORY)
+    public void checkAppCreate(long tenantId, AppFootprint app) {
+        QuotaLimits limits = lock(tenantId);
+        QuotaUsage used = current(tenantId, -1L);
+        Check c = new Check(limits, used);
+        c.count("name", "apps", used.apps(), used.apps() + 1, limits.apps(), "1 more app");
+        c.replicasPerApp(0, app.replicas());
+        c.grow(AppFootprint.NONE, app, "");
+        c.count("customDomain", "customDomains", used.customDomains(),
+                used.customDomains() + (app.customDomain() ? 1 : 0), limits.customDomains(), "1 more custom domain");
+    }
+
+    /**
+     * Refuses a change of an existing app (scale, resources, custom domain) that would grow a dimension over its
+     * limit. {@code current} is the app as stored before the change, {@code next} as it will be.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkAppChange(long tenantId, long appId, AppFootprint current, AppFootprint next) {
+        QuotaLimits limits = lock(tenantId);
+        // The app's row is left out and its stored footprint added back: the change may already have been flushed.
+        QuotaUsage used = current(tenantId, appId).plus(current);
+        Check c = new Check(limits, used);
+        c.replicasPerApp(current.replicas(), next.replicas());
+        c.grow(current, next, "");
+        int domains = used.customDomains() - (current.customDomain() ? 1 : 0) + (next.customDomain() ? 1 : 0);
+        c.count("customDomain", "customDomains", used.customDomains(), domains, limits.customDomains(),
+                "1 more custom domain");
+    }
+
+    /**
+     * Checks that the tenant has room for a rollout's extra footprint ({@link RolloutFootprint#blueGreen} or
+     * {@link RolloutFootprint#canary}) and reserves it under {@code ref} (one reservation per ref, typically the app
+     * name: a new check for the same ref replaces the old reservation). The reservation counts against every later
+     * check until {@link #rolloutFinished} or its expiry ({@code berth.quotas.rollout-reservation-ttl}), so two
+     * rollouts cannot both count on the same room. The refusal names the field {@code strategy}.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkRollout(long tenantId, String ref, RolloutFootprint rollout) {
+        QuotaLimits limits = lock(tenantId);
+        release(tenantId, "rollout", ref);
+        QuotaUsage used = current(tenantId, -1L);
+        new Check(limits, used).grow(AppFootprint.NONE, rollout.extra(), " for the " + rollout.strategy() + " rollout",
+                "strategy");
+        AppFootprint x = rollout.extra();
+        em.createNativeQuery("insert into quota_reservation (tenant_id, kind, ref, pods, cpu_request_millis, "
+                + "cpu_limit_millis, memory_request_bytes, memory_limit_bytes, expires_at) "
+                + "values (?1, 'rollout', ?2, ?3, ?4, ?5, ?6, ?7, ?8)").setParameter(1, tenantId).setParameter(2, ref)
+                .setParameter(3, x.replicas()).setParameter(4, x.totalCpuRequestMillis())
+                .setParameter(5, x.totalCpuLimitMillis()).setParameter(6, x.totalMemoryRequestBytes())
+                .setParameter(7, x.totalMemoryLimitBytes())
+                .setParameter(8, Instant.now().plus(config.rolloutReservationTtl())).executeUpdate();
+    }
+
+    /** Releases the extra footprint reserved by {@link #checkRollout} for {@code ref}; no-op when there is none. */
+    @Transactional
+    public void rolloutFinished(long tenantId, String ref) {
+        release(tenantId, "rollout", ref);
+    }
+
+    /**
+     * Refuses a build when the tenant already runs as many builds as its plan allows, or has used its build minutes
+     * this month (UTC); otherwise holds a concurrent-build slot under {@code buildRef} (unique per build) until
+     * {@link #buildFinished} or the slot's expiry ({@code berth.quotas.build-slot-ttl}). The refusal names the field
+     * {@code build}.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkBuildStart(long tenantId, String buildRef) {
+        QuotaLimits limits = lock(tenantId);
+        QuotaUsage used = current(tenantId, -1L);
+        Check c = new Check(limits, used);
+        c.count("build", "concurrentBuilds", used.activeBuilds(), used.activeBuilds() + 1, limits.concurrentBuilds(),
+                "1 more running build");
+        if (used.buildMinutesThisMonth() >= limits.buildMinutesPerMonth()) {
+            throw new QuotaExceededException("build", "buildMinutesPerMonth", limits.buildMinutesPerMonth() + " min",
+                    used.buildMinutesThisMonth() + " min this month", "a new build (no minutes left this month)");
+        }
+        em.createNativeQuery("insert into quota_reservation (tenant_id, kind, ref, expires_at) "
+                + "values (?1, 'build', ?2, ?3) on conflict (tenant_id, kind, ref) do update set expires_at = ?3")
+                .setParameter(1, tenantId).setParameter(2, buildRef)
+                .setParameter(3, Instant.now().plus(config.buildSlotTtl())).executeUpdate();
+    }
+
+    /**
+     * A build ended (succeeded, failed or was cancelled): frees its slot and meters {@code took} as build time of
+     * the current month.
+     */
+    @Transactional
+    public void buildFinished(long tenantId, String buildRef, Duration took) {
+        release(tenantId, "build", buildRef);
+        recordBuildMinutes(tenantId, took);
+    }
+
+    /**
+     * Adds a build's actual duration to the tenant's build time this month (UTC), whatever the build's outcome.
+     * Atomic without the tenant lock (an upsert that adds), so it never waits for a running quota check.
+     */
+    @Transactional
+    public void recordBuildMinutes(long tenantId, Duration took) {
+        if (took == null || took.isNegative()) {
+            throw new IllegalArgumentException("a build duration must be zero or positive: " + took);
+        }
+        em.createNativeQuery("insert into build_usage (tenant_id, month, seconds, builds) values (?1, ?2, ?3, 1) "
+                + "on conflict (tenant_id, month) do update set seconds = build_usage.seconds + excluded.seconds, "
+                + "builds = build_usage.builds + 1").setParameter(1, tenantId).setParameter(2, month(Instant.now()))
+                .setParameter(3, (took.toMillis() + 999) / 1000).executeUpdate();
+    }
+
+    /** The tenant's metered build time in the current month (UTC). */
+    @Transactional
+    public Duration buildTimeThisMonth(long tenantId) {
+        return Duration.ofSeconds(current(tenantId, -1L).buildSecondsThisMonth());
+    }
+
+    /**
+     * Refuses placing the tenant (or one of its apps) in more regions than its plan allows. {@code currentRegions}
+     * is the placement before the change, {@code nextRegions} after it; shrinking is always allowed. The refusal
+     * names the field {@code regions}.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkRegions(long tenantId, Collection<String> currentRegions, Collection<String> nextRegions) {
+        QuotaLimits limits = lock(tenantId);
+        int before = currentRegions.size();
+        int after = nextRegions.size();
+        new Check(limits, null).count("regions", "regions", before, after, limits.regions(),
+                (after - before) + " more region(s)");
+    }
+
+    /** The tenant's effective limits (its plan with its overrides), without a lock: for pages and views. */
+    @Transactional
+    public QuotaLimits limits(long tenantId) {
+        return effective(Tenant.findById(tenantId));
+    }
+
+    /** The effective limits of a tenant already loaded (the plan comes from the session's cache when it can). */
+    public static QuotaLimits effective(Tenant t) {
+        Plan p = Plan.findById(t.planId);
+        return p.limits().with(t.overrides());
+    }
+
+    /** What the tenant uses now: apps, rollout reservations, running builds and build time this month. */
+    @Transactional
+    public QuotaUsage usage(long tenantId) {
+        return current(tenantId, -1L);
+    }
+
+    private QuotaUsage current(long tenantId, long excludedAppId) {
+        Object[] r = (Object[]) em.createNativeQuery("select "
+                + "(select count(*) from app where tenant_id = ?1), "
+                + "coalesce(sum(u.pods), 0), coalesce(sum(u.cr), 0), coalesce(sum(u.cl), 0), coalesce(sum(u.mr), 0), "
+                + "coalesce(sum(u.ml), 0), coalesce(sum(u.cd), 0), "
+                + "(select count(*) from quota_reservation where tenant_id = ?1 and kind = 'build' and expires_at > now()), "
+                + "(select coalesce(sum(seconds), 0) from build_usage where tenant_id = ?1 and month = ?2) "
+                + "from (select replicas as pods, replicas::bigint * cpu_request_millis as cr, "
+                + "replicas::bigint * cpu_limit_millis as cl, replicas * memory_request_bytes as mr, "
+                + "replicas * memory_limit_bytes as ml, case when custom_domain is null then 0 else 1 end as cd "
+                + "from app where tenant_id = ?1 and id <> ?3 "
+                + "union all select pods, cpu_request_millis, cpu_limit_millis, memory_request_bytes, memory_limit_bytes, 0 "
+                + "from quota_reservation where tenant_id = ?1 and kind = 'rollout' and expires_at > now()) u")
+                .setParameter(1, tenantId).setParameter(2, month(Instant.now())).setParameter(3, excludedAppId)
+                .getSingleResult();
+        return new QuotaUsage(i(r[0]), i(r[1]), l(r[2]), l(r[3]), l(r[4]), l(r[5]), i(r[6]), i(r[7]), l(r[8]));
+    }
+
+    private void release(long tenantId, String kind, String ref) {
+        em.createNativeQuery("delete from quota_reservation where tenant_id = ?1 and kind = ?2 and ref = ?3")
+                .setParameter(1, tenantId).setParameter(2, kind).setParameter(3, ref).executeUpdate();
+    }
+
+    static LocalDate month(Instant at) {
+        return at.atZone(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1);
+    }
+
+    static int i(Object o) {
+        return ((Number) o).intValue();
+    }
+
+    static long l(Object o) {
+        return ((Number) o).longValue();
+    }
+
+    /**
+     * One decision: compares use before and after the change per dimension and refuses the first dimension the
+     * change grows beyond its limit. A dimension already over its limit may shrink or stay.
+     */
+    static final class Check {
+        private final QuotaLimits limits;
+        private final QuotaUsage used;
+
+        Check(QuotaLimits limits, QuotaUsage used) {
+            this.limits = limits;
+            this.used = used;
+        }
+
+        void count(String field, String limit, long before, long after, long max, String asked) {
+            if (after > max && after > before) {
+                throw new QuotaExceededException(field, limit, String.valueOf(max), String.valueOf(before), asked);
+            }
+        }
+
+        void replicasPerApp(int before, int after) {
+            if (after > limits.replicasPerApp() && after > before) {
+                throw new QuotaExceededException("replicas", "replicasPerApp", String.valueOf(limits.replicasPerApp()),
+                        before + " (this app)", after + " replicas");
+            }
+        }
+
+        void grow(AppFootprint current, AppFootprint next, String what) {
+            grow(current, next, what, null);
+        }
+
+        /** Pods, then CPU requests and limits, then memory requests and limits. */
+        void grow(AppFootprint current, AppFootprint next, String what, String fieldOverride) {
+            int pods = used.pods() - current.replicas() + next.replicas();
+            if (pods > limits.pods() && pods > used.pods()) {
+                throw new QuotaExceededException(f(fieldOverride, "replicas"), "pods", String.valueOf(limits.pods()),
+                        String.valueOf(used.pods()), (next.replicas() - current.replicas()) + " more pod(s)" + what);
+            }
+            cpu(f(fieldOverride, "resources.cpuRequest"), "cpuRequest", used.cpuRequestMillis(),
+                    current.totalCpuRequestMillis(), next.totalCpuRequestMillis(), limits.cpuRequestMillis(),
+                    next.replicas(), next.cpuRequestMillis(), what);
+            cpu(f(fieldOverride, "resources.cpuLimit"), "cpuLimit", used.cpuLimitMillis(),
+                    current.totalCpuLimitMillis(), next.totalCpuLimitMillis(), limits.cpuLimitMillis(),
+                    next.replicas(), next.cpuLimitMillis(), what);
+            memory(f(fieldOverride, "resources.memoryRequest"), "memoryRequest", used.memoryRequestBytes(),
+                    current.totalMemoryRequestBytes(), next.totalMemoryRequestBytes(), limits.memoryRequestBytes(),
+                    next.replicas(), next.memoryRequestBytes(), what);
+            memory(f(fieldOverride, "resources.memoryLimit"), "memoryLimit", used.memoryLimitBytes(),
+                    current.totalMemoryLimitBytes(), next.totalMemoryLimitBytes(), limits.memoryLimitBytes(),
+                    next.replicas(), next.memoryLimitBytes(), what);
+        }
+
+        private static void cpu(String field, String limit, long used, long current, long next, long max, int replicas,
+                int each, String what) {
+            long after = used - current + next;
+            if (after > max && after > used) {
+                throw new QuotaExceededException(field, limit, Quantities.cpu((int) max), Quantities.cpu((int) used),
+                        Quantities.cpu((int) (next - current)) + " more (" + replicas + " x " + Quantities.cpu(each)
+                                + ")" + what);
+            }
+        }
+
+        private static void memory(String field, String limit, long used, long current, long next, long max,
+                int replicas, long each, String what) {
+            long after = used - current + next;
+            if (after > max && after > used) {
+                throw new QuotaExceededException(field, limit, Quantities.memory(max), Quantities.memory(used),
+                        Quantities.memory(next - current) + " more (" + replicas + " x " + Quantities.memory(each)
+                                + ")" + what);
+            }
+        }
+
+        private static String f(String override, String field) {
+            return override == null ? field : override;
+        }
+    }
+}
