@@ -49,8 +49,9 @@ class IsolationMatrixTest {
             "app", Side::app,
             "subject", Side::member,
             "id", s -> String.valueOf(s.tokenId()),
-            // Regions are shared by all tenants; their names are not a tenant's data.
-            "region", s -> "local");
+            // Regions and plans are shared by all tenants; their names are not a tenant's data.
+            "region", s -> "local",
+            "plan", s -> "team");
 
     /** One tenant's identifiers, and the strings that would show that its data leaked. */
     record Side(String tenant, String app, String image, String member, long tokenId) {
