@@ -19,7 +19,7 @@ public class AuditLog {
     public AuditEvent record(Long tenantId, String tenantSlug, String app, String action, String summary,
             Map<String, Object> changes) {
         AuditEvent e = new AuditEvent();
-        e.actor = user.subject();
+        e.actor = user.name();
         e.sourceIp = user.sourceAddress();
         e.tenantId = tenantId;
         e.tenantSlug = tenantSlug;

@@ -74,7 +74,7 @@ public class ApiTokenService {
         t.role = role.value();
         t.tokenHash = hash(secret);
         t.prefix = secret.substring(0, PREFIX.length() + 6);
-        t.createdBy = user.subject();
+        t.createdBy = user.name();
         t.expiresAt = Instant.now().plus(Duration.ofDays(days));
         t.persist();
         Tenant tenant = Tenant.findById(tenantId);

@@ -4,6 +4,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** Who is calling, as Berth sees it: the subject members are keyed by, and whether they administer the platform. */
 @RequestScoped
@@ -13,7 +14,22 @@ public class CurrentUser {
     @Inject
     RoutingContext routing;
 
+    /**
+     * The stable key memberships are stored under: the token's {@code sub} claim for OIDC users (Keycloak's user
+     * id, which survives renames), the user name for the local login, {@code token:<tenant>/<name>} for API tokens.
+     */
     public String subject() {
+        if (identity.isAnonymous()) {
+            return "anonymous";
+        }
+        if (identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getSubject() != null) {
+            return jwt.getSubject();
+        }
+        return identity.getPrincipal().getName();
+    }
+
+    /** The name people know the caller by (Keycloak's {@code preferred_username}); what pages and the audit show. */
+    public String name() {
         return identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
     }
 

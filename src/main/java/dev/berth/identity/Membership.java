@@ -9,12 +9,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
-/** A user's role in one tenant, keyed by the OIDC subject (the user name Keycloak reports). */
+/**
+ * A user's role in one tenant, keyed by the identity provider's subject (Keycloak's user id; the user name for the
+ * local login). The user name and address are what the provider reported when the member was added.
+ */
 @Entity
 public class Membership extends PanacheEntityBase {
     @EmbeddedId
     public Key id;
     public String role;
+    public String username;
+    public String email;
     public Instant createdAt = Instant.now();
 
     @Embeddable
@@ -46,7 +51,18 @@ public class Membership extends PanacheEntityBase {
     }
 
     public static List<Membership> listByTenant(long tenantId) {
-        return list("id.tenantId = ?1 order by id.subject", tenantId);
+        return list("id.tenantId = ?1 order by username, id.subject", tenantId);
+    }
+
+    /** The member a reference names: their subject, else their user name or address. */
+    public static Membership findByReference(long tenantId, String ref) {
+        Membership bySubject = find(tenantId, ref);
+        return bySubject != null ? bySubject
+                : find("id.tenantId = ?1 and (username = ?2 or lower(email) = lower(?2))", tenantId, ref).firstResult();
+    }
+
+    public static long countOwners(long tenantId) {
+        return count("id.tenantId = ?1 and role = 'owner'", tenantId);
     }
 
     public static List<Membership> listBySubject(String subject) {

@@ -27,4 +27,8 @@ public final class TenantRequests {
 
     public record Member(String role) {
     }
+
+    /** A member to add: a user name or e-mail address the identity provider knows, and a role. */
+    public record NewMember(String user, String role) {
+    }
 }

@@ -1,13 +1,12 @@
 package dev.berth.tenants;
 
+import dev.berth.api.ApiException;
 import dev.berth.api.Page;
-import dev.berth.audit.AuditEvent;
-import dev.berth.audit.AuditView;
+import dev.berth.identity.Members;
 import dev.berth.identity.PlatformAdminOnly;
 import dev.berth.identity.RequiresRole;
 import dev.berth.identity.Role;
 import dev.berth.identity.TenantContext;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -37,6 +36,8 @@ public class TenantResource {
     TenantService tenants;
     @Inject
     TenantContext tenant;
+    @Inject
+    Members members;
 
     @GET
     @Operation(summary = "Tenants the caller may see (all of them for platform admins)")
@@ -83,31 +84,34 @@ public class TenantResource {
         return tenants.members(tenant.tenantId());
     }
 
+    @POST
+    @Path("{tenant}/members")
+    @RequiresRole(Role.OWNER)
+    @Operation(summary = "Add a member by user name or e-mail address known to the identity provider, with a role")
+    public Response addMember(@PathParam("tenant") String slug, TenantRequests.NewMember req) {
+        if (req == null) {
+            throw ApiException.invalid("user", "is required");
+        }
+        return Response.status(201).entity(members.put(tenant.tenantId(), req.user(), req.role(), "user")).build();
+    }
+
     @PUT
     @Path("{tenant}/members/{subject}")
     @RequiresRole(Role.OWNER)
-    @Operation(summary = "Add a member or change their role (owner, developer, viewer)")
+    @Operation(summary = "Add a member or change their role (owner, developer, viewer); {subject} is the member's "
+            + "subject, user name or e-mail address. The last owner cannot be demoted (409).")
     public List<Map<String, Object>> putMember(@PathParam("tenant") String slug, @PathParam("subject") String subject,
             TenantRequests.Member req) {
-        tenants.putMember(tenant.tenantId(), subject, req == null ? null : req.role());
+        members.put(tenant.tenantId(), subject, req == null ? null : req.role(), "subject");
         return tenants.members(tenant.tenantId());
     }
 
     @DELETE
     @Path("{tenant}/members/{subject}")
     @RequiresRole(Role.OWNER)
+    @Operation(summary = "Remove a member; the last owner cannot be removed (409)")
     public Response removeMember(@PathParam("tenant") String slug, @PathParam("subject") String subject) {
-        tenants.removeMember(tenant.tenantId(), subject);
+        members.remove(tenant.tenantId(), subject);
         return Response.noContent().build();
-    }
-
-    @GET
-    @Path("{tenant}/audit")
-    @RequiresRole(Role.OWNER)
-    @Operation(summary = "The tenant's recent changes, newest first")
-    public List<AuditView> audit(@PathParam("tenant") String slug, @QueryParam("limit") Integer limit) {
-        int n = limit == null ? 100 : Math.max(1, Math.min(1000, limit));
-        return QuarkusTransaction.requiringNew().call(() ->
-                AuditEvent.recentForTenant(tenant.tenantId(), n).stream().map(AuditView::of).toList());
     }
 }

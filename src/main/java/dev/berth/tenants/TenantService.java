@@ -4,6 +4,8 @@ import dev.berth.api.ApiException;
 import dev.berth.api.Validator;
 import dev.berth.audit.AuditLog;
 import dev.berth.identity.CurrentUser;
+import dev.berth.identity.Directory;
+import dev.berth.identity.Members;
 import dev.berth.identity.ApiTokenService;
 import dev.berth.identity.Membership;
 import dev.berth.identity.Role;
@@ -43,6 +45,8 @@ public class TenantService {
     Event<DesiredStateChanged> changed;
     @Inject
     QuotasConfig quotasConfig;
+    @Inject
+    Members members;
 
     /** A page of the tenants the caller may see: all for platform admins, else those they are a member of. */
     @Transactional
@@ -106,8 +110,12 @@ public class TenantService {
                 req.pods(), req.apps());
         List<String> owners = req.owners() == null ? List.of() : req.owners().stream()
                 .filter(Objects::nonNull).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+        List<Directory.User> ownerUsers = new ArrayList<>();
         for (int i = 0; i < owners.size(); i++) {
-            v.check(owners.get(i).length() <= 200, "owners[" + i + "]", "must be at most 200 characters long");
+            Directory.User u = owners.get(i).length() <= 320 ? members.lookup(owners.get(i)) : null;
+            v.check(u != null, "owners[" + i + "]", "no user '" + owners.get(i)
+                    + "' is known to the identity provider; give a user name or e-mail address");
+            ownerUsers.add(u);
         }
         if (plan != null) {
             LimitsRequest.checkConsistent(v, "overrides.", plan.limits().with(overrides));
@@ -125,16 +133,13 @@ public class TenantService {
         t.displayName = req.displayName() == null || req.displayName().isBlank() ? req.slug() : req.displayName().trim();
         t.planId = plan.id;
         t.setOverrides(overrides);
-        t.createdBy = user.subject();
+        t.createdBy = user.name();
         t.persist();
         for (Region r : regions) {
             TenantRegion.of(t.id, r.id).persist();
         }
-        for (String owner : owners) {
-            Membership m = new Membership();
-            m.id = new Membership.Key(t.id, owner);
-            m.role = Role.OWNER.value();
-            m.persist();
+        for (Directory.User owner : ownerUsers.stream().distinct().toList()) {
+            Members.membership(t.id, owner, Role.OWNER).persist();
         }
         Map<String, Object> described = describe(plan, overrides);
         audit.record(t.id, t.slug, null, "tenant.create", "created tenant " + t.slug + " on plan " + plan.name
@@ -197,53 +202,7 @@ public class TenantService {
 
     @Transactional
     public List<Map<String, Object>> members(long tenantId) {
-        return Membership.listByTenant(tenantId).stream()
-                .map(m -> Map.<String, Object>of("subject", m.id.subject, "role", m.role, "since", m.createdAt))
-                .toList();
-    }
-
-    /** Adds a member or changes their role; a tenant always keeps at least one owner. */
-    @Transactional
-    public void putMember(long tenantId, String subject, String roleText) {
-        Role role = Role.parse(roleText);
-        Validator v = new Validator();
-        v.check(subject != null && !subject.isBlank() && subject.length() <= 200, "subject",
-                "must be a user name of 1 to 200 characters");
-        v.check(role != null, "role", "must be one of owner, developer, viewer");
-        v.throwIfInvalid();
-        Tenant t = Tenant.findById(tenantId);
-        Membership m = Membership.find(tenantId, subject);
-        String before = m == null ? null : m.role;
-        if (m == null) {
-            m = new Membership();
-            m.id = new Membership.Key(tenantId, subject);
-            m.role = role.value();
-            m.persist();
-        } else {
-            requireAnotherOwner(tenantId, m);
-            m.role = role.value();
-        }
-        audit.record(t.id, t.slug, null, "member.put", subject + ": " + (before == null ? "added as " : before + " -> ")
-                + role.value(), null);
-    }
-
-    @Transactional
-    public void removeMember(long tenantId, String subject) {
-        Tenant t = Tenant.findById(tenantId);
-        Membership m = Membership.find(tenantId, subject);
-        if (m == null) {
-            throw ApiException.notFound("member", subject);
-        }
-        requireAnotherOwner(tenantId, m);
-        m.delete();
-        audit.record(t.id, t.slug, null, "member.remove", "removed " + subject + " (" + m.role + ")", null);
-    }
-
-    private static void requireAnotherOwner(long tenantId, Membership changing) {
-        if (Role.OWNER.value().equals(changing.role)
-                && Membership.count("id.tenantId = ?1 and role = 'owner'", tenantId) <= 1) {
-            throw ApiException.conflict("role", "a tenant must keep at least one owner; add another owner first");
-        }
+        return members.list(tenantId);
     }
 
     private static Map<Long, List<String>> regionsOf(List<Long> tenantIds) {

@@ -20,10 +20,10 @@ public class Activity {
 
     /** A tenant member as pages show them. */
     @TemplateData
-    public record Member(String subject, String role, Instant since) {
+    public record Member(String subject, String name, String role, Instant since) {
         public static List<Member> of(List<Map<String, Object>> rows) {
-            return rows.stream().map(m -> new Member((String) m.get("subject"), (String) m.get("role"),
-                    (Instant) m.get("since"))).toList();
+            return rows.stream().map(m -> new Member((String) m.get("subject"), (String) m.get("username"),
+                    (String) m.get("role"), (Instant) m.get("since"))).toList();
         }
     }
 }

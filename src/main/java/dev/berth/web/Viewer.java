@@ -19,7 +19,7 @@ public class Viewer {
     boolean devLogin;
 
     public String getSubject() {
-        return user.subject();
+        return user.name();
     }
 
     public boolean isSignedIn() {

@@ -79,17 +79,21 @@ class IsolationMatrixTest {
         }
     }
 
-    private Side a;
-    private Side b;
-    private String tokenA;
-    private String revokedA;
-    private String expiredA;
-    private String viewerA;
-    private List<Caller> callersOfA;
+    // Set up once for all tests of the class: the tests only read, or are refused.
+    private static Side a;
+    private static Side b;
+    private static String tokenA;
+    private static String revokedA;
+    private static String expiredA;
+    private static String viewerA;
+    private static List<Caller> callersOfA;
 
     @BeforeEach
     void twoTenants() {
         Users.actAsAdmin();
+        if (callersOfA != null) {
+            return;
+        }
         String ownerA = Api.uniqueSlug("owner-a");
         String devA = Api.uniqueSlug("dev-a");
         viewerA = Api.uniqueSlug("viewer-a");

@@ -23,7 +23,9 @@ public final class Api {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** A tenant body; its owners become users the identity provider knows (see {@link KnownUsers}). */
     public static Map<String, Object> tenant(String slug, String... owners) {
+        KnownUsers.add(owners);
         return Map.of("slug", slug, "displayName", "Team " + slug, "cpu", "4", "memory", "8Gi", "pods", 20, "apps", 10,
                 "owners", List.of(owners));
     }
@@ -58,6 +60,7 @@ public final class Api {
 
     /** Adds a member with a role; the caller must be an owner of the tenant or an admin. */
     public static void putMember(String tenant, String subject, String role) {
+        KnownUsers.add(subject);
         json().body(Map.of("role", role)).put("/api/v1/tenants/" + tenant + "/members/" + subject).then()
                 .statusCode(200);
     }

@@ -20,6 +20,7 @@ public final class Users {
 
     /** Following requests are made by {@code user} with the given platform roles (none for ordinary users). */
     public static void actAs(String user, String... roles) {
+        KnownUsers.add(user);
         Arc.container().select(TestIdentityAssociation.class).get().setTestIdentity(QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(user)).addRoles(Set.of(roles)).build());
     }
