@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * Posts HTML forms the way a browser does: first loads the page that holds the form, then sends the form fields
  * with the CSRF token from the page and the CSRF cookie from the response.
  */
-final class PageForms {
+public final class PageForms {
     static final String CSRF = "csrf-token";
     private static final Pattern TOKEN = Pattern.compile("name=\"" + CSRF + "\" value=\"([^\"]+)\"");
 
@@ -24,7 +24,7 @@ final class PageForms {
     }
 
     /** Loads the page and keeps its CSRF token and cookie. */
-    static PageForms from(String page) {
+    public static PageForms from(String page) {
         Response r = given().redirects().follow(false).get(page);
         r.then().statusCode(200);
         Matcher m = TOKEN.matcher(r.asString());
@@ -39,7 +39,7 @@ final class PageForms {
     }
 
     /** A form post carrying the token; the caller adds the fields. Redirects are not followed. */
-    RequestSpecification post() {
+    public RequestSpecification post() {
         return given().redirects().follow(false).cookie(CSRF, cookie).formParam(CSRF, token);
     }
 }

@@ -1,0 +1,180 @@
+package dev.berth.quotas;
+
+import static dev.berth.testsupport.Api.json;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testsupport.Api;
+import dev.berth.web.PageForms;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.TestSecurity;
+import io.restassured.response.Response;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves that no mutating endpoint can grow a tenant's use past a limit without the quota service. It reads every
+ * POST, PUT, PATCH and DELETE from the OpenAPI document (the JSON API and the HTML forms alike) and requires each
+ * to be either
+ * <ul>
+ * <li>in {@link #GROWS}: a scenario puts a tenant exactly at a limit, shows that the endpoint is refused with the
+ * quota problem naming that limit, then raises the limit and shows that the very same request now succeeds
+ * (so the refusal came from the quota check, not from anything else); or</li>
+ * <li>in {@link #CANNOT_GROW}, with the reason it cannot grow any use.</li>
+ * </ul>
+ * A new mutating endpoint fails this test until it is put in one of the two lists; an endpoint that starts a build,
+ * a rollout or a placement belongs in {@link #GROWS} with a scenario.
+ */
+@QuarkusTest
+@TestSecurity(user = "admin", roles = "platform-admin")
+class MutatingEndpointsTest {
+    static final Set<String> MUTATING = Set.of("post", "put", "patch", "delete");
+
+    /** Endpoints that cannot grow any quota dimension, and why. */
+    static final Map<String, String> CANNOT_GROW = Map.ofEntries(
+            Map.entry("POST /api/v1/tenants", "creates a tenant, which starts with no use"),
+            Map.entry("POST /tenants", "page twin of POST /api/v1/tenants"),
+            Map.entry("PUT /api/v1/tenants/{tenant}", "changes limits (plan, overrides), not use; lowering below use is allowed by design"),
+            Map.entry("POST /t/{tenant}/limits", "page twin of PUT /api/v1/tenants/{tenant}"),
+            Map.entry("DELETE /api/v1/tenants/{tenant}", "frees everything the tenant used"),
+            Map.entry("POST /t/{tenant}/delete", "page twin of DELETE /api/v1/tenants/{tenant}"),
+            Map.entry("DELETE /api/v1/tenants/{tenant}/apps/{app}", "frees the app's use"),
+            Map.entry("POST /t/{tenant}/apps/{app}/delete", "page twin of DELETE .../apps/{app}"),
+            Map.entry("POST /t/{tenant}/apps/{app}/secrets", "sets a secret value: no replicas, resources or domains"),
+            Map.entry("POST /t/{tenant}/apps/{app}/secrets/remove", "removes a secret value"),
+            Map.entry("PUT /api/v1/tenants/{tenant}/members/{subject}", "membership has no quota"),
+            Map.entry("DELETE /api/v1/tenants/{tenant}/members/{subject}", "membership has no quota"),
+            Map.entry("POST /api/v1/tenants/{tenant}/members", "membership has no quota"),
+            Map.entry("POST /t/{tenant}/members", "membership has no quota"),
+            Map.entry("POST /t/{tenant}/members/{subject}/remove", "membership has no quota"),
+            Map.entry("POST /t/{tenant}/members/{subject}/role", "membership has no quota"),
+            Map.entry("POST /api/v1/tenants/{tenant}/tokens", "API tokens have no quota"),
+            Map.entry("DELETE /api/v1/tenants/{tenant}/tokens/{id}", "API tokens have no quota"),
+            Map.entry("POST /api/v1/plans", "defines limits, not use"),
+            Map.entry("PUT /api/v1/plans/{plan}", "changes limits, not use; every tenant on the plan follows"),
+            Map.entry("DELETE /api/v1/plans/{plan}", "only a plan no tenant is on can be deleted"),
+            Map.entry("POST /logout", "ends a session"));
+
+    /** Endpoints that can grow use, each with a scenario (see the class comment). */
+    static final Map<String, Function<MutatingEndpointsTest, Void>> GROWS = Map.of(
+            "POST /api/v1/tenants/{tenant}/apps", t -> t.apiCreateAtTheAppLimit(),
+            "PATCH /api/v1/tenants/{tenant}/apps/{app}", t -> t.apiChangesAtTheirLimits(),
+            "POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit(),
+            "POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit());
+
+    @Test
+    void everyMutatingEndpointIsCheckedByTheQuotaServiceOrCannotGrowUse() {
+        Map<String, Map<String, Object>> paths = given().get("/q/openapi?format=json").then().statusCode(200)
+                .extract().jsonPath().getMap("paths");
+        Set<String> mutating = new TreeSet<>();
+        paths.forEach((path, ops) -> ops.keySet().stream().filter(MUTATING::contains)
+                .forEach(m -> mutating.add(m.toUpperCase() + " " + path)));
+        assertThat(mutating).as("mutating endpoints found in the OpenAPI document").hasSizeGreaterThan(10);
+
+        Set<String> unclassified = new TreeSet<>(mutating);
+        unclassified.removeAll(CANNOT_GROW.keySet());
+        unclassified.removeAll(GROWS.keySet());
+        assertThat(unclassified).as("mutating endpoints neither proven to go through QuotaService nor allow-listed "
+                + "as unable to grow use (add them to GROWS with a scenario or to CANNOT_GROW with a reason)").isEmpty();
+        Set<String> stale = new TreeSet<>(CANNOT_GROW.keySet());
+        stale.addAll(GROWS.keySet());
+        stale.removeAll(mutating);
+        assertThat(stale).as("listed endpoints that no longer exist").isEmpty();
+        assertThat(CANNOT_GROW.keySet()).doesNotContainAnyElementsOf(GROWS.keySet());
+
+        Map<String, String> proven = new TreeMap<>();
+        GROWS.forEach((endpoint, scenario) -> {
+            scenario.apply(this);
+            proven.put(endpoint, "refused at the limit, accepted once the limit was raised");
+        });
+        assertThat(proven).containsOnlyKeys(GROWS.keySet());
+    }
+
+    private static String tenant(Map<String, Object> limits) {
+        String slug = Api.uniqueSlug("mut");
+        Map<String, Object> body = new LinkedHashMap<>(limits);
+        body.put("slug", slug);
+        body.put("owners", List.of("admin"));
+        json().body(body).post("/api/v1/tenants").then().statusCode(201);
+        return slug;
+    }
+
+    private static void override(String slug, Map<String, Object> overrides) {
+        json().body(Map.of("overrides", overrides)).put("/api/v1/tenants/" + slug).then().statusCode(200);
+    }
+
+    private static void assertRefused(Response r, String limit) {
+        r.then().log().ifValidationFails().statusCode(422);
+        assertThat(r.jsonPath().getString("type")).isEqualTo(QuotaProblem.TYPE);
+        assertThat(r.jsonPath().getString("limit")).isEqualTo(limit);
+        assertThat(r.jsonPath().getString("detail")).contains("tenant limit " + limit + " is", "in use",
+                "this change asks for");
+    }
+
+    private static void assertPageRefused(Response r, String limit) {
+        r.then().log().ifValidationFails().statusCode(422);
+        assertThat(r.asString()).contains("Not saved:", "quota exceeded: tenant limit " + limit + " is");
+    }
+
+    Void apiCreateAtTheAppLimit() {
+        String slug = tenant(Map.of("apps", 1));
+        Api.createApp(slug, Api.app("one"));
+        assertRefused(json().body(Api.app("two")).post(Api.apps(slug)), "apps");
+        override(slug, Map.of("apps", 2));
+        json().body(Api.app("two")).post(Api.apps(slug)).then().statusCode(201);
+        return null;
+    }
+
+    /** Scale (pods), resources (CPU limits) and a custom domain, each at its own limit. */
+    Void apiChangesAtTheirLimits() {
+        String slug = tenant(Map.of("pods", 2, "overrides", Map.of("customDomains", 0)));
+        Api.createApp(slug, Api.app("web"));
+        Api.createApp(slug, Api.app("worker"));
+        String web = Api.app(slug, "web");
+        assertRefused(json().body(Map.of("replicas", 2)).patch(web), "pods");
+        override(slug, Map.of("pods", 3, "customDomains", 0));
+        json().body(Map.of("replicas", 2)).patch(web).then().statusCode(200);
+
+        // 3 replicas x 500m: exactly at a 1500m cap on CPU limits.
+        override(slug, Map.of("pods", 3, "customDomains", 0, "cpuRequest", "1", "cpuLimit", "1500m"));
+        Map<String, Object> bigger = Map.of("resources", Map.of("cpuLimit", "600m"));
+        assertRefused(json().body(bigger).patch(web), "cpuLimit");
+        override(slug, Map.of("pods", 3, "customDomains", 0, "cpuRequest", "1", "cpuLimit", "2"));
+        json().body(bigger).patch(web).then().statusCode(200);
+
+        Map<String, Object> domain = Map.of("customDomain", Api.uniqueSlug("www") + ".example.com");
+        assertRefused(json().body(domain).patch(web), "customDomains");
+        override(slug, Map.of("pods", 3, "customDomains", 1, "cpuRequest", "1", "cpuLimit", "2"));
+        json().body(domain).patch(web).then().statusCode(200);
+        return null;
+    }
+
+    Void pageCreateAtTheAppLimit() {
+        String slug = tenant(Map.of("apps", 1));
+        Api.createApp(slug, Api.app("one"));
+        Function<String, Response> post = name -> PageForms.from("/t/" + slug).post().formParam("name", name)
+                .formParam("image", "registry.example.com/t/" + name + ":1").post("/t/" + slug + "/apps");
+        assertPageRefused(post.apply("two"), "apps");
+        override(slug, Map.of("apps", 2));
+        post.apply("two").then().statusCode(303);
+        return null;
+    }
+
+    Void pageScaleAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 1));
+        Api.createApp(slug, Api.app("web"));
+        String page = "/t/" + slug + "/apps/web";
+        Function<String, Response> post = replicas -> PageForms.from(page).post().formParam("replicas", replicas)
+                .post(page);
+        assertPageRefused(post.apply("2"), "pods");
+        override(slug, Map.of("pods", 2));
+        post.apply("2").then().statusCode(303);
+        return null;
+    }
+}
