@@ -29,12 +29,13 @@ public class AuditEvent extends PanacheEntityBase {
     public String sourceIp;
     public String result = "ok";
 
+    /** Recent changes that took effect (refused attempts are in the audit log, not in activity or history). */
     public static List<AuditEvent> recentForTenant(long tenantId, int limit) {
-        return find("tenantId = ?1 order by at desc, id desc", tenantId).page(0, limit).list();
+        return find("tenantId = ?1 and result = 'ok' order by at desc, id desc", tenantId).page(0, limit).list();
     }
 
     public static List<AuditEvent> recentForApp(long tenantId, String app, int limit) {
-        return find("tenantId = ?1 and appName = ?2 order by at desc, id desc", tenantId, app).page(0, limit).list();
+        return find("tenantId = ?1 and appName = ?2 and result = 'ok' order by at desc, id desc", tenantId, app).page(0, limit).list();
     }
 
     public static List<AuditEvent> recent(int limit) {
