@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import java.nio.charset.StandardCharsets;
@@ -70,41 +72,75 @@ public final class AppManifests {
     }
 
     static Secret secret(AppSpec app) {
+        return secret(app, app.name(), Map.of());
+    }
+
+    /** The secret env of the Deployment named {@code deployment} (each colour or track has its own). */
+    static Secret secret(AppSpec app, String deployment, Map<String, String> extraLabels) {
+        Map<String, String> labels = Labels.app(app.tenant(), app.name());
+        labels.putAll(extraLabels);
         Map<String, String> data = new LinkedHashMap<>();
         app.secretEnv().forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
-        return new SecretBuilder().withNewMetadata().withName(secretName(app.name()))
-                .withNamespace(Names.namespace(app.tenant())).withLabels(Labels.app(app.tenant(), app.name()))
+        return new SecretBuilder().withNewMetadata().withName(secretName(deployment))
+                .withNamespace(Names.namespace(app.tenant())).withLabels(labels)
                 .endMetadata().withType("Opaque").withData(data).build();
     }
 
     static Deployment deployment(AppSpec app) {
+        return deployment(app, app.name(), Map.of(), Map.of(), app.replicas(), rollingStrategy("25%", "0"));
+    }
+
+    /**
+     * A Deployment of the app named {@code name}: its selector is the app's plus {@code selectorExtra} (a colour or
+     * track, fixed for the Deployment's life), its pods carry {@code podExtra} too (the release number).
+     */
+    static Deployment deployment(AppSpec app, String name, Map<String, String> selectorExtra,
+            Map<String, String> podExtra, int replicas, DeploymentStrategy strategy) {
         Map<String, String> labels = Labels.app(app.tenant(), app.name());
+        labels.putAll(selectorExtra);
+        Map<String, String> podLabels = new LinkedHashMap<>(labels);
+        podLabels.putAll(podExtra);
+        Map<String, String> selector = Labels.appSelector(app.tenant(), app.name());
+        selector.putAll(selectorExtra);
         Map<String, String> podAnnotations = new LinkedHashMap<>();
         if (!app.secretEnv().isEmpty()) {
             podAnnotations.put(Labels.SECRET_HASH, secretHash(app));
         }
         return new DeploymentBuilder()
-                .withNewMetadata().withName(app.name()).withNamespace(Names.namespace(app.tenant()))
+                .withNewMetadata().withName(name).withNamespace(Names.namespace(app.tenant()))
                 .withLabels(labels).endMetadata()
-                .withNewSpec().withReplicas(app.replicas())
-                .withNewSelector().withMatchLabels(Labels.appSelector(app.tenant(), app.name())).endSelector()
-                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-                .withMaxSurge(new IntOrString("25%")).withMaxUnavailable(new IntOrString(0)).endRollingUpdate()
-                .endStrategy()
+                .withNewSpec().withReplicas(replicas)
+                .withNewSelector().withMatchLabels(selector).endSelector()
+                .withStrategy(strategy)
                 .withRevisionHistoryLimit(5)
-                .withNewTemplate().withNewMetadata().withLabels(labels).withAnnotations(podAnnotations).endMetadata()
+                .withNewTemplate().withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec().withServiceAccountName(TenantManifests.SERVICE_ACCOUNT)
                 .withAutomountServiceAccountToken(false).withEnableServiceLinks(false)
                 .withNewSecurityContext().withRunAsNonRoot(true).withNewSeccompProfile().withType("RuntimeDefault")
                 .endSeccompProfile().endSecurityContext()
-                .withContainers(container(app))
+                .withContainers(container(app, name))
                 .endSpec().endTemplate().endSpec().build();
     }
 
-    private static Container container(AppSpec app) {
+    /** A rolling update; {@code maxSurge} and {@code maxUnavailable} are a count ("1") or a percentage ("25%"). */
+    static DeploymentStrategy rollingStrategy(String maxSurge, String maxUnavailable) {
+        return new DeploymentStrategyBuilder().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxSurge(intOrPercent(maxSurge)).withMaxUnavailable(intOrPercent(maxUnavailable))
+                .endRollingUpdate().build();
+    }
+
+    static DeploymentStrategy recreateStrategy() {
+        return new DeploymentStrategyBuilder().withType("Recreate").build();
+    }
+
+    private static IntOrString intOrPercent(String value) {
+        return value.endsWith("%") ? new IntOrString(value) : new IntOrString(Integer.parseInt(value));
+    }
+
+    private static Container container(AppSpec app, String deployment) {
         ContainerBuilder c = new ContainerBuilder().withName(CONTAINER).withImage(app.image())
                 .addNewPort().withName("http").withContainerPort(app.port()).withProtocol("TCP").endPort()
-                .withEnv(env(app))
+                .withEnv(env(app, deployment))
                 .withNewResources()
                 .withRequests(Quantities.cpuAndMemory(Quantities.cpu(app.cpuRequestMillis()),
                         Quantities.memory(app.memoryRequestBytes())))
@@ -125,11 +161,11 @@ public final class AppManifests {
                 .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withFailureThreshold(3).build();
     }
 
-    private static List<EnvVar> env(AppSpec app) {
+    private static List<EnvVar> env(AppSpec app, String deployment) {
         List<EnvVar> env = new ArrayList<>();
         app.env().forEach((k, v) -> env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
         app.secretEnv().keySet().forEach(k -> env.add(new EnvVarBuilder().withName(k).withNewValueFrom()
-                .withNewSecretKeyRef().withName(secretName(app.name())).withKey(k).endSecretKeyRef().endValueFrom()
+                .withNewSecretKeyRef().withName(secretName(deployment)).withKey(k).endSecretKeyRef().endValueFrom()
                 .build()));
         return env;
     }
@@ -151,19 +187,32 @@ public final class AppManifests {
     }
 
     static Service service(AppSpec app) {
-        return new ServiceBuilder().withNewMetadata().withName(app.name()).withNamespace(Names.namespace(app.tenant()))
+        return service(app, app.name(), Map.of());
+    }
+
+    /** A Service named {@code name} selecting the app's pods, narrowed by {@code selectorExtra} (colour, track). */
+    static Service service(AppSpec app, String name, Map<String, String> selectorExtra) {
+        Map<String, String> selector = Labels.appSelector(app.tenant(), app.name());
+        selector.putAll(selectorExtra);
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(Names.namespace(app.tenant()))
                 .withLabels(Labels.app(app.tenant(), app.name())).endMetadata()
-                .withNewSpec().withType("ClusterIP").withSelector(Labels.appSelector(app.tenant(), app.name()))
+                .withNewSpec().withType("ClusterIP").withSelector(selector)
                 .addNewPort().withName("http").withPort(SERVICE_PORT).withTargetPort(new IntOrString("http"))
                 .withProtocol("TCP").endPort().endSpec().build();
     }
 
     static Ingress ingress(AppSpec app, RegionInfo region) {
-        return new IngressBuilder().withNewMetadata().withName(app.name()).withNamespace(Names.namespace(app.tenant()))
-                .withLabels(Labels.app(app.tenant(), app.name())).endMetadata()
+        return ingress(app, region, app.name(), Map.of());
+    }
+
+    /** An Ingress named {@code name} routing the app's host to the Service of the same name. */
+    static Ingress ingress(AppSpec app, RegionInfo region, String name, Map<String, String> annotations) {
+        return new IngressBuilder().withNewMetadata().withName(name).withNamespace(Names.namespace(app.tenant()))
+                .withLabels(Labels.app(app.tenant(), app.name())).withAnnotations(annotations.isEmpty() ? null : annotations)
+                .endMetadata()
                 .withNewSpec().withIngressClassName(region.ingressClass())
                 .addNewRule().withHost(host(app, region)).withNewHttp().addNewPath().withPath("/").withPathType("Prefix")
-                .withNewBackend().withNewService().withName(app.name()).withNewPort().withNumber(SERVICE_PORT).endPort()
+                .withNewBackend().withNewService().withName(name).withNewPort().withNumber(SERVICE_PORT).endPort()
                 .endService().endBackend().endPath().endHttp().endRule()
                 .endSpec().build();
     }

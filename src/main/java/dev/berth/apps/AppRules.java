@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Validation of app fields the way Kubernetes and OCI registries would judge them, so a bad value is refused with
  * a message naming the field instead of failing later in a cluster.
  */
-final class AppRules {
+public final class AppRules {
     /** The distribution reference grammar: [registry[:port]/]path[:tag][@digest]. */
     private static final Pattern IMAGE = Pattern.compile(
             "^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*"
@@ -24,7 +24,7 @@ final class AppRules {
     private AppRules() {
     }
 
-    static String image(String image) {
+    public static String image(String image) {
         if (image == null || image.isBlank()) {
             return "is required";
         }

@@ -50,6 +50,8 @@ public class AppService {
     Event<DesiredStateChanged> changed;
     @Inject
     QuotaService quota;
+    @Inject
+    Event<AppConfigChanged> configChanged;
 
     @Transactional
     public List<AppView> list(long tenantId, String tenant) {
@@ -134,6 +136,7 @@ public class AppService {
         }
         quota.checkAppCreate(tenantId, a.footprint());
         a.persist();
+        configChanged.fire(new AppConfigChanged(a, tenantId, tenant, true));
         audit.record(tenantId, tenant, a.name, "app.create", "created app " + a.name + " from " + a.image
                 + ", " + replicas + " replica(s)", snapshot(a));
         changed.fire(new DesiredStateChanged(tenant));
@@ -222,6 +225,7 @@ public class AppService {
         remove.forEach(k -> diff.put("secretEnv." + k, "removed"));
         if (!diff.isEmpty()) {
             a.updatedAt = Instant.now();
+            configChanged.fire(new AppConfigChanged(a, tenantId, tenant, false));
             audit.record(tenantId, tenant, a.name, "app.update", "changed " + String.join(", ", diff.keySet()), diff);
             changed.fire(new DesiredStateChanged(tenant));
         }

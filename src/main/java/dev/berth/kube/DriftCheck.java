@@ -16,8 +16,11 @@ import java.util.Set;
 public final class DriftCheck {
     private static final Set<String> QUANTITY_PARENTS =
             Set.of("requests", "limits", "hard", "default", "defaultRequest", "max", "min");
-    /** Maps Berth owns whole: a key removed from the desired map is drift, and the patch removes it too. */
-    static final Set<String> EXACT_MAPS = Set.of("data", "selector", "matchLabels");
+    /**
+     * Maps Berth owns whole: a key removed from the desired map is drift, and the patch removes it too. A
+     * Deployment's {@code strategy} is one: {@code rollingUpdate} must leave it when the type becomes Recreate.
+     */
+    static final Set<String> EXACT_MAPS = Set.of("data", "selector", "matchLabels", "strategy");
     private static final Set<String> METADATA_COMPARED = Set.of("labels", "annotations", "name", "namespace");
 
     private DriftCheck() {

@@ -13,6 +13,8 @@ public final class Labels {
     public static final String APP = "berth.dev/app";
     public static final String RELEASE = "berth.dev/release";
     public static final String COLOR = "berth.dev/color";
+    /** The track of a canary-strategy app's pods: {@code stable} or {@code canary}. */
+    public static final String TRACK = "berth.dev/track";
     /** Annotation carrying a hash of an app's secret values, so pods restart when a secret changes. */
     public static final String SECRET_HASH = "berth.dev/secret-hash";
     public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGER;

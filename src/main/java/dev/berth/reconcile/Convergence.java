@@ -1,6 +1,8 @@
 package dev.berth.reconcile;
 
+import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppManifests;
+import dev.berth.apps.LayoutManifests;
 import dev.berth.apps.AppSpec;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.ClusterWriter;
@@ -40,7 +42,9 @@ final class Convergence {
         if (desired != null) {
             List<HasMetadata> objects = new ArrayList<>(TenantManifests.desired(desired.tenant(), cluster.info(), defaults));
             for (AppSpec app : desired.apps()) {
-                objects.addAll(AppManifests.desired(app, cluster.info()));
+                AppLayout layout = desired.layouts().get(app.name());
+                objects.addAll(layout == null ? AppManifests.desired(app, cluster.info())
+                        : LayoutManifests.desired(app, layout, cluster.info()));
             }
             for (HasMetadata o : objects) {
                 wanted.add(key(o));

@@ -1,7 +1,9 @@
 package dev.berth.reconcile;
 
 import dev.berth.apps.App;
+import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppService;
+import dev.berth.releases.ReleaseLayouts;
 import dev.berth.apps.AppSpec;
 import dev.berth.quotas.Plan;
 import dev.berth.quotas.QuotaService;
@@ -22,6 +24,8 @@ import java.util.TreeMap;
 public class DesiredStateLoader {
     @Inject
     AppService apps;
+    @Inject
+    ReleaseLayouts layouts;
 
     /** The tenant's desired state in the region, or empty when the tenant is gone or does not use the region. */
     @Transactional
@@ -34,8 +38,9 @@ public class DesiredStateLoader {
             return Optional.empty();
         }
         Tenant t = tenants.get(0);
-        List<AppSpec> specs = App.listByTenant(t.id).stream().map(a -> spec(t.slug, a)).toList();
-        return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs));
+        List<App> apps = App.listByTenant(t.id);
+        List<AppSpec> specs = apps.stream().map(a -> spec(t.slug, a)).toList();
+        return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs, byName(specs, layouts.of(apps, specs))));
     }
 
     /** Every tenant using the region, with their apps and effective limits, in three queries. */
@@ -46,6 +51,7 @@ public class DesiredStateLoader {
                         + "(select 1 from TenantRegion tr where tr.tenantId = t.id and tr.regionId = :r) order by t.slug",
                 Tenant.class).setParameter("r", regionId).getResultList();
         Map<Long, List<AppSpec>> byTenant = new HashMap<>();
+        Map<Long, List<App>> appsByTenant = new HashMap<>();
         Map<Long, String> slugs = new HashMap<>();
         tenants.forEach(t -> slugs.put(t.id, t.slug));
         List<App> all = Panache.getEntityManager().createQuery(
@@ -55,12 +61,37 @@ public class DesiredStateLoader {
             String slug = slugs.get(a.tenantId);
             if (slug != null) {
                 byTenant.computeIfAbsent(a.tenantId, k -> new ArrayList<>()).add(spec(slug, a));
+                appsByTenant.computeIfAbsent(a.tenantId, k -> new ArrayList<>()).add(a);
+            }
+        }
+        List<App> listed = new ArrayList<>();
+        List<AppSpec> specs = new ArrayList<>();
+        appsByTenant.forEach((t, apps) -> {
+            listed.addAll(apps);
+            specs.addAll(byTenant.get(t));
+        });
+        Map<String, Map<String, AppLayout>> layoutsByTenant = new HashMap<>();
+        List<AppLayout> found = layouts.of(listed, specs);
+        for (int i = 0; i < specs.size(); i++) {
+            if (found.get(i) != null) {
+                layoutsByTenant.computeIfAbsent(specs.get(i).tenant(), k -> new HashMap<>())
+                        .put(specs.get(i).name(), found.get(i));
             }
         }
         Map<Long, Plan> plans = new HashMap<>();
         Plan.<Plan>listAll().forEach(p -> plans.put(p.id, p));
         return tenants.stream().map(t -> new TenantDesired(t.spec(plans.get(t.planId).limits().with(t.overrides())),
-                byTenant.getOrDefault(t.id, List.of()))).toList();
+                byTenant.getOrDefault(t.id, List.of()), layoutsByTenant.getOrDefault(t.slug, Map.of()))).toList();
+    }
+
+    private static Map<String, AppLayout> byName(List<AppSpec> specs, List<AppLayout> layouts) {
+        Map<String, AppLayout> m = new HashMap<>();
+        for (int i = 0; i < specs.size(); i++) {
+            if (layouts.get(i) != null) {
+                m.put(specs.get(i).name(), layouts.get(i));
+            }
+        }
+        return m;
     }
 
     private AppSpec spec(String tenant, App a) {

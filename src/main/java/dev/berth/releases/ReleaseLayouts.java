@@ -1,0 +1,117 @@
+package dev.berth.releases;
+
+import dev.berth.apps.App;
+import dev.berth.apps.AppLayout;
+import dev.berth.apps.AppSpec;
+import dev.berth.secrets.SecretBox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Tells the reconciler how each app's workloads are laid out right now ({@link AppLayout}): from the app's deploy
+ * settings and the releases its colours or tracks run. Rolling and recreate apps run the app's current
+ * configuration (which is always that of its latest release); blue/green and canary tracks run the snapshots of
+ * their releases, so an old colour keeps exactly what it ran.
+ */
+@ApplicationScoped
+public class ReleaseLayouts {
+    private static final int CHUNK = 5000;
+    @Inject
+    SecretBox secrets;
+
+    /** Layouts aligned with {@code apps} (and their {@code specs}); null where an app has no deploy settings. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<AppLayout> of(List<App> apps, List<AppSpec> specs) {
+        Map<Long, AppDeploy> deploys = new HashMap<>();
+        for (int from = 0; from < apps.size(); from += CHUNK) {
+            List<Long> ids = apps.subList(from, Math.min(apps.size(), from + CHUNK)).stream().map(a -> a.id).toList();
+            AppDeploy.<AppDeploy>list("appId in ?1", ids).forEach(d -> deploys.put(d.appId, d));
+        }
+        Map<String, Release> releases = releasesOfTwoTrackApps(deploys.values());
+        List<AppLayout> layouts = new ArrayList<>(apps.size());
+        for (int i = 0; i < apps.size(); i++) {
+            App a = apps.get(i);
+            AppDeploy d = deploys.get(a.id);
+            layouts.add(d == null ? null : layout(a, specs.get(i), d, releases));
+        }
+        return layouts;
+    }
+
+    AppLayout layout(App a, AppSpec base, AppDeploy d, Map<String, Release> releases) {
+        int live = d.liveRelease == null ? 0 : d.liveRelease;
+        List<AppLayout.Track> tracks = new ArrayList<>();
+        switch (d.strategy) {
+            case AppDeploy.BLUE_GREEN -> {
+                tracks.add(new AppLayout.Track(d.liveColor, spec(base, releases.get(a.id + "#" + live)), a.replicas, live));
+                if (d.idleRelease != null) {
+                    tracks.add(new AppLayout.Track(d.idleColor(), spec(base, releases.get(a.id + "#" + d.idleRelease)),
+                            d.idleReplicas, d.idleRelease));
+                }
+                tracks.sort((x, y) -> x.label().compareTo(y.label()));
+            }
+            case AppDeploy.CANARY -> {
+                boolean canary = d.idleRelease != null && d.idleReplicas > 0;
+                int stable = canary ? Math.max(1, a.replicas - d.idleReplicas) : a.replicas;
+                tracks.add(new AppLayout.Track("stable", spec(base, releases.get(a.id + "#" + live)), stable, live));
+                if (canary) {
+                    tracks.add(new AppLayout.Track("canary", spec(base, releases.get(a.id + "#" + d.idleRelease)),
+                            d.idleReplicas, d.idleRelease));
+                }
+            }
+            default -> tracks.add(new AppLayout.Track(null, base, a.replicas, live));
+        }
+        return new AppLayout(d.strategy, d.maxSurge, d.maxUnavailable, d.liveColor, d.canaryWeight, tracks);
+    }
+
+    /** The releases blue/green and canary apps' tracks run, keyed "appId#number", in one query per chunk. */
+    private static Map<String, Release> releasesOfTwoTrackApps(java.util.Collection<AppDeploy> deploys) {
+        Set<Long> ids = new HashSet<>();
+        Set<Integer> numbers = new HashSet<>();
+        Set<String> wanted = new HashSet<>();
+        for (AppDeploy d : deploys) {
+            if (!d.twoTracks()) {
+                continue;
+            }
+            for (Integer n : new Integer[] {d.liveRelease, d.idleRelease}) {
+                if (n != null) {
+                    ids.add(d.appId);
+                    numbers.add(n);
+                    wanted.add(d.appId + "#" + n);
+                }
+            }
+        }
+        Map<String, Release> found = new HashMap<>();
+        List<Long> idList = new ArrayList<>(ids);
+        for (int from = 0; from < idList.size(); from += CHUNK) {
+            List<Long> chunk = idList.subList(from, Math.min(idList.size(), from + CHUNK));
+            for (Release r : Release.<Release>list("appId in ?1 and number in ?2", chunk, numbers)) {
+                String key = r.appId + "#" + r.number;
+                if (wanted.contains(key)) {
+                    found.put(key, r);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The app as a release ran it: the release's image and configuration, the app's scale and routing. */
+    AppSpec spec(AppSpec base, Release r) {
+        if (r == null) {
+            return base;
+        }
+        ReleaseConfig c = r.config;
+        TreeMap<String, String> plain = new TreeMap<>();
+        c.secretEnv().forEach((k, v) -> plain.put(k, secrets.decrypt(v)));
+        return new AppSpec(base.tenant(), base.name(), r.image, c.port(), base.replicas(), c.cpuRequestMillis(),
+                c.cpuLimitMillis(), c.memoryRequestBytes(), c.memoryLimitBytes(), c.healthPath(), base.customDomain(),
+                new TreeMap<>(c.env()), plain);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.berth.releases;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One release on its way to the clusters: a state machine persisted row by row, so a Berth that is killed at any
+ * point resumes from the last committed state. Active rows are also the rollout engine's work queue
+ * ({@code next_run_at}); at most one is active per app (a unique partial index).
+ *
+ * <pre>
+ * deploying ──ready──▶ (blue/green) awaiting-promote ──promote──▶ holding ──hold over──▶ succeeded
+ *     │                         └─auto promote────────────────────▲   └─switch back──▶ switched-back
+ *     ├──ready──▶ (canary) canary ──promote──▶ succeeded / ──abort──▶ aborted
+ *     ├──ready──▶ (rolling, recreate, first release) succeeded
+ *     ├──progress deadline──▶ failed          ├──abort──▶ aborted
+ *     └──(rolling, recreate) newer release──▶ superseded
+ * </pre>
+ */
+@Entity
+public class Rollout extends PanacheEntityBase {
+    public static final String DEPLOYING = "deploying";
+    public static final String AWAITING_PROMOTE = "awaiting-promote";
+    public static final String CANARY = "canary";
+    public static final String HOLDING = "holding";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+    public static final String ABORTED = "aborted";
+    public static final String SUPERSEDED = "superseded";
+    public static final String SWITCHED_BACK = "switched-back";
+    public static final Set<String> ACTIVE = Set.of(DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING);
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public Long tenantId;
+    public Long appId;
+    public Long releaseId;
+    public String strategy;
+    public String state;
+    public String targetColor;
+    public String previousColor;
+    public Integer previousRelease;
+    public String reason;
+    public Instant deadlineAt;
+    public Instant holdUntil;
+    public Instant nextRunAt = Instant.now();
+    public Instant createdAt = Instant.now();
+    public Instant updatedAt = Instant.now();
+    public Instant finishedAt;
+
+    public boolean active() {
+        return ACTIVE.contains(state);
+    }
+
+    /** The app's active rollout, locked for the caller's transaction, or null. */
+    public static Rollout lockActive(long appId) {
+        return find("appId = ?1 and state in ?2", appId, ACTIVE).withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResult();
+    }
+
+    public static Rollout latest(long appId) {
+        return find("appId = ?1 order by id desc", appId).firstResult();
+    }
+
+    public static List<Rollout> recent(long appId, int limit) {
+        return find("appId = ?1 order by id desc", appId).page(0, limit).list();
+    }
+
+    void move(String newState, String why) {
+        state = newState;
+        if (why != null) {
+            reason = why.length() > 2000 ? why.substring(0, 1997) + "..." : why;
+        }
+        updatedAt = Instant.now();
+        if (!active()) {
+            finishedAt = updatedAt;
+        }
+    }
+}

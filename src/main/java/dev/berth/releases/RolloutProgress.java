@@ -1,0 +1,156 @@
+package dev.berth.releases;
+
+import dev.berth.apps.AppLayout;
+import dev.berth.kube.ClusterCache;
+import dev.berth.kube.Labels;
+import dev.berth.kube.Names;
+import dev.berth.regions.Region;
+import dev.berth.regions.RegionClients;
+import dev.berth.regions.RegionCluster;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.quarkus.hibernate.orm.panache.Panache;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads how far a release has come in each region from the regions' watch caches (never from the API servers):
+ * ready pods of the release per track, pods of other releases still there, and the events that matter, in plain
+ * words (image pull errors, crash loops, failing probes, unschedulable pods).
+ */
+@ApplicationScoped
+public class RolloutProgress {
+    private final RegionClients clients;
+
+    public RolloutProgress(RegionClients clients) {
+        this.clients = clients;
+    }
+
+    /**
+     * One track (colour, canary/stable track, or the single Deployment) of an app in one region. {@code ready}
+     * counts ready pods of {@code release}; {@code others} counts pods of the track running another release.
+     * {@code known} is false while the region is not connected or not synced.
+     */
+    public record TrackProgress(String region, String track, int release, int desired, int ready, int total,
+            int others, boolean known, List<String> problems) {
+        /** All desired pods of the release are ready and no pod of another release is left in the track. */
+        public boolean complete() {
+            return known && ready >= desired && others == 0;
+        }
+    }
+
+    /** The regions the tenant uses, by name. */
+    @SuppressWarnings("unchecked")
+    static List<Region> regionsOf(long tenantId) {
+        return Panache.getEntityManager().createQuery(
+                "select r from Region r where r.id in (select tr.regionId from TenantRegion tr where tr.tenantId = :t) "
+                        + "order by r.name", Region.class).setParameter("t", tenantId).getResultList();
+    }
+
+    public List<TrackProgress> track(long tenantId, String tenant, String app, String strategy, String label,
+            int release, int desired) {
+        List<TrackProgress> result = new ArrayList<>();
+        for (Region r : regionsOf(tenantId)) {
+            result.add(track(r.name, tenant, app, strategy, label, release, desired));
+        }
+        return result;
+    }
+
+    TrackProgress track(String region, String tenant, String app, String strategy, String label, int release,
+            int desired) {
+        String name = label == null ? app : label;
+        Optional<RegionCluster> cluster = clients.get(region);
+        if (cluster.isEmpty() || !cluster.get().cache().synced()) {
+            return new TrackProgress(region, name, release, desired, 0, 0, 0, false,
+                    List.of(cluster.isEmpty() ? "region not connected" : "waiting for the region's watch caches"));
+        }
+        ClusterCache cache = cluster.get().cache();
+        String ns = Names.namespace(tenant);
+        String trackKey = AppLayout.CANARY.equals(strategy) ? Labels.TRACK : Labels.COLOR;
+        int ready = 0;
+        int total = 0;
+        int others = 0;
+        Set<String> podNames = new LinkedHashSet<>();
+        Set<String> problems = new LinkedHashSet<>();
+        for (Pod p : cache.list(Pod.class, ns)) {
+            Map<String, String> l = p.getMetadata().getLabels();
+            if (l == null || !app.equals(l.get(Labels.APP)) || !Objects.equals(label, l.get(trackKey))
+                    || p.getMetadata().getDeletionTimestamp() != null) {
+                continue;
+            }
+            if (!Integer.toString(release).equals(l.get(Labels.RELEASE))) {
+                others++;
+                continue;
+            }
+            total++;
+            podNames.add(p.getMetadata().getName());
+            if (ready(p)) {
+                ready++;
+            }
+            problems.addAll(containerProblems(p));
+        }
+        for (Event e : cache.list(Event.class, ns)) {
+            if (e.getInvolvedObject() != null && podNames.contains(e.getInvolvedObject().getName())
+                    && "Warning".equals(e.getType())) {
+                String words = plainWords(e.getReason(), e.getMessage());
+                if (words != null) {
+                    problems.add(words);
+                }
+            }
+        }
+        return new TrackProgress(region, name, release, desired, ready, total, others, true, List.copyOf(problems));
+    }
+
+    private static boolean ready(Pod p) {
+        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static List<String> containerProblems(Pod p) {
+        List<String> found = new ArrayList<>();
+        if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
+            return found;
+        }
+        for (ContainerStatus cs : p.getStatus().getContainerStatuses()) {
+            if (cs.getState() != null && cs.getState().getWaiting() != null) {
+                String words = plainWords(cs.getState().getWaiting().getReason(), cs.getState().getWaiting().getMessage());
+                if (words != null) {
+                    found.add(words);
+                }
+            }
+            if (cs.getRestartCount() != null && cs.getRestartCount() >= 3) {
+                found.add("the container keeps crashing (restarted " + cs.getRestartCount() + " times)");
+            }
+        }
+        return found;
+    }
+
+    /** A Kubernetes reason and message as a sentence for people; null for reasons that do not matter here. */
+    static String plainWords(String reason, String message) {
+        if (reason == null) {
+            return null;
+        }
+        String m = message == null ? "" : ": " + message;
+        return switch (reason) {
+            case "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull" ->
+                    "the image cannot be pulled" + m;
+            case "Failed" -> message != null && message.toLowerCase().contains("pull")
+                    ? "the image cannot be pulled" + m : "a container failed" + m;
+            case "BackOff", "CrashLoopBackOff" -> "the container keeps crashing (crash loop)" + m;
+            case "Unhealthy" -> message != null && message.startsWith("Liveness")
+                    ? "the liveness probe fails, so the container is restarted" + m
+                    : "the readiness probe fails, so the pod gets no traffic" + m;
+            case "FailedScheduling" -> "pods cannot be scheduled (not enough room in the cluster)" + m;
+            case "FailedCreate" -> "pods cannot be created (quota or admission)" + m;
+            case "CreateContainerConfigError" -> "the container configuration is invalid" + m;
+            default -> null;
+        };
+    }
+}
