@@ -32,6 +32,7 @@ class SecretEnvTest {
     }
 
     private static String decoded(Secret s, String key) {
+        assertThat(s).as("the app's Secret (written by the reconciler after the request returns)").isNotNull();
         return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
     }
 
