@@ -45,6 +45,16 @@ public class ReleaseLayouts {
         return layouts;
     }
 
+    /** One app's layout as the current transaction sees it (plans use it on changes they then roll back). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public AppLayout layoutOf(App a, AppSpec base) {
+        AppDeploy d = AppDeploy.findById(a.id);
+        if (d == null) {
+            return AppLayout.rolling(base);
+        }
+        return layout(a, base, d, releasesOfTwoTrackApps(List.of(d)));
+    }
+
     AppLayout layout(App a, AppSpec base, AppDeploy d, Map<String, Release> releases) {
         int live = d.liveRelease == null ? 0 : d.liveRelease;
         List<AppLayout.Track> tracks = new ArrayList<>();

@@ -34,8 +34,19 @@ public class ReleaseResource {
     @Inject
     TenantContext tenant;
 
-    /** A release from an image (CI); {@code source} says what produced it (commit, pipeline run). */
-    public record CreateRelease(String image, String source) {
+    /**
+     * A release from an image (CI); {@code source} says what produced it (commit, pipeline run);
+     * {@code planFingerprint} (optional) applies a plan and is refused with 409 when it is stale.
+     */
+    public record CreateRelease(String image, String source, String planFingerprint) {
+    }
+
+    /** The deploy to plan: an image, or a rollback to release {@code rollbackTo}. */
+    public record PlanRequest(String image, Integer rollbackTo) {
+    }
+
+    /** Optional body of a rollback: the fingerprint of the plan it applies. */
+    public record ApplyPlan(String planFingerprint) {
     }
 
     @GET
@@ -55,7 +66,7 @@ public class ReleaseResource {
         }
         CreatedBy by = releases.origin();
         ReleaseService.Outcome o = releases.create(tenant.tenantId(), tenant.slug(), app, req.image(),
-                new CreatedBy(by.kind(), by.actor(), req.source()));
+                new CreatedBy(by.kind(), by.actor(), req.source()), req.planFingerprint());
         return accepted(app, o);
     }
 
@@ -70,8 +81,19 @@ public class ReleaseResource {
     @Path("releases/{number: [0-9]+}/rollback")
     @Operation(summary = "Roll back to a release: a new release from its snapshot; 202 rolling out, 200 already running it")
     public Response rollback(@PathParam("tenant") String t, @PathParam("app") String app,
-            @PathParam("number") int number) {
-        return accepted(app, releases.rollback(tenant.tenantId(), tenant.slug(), app, number));
+            @PathParam("number") int number, ApplyPlan plan) {
+        return accepted(app, releases.rollback(tenant.tenantId(), tenant.slug(), app, number,
+                plan == null ? null : plan.planFingerprint()));
+    }
+
+    @POST
+    @Path("releases/plan")
+    @Operation(summary = "What a deploy (image or rollbackTo) would create, change (field by field) and delete per region")
+    public PlanView plan(@PathParam("tenant") String t, @PathParam("app") String app, PlanRequest req) {
+        if (req == null) {
+            throw dev.berth.api.ApiException.invalid("body", "is required");
+        }
+        return releases.plan(tenant.tenantId(), tenant.slug(), app, req.image(), req.rollbackTo());
     }
 
     @GET

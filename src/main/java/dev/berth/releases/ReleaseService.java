@@ -11,6 +11,7 @@ import dev.berth.identity.CurrentUser;
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.quotas.QuotaService;
 import dev.berth.secrets.SecretBox;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -49,6 +50,8 @@ public class ReleaseService {
     Rollouts rollouts;
     @Inject
     QuotaService quota;
+    @Inject
+    Plans plans;
 
     /** The result of a request that may or may not have created a release ({@code created} false: nothing to do). */
     public record Outcome(ReleaseView release, boolean created) {
@@ -66,6 +69,16 @@ public class ReleaseService {
      */
     @Transactional
     public Outcome create(long tenantId, String tenant, String app, String imageRef, CreatedBy createdBy) {
+        return create(tenantId, tenant, app, imageRef, createdBy, null);
+    }
+
+    /**
+     * {@link #create(long, String, String, String, CreatedBy)} that applies a plan: refused (409 naming
+     * {@code planFingerprint}) unless the result is exactly what the plan with that fingerprint showed.
+     */
+    @Transactional
+    public Outcome create(long tenantId, String tenant, String app, String imageRef, CreatedBy createdBy,
+            String planFingerprint) {
         String problem = AppRules.image(imageRef);
         if (problem != null) {
             throw ApiException.invalid("image", problem);
@@ -79,6 +92,7 @@ public class ReleaseService {
         if (r == null) {
             return new Outcome(view(Release.latest(a.id)), false);
         }
+        requirePlan(a, tenant, r, planFingerprint);
         a.updatedAt = Instant.now();
         audit.record(tenantId, tenant, a.name, "release.create", "release #" + r.number + " of " + a.name + " ("
                 + createdBy.kind() + " " + createdBy.actor() + ")", Map.of("image", before + " -> " + imageRef));
@@ -93,6 +107,12 @@ public class ReleaseService {
      */
     @Transactional
     public Outcome rollback(long tenantId, String tenant, String app, int number) {
+        return rollback(tenantId, tenant, app, number, null);
+    }
+
+    /** A rollback that applies a plan (see {@link #create(long, String, String, String, CreatedBy, String)}). */
+    @Transactional
+    public Outcome rollback(long tenantId, String tenant, String app, int number, String planFingerprint) {
         quota.lock(tenantId);
         App a = requireApp(tenantId, app);
         AppDeploy deploy = AppDeploy.lock(a.id);
@@ -107,11 +127,36 @@ public class ReleaseService {
         if (r == null) {
             return new Outcome(view(Release.latest(a.id)), false);
         }
+        requirePlan(a, tenant, r, planFingerprint);
         a.updatedAt = Instant.now();
         audit.record(tenantId, tenant, a.name, "release.rollback", "rolled " + a.name + " back to release #" + number
                 + " as release #" + r.number, r.configDiff);
         changed.fire(new DesiredStateChanged(tenant));
         return new Outcome(view(r), true);
+    }
+
+    /**
+     * The plan of a deploy (an image, or a rollback to {@code rollbackTo}) without doing it: the change runs in
+     * this transaction, which is then rolled back, so the plan shows exactly what that deploy would do now.
+     */
+    @Transactional
+    public PlanView plan(long tenantId, String tenant, String app, String imageRef, Integer rollbackTo) {
+        if (imageRef == null && rollbackTo == null) {
+            throw ApiException.invalid("image", "is required (or rollbackTo)");
+        }
+        Outcome o = rollbackTo != null ? rollback(tenantId, tenant, app, rollbackTo, null)
+                : create(tenantId, tenant, app, imageRef, origin(), null);
+        App a = requireApp(tenantId, app);
+        PlanView p = plans.plan(a, tenant, o.created() ? Release.find(a.id, o.release().number()) : null);
+        QuarkusTransaction.setRollbackOnly();
+        return p;
+    }
+
+    private void requirePlan(App a, String tenant, Release r, String fingerprint) {
+        if (fingerprint != null && !fingerprint.equals(plans.plan(a, tenant, r).fingerprint())) {
+            throw ApiException.conflict("planFingerprint", "the desired state of " + a.name + " has changed since "
+                    + "this plan was made; make a new plan and apply that");
+        }
     }
 
     @Transactional
@@ -171,7 +216,11 @@ public class ReleaseService {
         v.throwIfInvalid();
         Rollout active = Rollout.lockActive(a.id);
         boolean newStrategy = req.strategy() != null && !req.strategy().equals(d.strategy);
-        if (active != null && (newStrategy || d.twoTracks())) {
+        // A rollout onto the live track (rolling, recreate, an app's first release) simply continues on the new
+        // layout's live track; a second track (idle colour, canary) in flight must finish first.
+        boolean liveTrack = active != null && Rollout.DEPLOYING.equals(active.state)
+                && (!d.twoTracks() || active.previousRelease == null);
+        if (active != null && !liveTrack && (newStrategy || d.twoTracks())) {
             throw ApiException.conflict("strategy", "a rollout of " + a.name + " is in progress (" + active.state
                     + "); change the deploy settings when it has finished");
         }
@@ -180,6 +229,12 @@ public class ReleaseService {
             d.strategy = req.strategy();
             d.idleRelease = null;
             d.idleReplicas = 0;
+            if (active != null) {
+                active.strategy = d.strategy;
+                active.previousRelease = null;
+                active.targetColor = AppDeploy.BLUE_GREEN.equals(d.strategy) ? d.liveColor
+                        : AppDeploy.CANARY.equals(d.strategy) ? "stable" : null;
+            }
         }
         d.maxSurge = surge;
         d.maxUnavailable = unavailable;

@@ -50,14 +50,14 @@ public class Rollouts {
     public enum Action { STARTED, NOTHING_TO_DO }
 
     /**
-     * Refuses (409) a new release while a blue/green or canary rollout of the app is still deciding. A rolling or
-     * recreate rollout in progress is superseded by the new release (the Deployment simply moves on to it), and a
+     * Refuses (409) a new release while a blue/green or canary rollout of the app is still deciding. A rollout onto
+     * the live track (rolling, recreate, an app's first release) is superseded by the new release, and a
      * blue/green rollout holding its previous colour ends its hold (the new release goes to that colour).
      */
     void requireNoConflict(App a, AppDeploy deploy) {
         Rollout active = Rollout.lockActive(a.id);
-        if (active == null || Rollout.HOLDING.equals(active.state)
-                || (Rollout.DEPLOYING.equals(active.state) && !twoTrack(active.strategy))) {
+        if (active == null || Rollout.HOLDING.equals(active.state) || (Rollout.DEPLOYING.equals(active.state)
+                && (!twoTrack(active.strategy) || active.previousRelease == null))) {
             return;
         }
         Release r = Release.findById(active.releaseId);

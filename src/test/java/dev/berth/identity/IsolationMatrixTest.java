@@ -49,6 +49,8 @@ class IsolationMatrixTest {
             "app", Side::app,
             "subject", Side::member,
             "id", s -> String.valueOf(s.tokenId()),
+            // Every app has release 1 from its creation.
+            "number", s -> "1",
             // Regions and plans are shared by all tenants; their names are not a tenant's data.
             "region", s -> "local",
             "plan", s -> "team");

@@ -59,14 +59,26 @@ class MutatingEndpointsTest {
             Map.entry("POST /api/v1/plans", "defines limits, not use"),
             Map.entry("PUT /api/v1/plans/{plan}", "changes limits, not use; every tenant on the plan follows"),
             Map.entry("DELETE /api/v1/plans/{plan}", "only a plan no tenant is on can be deleted"),
-            Map.entry("POST /logout", "ends a session"));
+            Map.entry("POST /logout", "ends a session"),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/plan",
+                    "previews a deploy in a transaction that is rolled back: changes nothing"),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/abort",
+                    "stops a second colour or canary: frees the reservation made when its rollout started"),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/promote",
+                    "moves traffic to pods whose footprint was checked and reserved when the rollout started"),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/switch-back",
+                    "moves traffic back to the held colour, which is still counted"),
+            Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/deploy-settings",
+                    "settings only; a strategy's extra footprint is checked when a rollout starts (POST .../releases)"));
 
     /** Endpoints that can grow use, each with a scenario (see the class comment). */
     static final Map<String, Function<MutatingEndpointsTest, Void>> GROWS = Map.of(
             "POST /api/v1/tenants/{tenant}/apps", t -> t.apiCreateAtTheAppLimit(),
             "PATCH /api/v1/tenants/{tenant}/apps/{app}", t -> t.apiChangesAtTheirLimits(),
             "POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit(),
-            "POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit());
+            "POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit(),
+            "POST /api/v1/tenants/{tenant}/apps/{app}/releases", t -> t.blueGreenReleaseAtThePodLimit(),
+            "POST /api/v1/tenants/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.rollbackAtTheCpuLimit());
 
     @Test
     void everyMutatingEndpointIsCheckedByTheQuotaServiceOrCannotGrowUse() {
@@ -175,6 +187,32 @@ class MutatingEndpointsTest {
         assertPageRefused(post.apply("2"), "pods");
         override(slug, Map.of("pods", 2));
         post.apply("2").then().statusCode(303);
+        return null;
+    }
+
+    /** A blue/green release runs a second colour beside the live one: it needs the room for it. */
+    Void blueGreenReleaseAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 1));
+        Api.createApp(slug, Api.app("web"));
+        String app = Api.app(slug, "web");
+        json().body(Map.of("strategy", "blue-green")).put(app + "/deploy-settings").then().statusCode(200);
+        Map<String, Object> release = Map.of("image", "registry.example.com/t/web:2");
+        assertRefused(json().body(release).post(app + "/releases"), "pods");
+        override(slug, Map.of("pods", 2));
+        json().body(release).post(app + "/releases").then().statusCode(202);
+        return null;
+    }
+
+    /** A rollback restores the old release's resources, which may be more than the limit now allows. */
+    Void rollbackAtTheCpuLimit() {
+        String slug = tenant(Map.of());
+        Api.createApp(slug, Api.app("web"));
+        String app = Api.app(slug, "web");
+        json().body(Map.of("resources", Map.of("cpuLimit", "200m"))).patch(app).then().statusCode(200);
+        override(slug, Map.of("cpuRequest", "200m", "cpuLimit", "300m"));
+        assertRefused(json().post(app + "/releases/1/rollback"), "cpuLimit");
+        override(slug, Map.of("cpuRequest", "200m", "cpuLimit", "1"));
+        json().post(app + "/releases/1/rollback").then().statusCode(202);
         return null;
     }
 }
