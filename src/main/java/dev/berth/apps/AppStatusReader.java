@@ -39,7 +39,7 @@ public class AppStatusReader {
         }
         ClusterCache cache = cluster.get().cache();
         String ns = Names.namespace(tenant);
-        Deployment d = cache.get(Deployment.class, ns, app.name);
+        Deployment d = deploymentOf(cache, ns, app.name);
         List<Pod> pods = cache.list(Pod.class, ns).stream()
                 .filter(p -> app.name.equals(p.getMetadata().getLabels().get("berth.dev/app")))
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
@@ -83,6 +83,30 @@ public class AppStatusReader {
             return "Running";
         }
         return "Progressing";
+    }
+
+    /**
+     * The app's Deployment: {@code <app>} for rolling and recreate; for blue/green and canary apps (several
+     * Deployments, see {@link AppLayout}) the one with the most replicas wanted, i.e. the live colour or the
+     * stable track.
+     */
+    static Deployment deploymentOf(ClusterCache cache, String ns, String app) {
+        Deployment d = cache.get(Deployment.class, ns, app);
+        if (d != null) {
+            return d;
+        }
+        Deployment best = null;
+        for (String track : List.of("blue", "green", "stable")) {
+            Deployment t = cache.get(Deployment.class, ns, AppLayout.deploymentName(app, track));
+            if (t != null && (best == null || replicas(t) > replicas(best))) {
+                best = t;
+            }
+        }
+        return best;
+    }
+
+    private static int replicas(Deployment d) {
+        return d.getSpec() == null || d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
     }
 
     private static AppStatus.PodInfo pod(Pod p) {
@@ -130,7 +154,7 @@ public class AppStatusReader {
                 result.put(a.name, "Unknown");
                 continue;
             }
-            Deployment d = cluster.get().cache().get(Deployment.class, ns, a.name);
+            Deployment d = deploymentOf(cluster.get().cache(), ns, a.name);
             int ready = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getReadyReplicas());
             int updated = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getUpdatedReplicas());
             result.put(a.name, d == null ? "Pending" : a.replicas == 0 ? (ready == 0 ? "Stopped" : "Progressing")

@@ -40,6 +40,14 @@ public class RolloutProgress {
      */
     public record TrackProgress(String region, String track, int release, int desired, int ready, int total,
             int others, boolean known, List<String> problems) {
+        public int readyPercent() {
+            return desired == 0 ? 100 : Math.min(100, ready * 100 / desired);
+        }
+
+        public String label() {
+            return region + " · " + track + " · release #" + release;
+        }
+
         /** All desired pods of the release are ready and no pod of another release is left in the track. */
         public boolean complete() {
             return known && ready >= desired && others == 0;

@@ -1,11 +1,15 @@
-// Live status: re-fetch the server-rendered status fragment every 2 seconds and swap it in.
+// Live parts: re-fetch each server-rendered fragment marked data-refresh every 2 seconds and swap it in.
 // The page works without this script (it falls back to a meta refresh inside <noscript>).
 (function () {
   "use strict";
-  var live = document.querySelector("[data-refresh]");
-  if (!live || !window.fetch) {
+  if (!window.fetch) {
     return;
   }
+  document.querySelectorAll("[data-refresh]").forEach(function (live) { poll(live); });
+})();
+
+function poll(live) {
+  "use strict";
   var url = live.getAttribute("data-refresh");
   function refresh() {
     if (document.hidden) {
@@ -16,5 +20,6 @@
       .then(function (html) { if (html !== null) { live.innerHTML = html; } })
       .catch(function () { /* keep the last status; try again on the next tick */ });
   }
+  refresh();
   setInterval(refresh, 2000);
-})();
+}

@@ -4,11 +4,11 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
 
 /**
- * Runs the benchmark against its own database schema ({@code berth_bench}), so it never cleans or fills the schema
- * the normal test run uses, even when both run at the same time on one PostgreSQL.
+ * Runs the benchmark against its own database schema ({@code berth_bench}, or {@code -Dberth.bench.schema}), so it
+ * never cleans or fills the schema the normal test run uses, even when both run at the same time on one PostgreSQL.
  */
 public class BenchProfile implements QuarkusTestProfile {
-    static final String SCHEMA = "berth_bench";
+    static final String SCHEMA = System.getProperty("berth.bench.schema", "berth_bench");
 
     @Override
     public Map<String, String> getConfigOverrides() {

@@ -132,4 +132,22 @@ class ReleaseHistoryTest {
         json().get(Api.app(slug, "web")).then().body("image", equalTo("registry.example.com/t/web:1"))
                 .body("env.V", equalTo("1"));
     }
+
+    @Test
+    void theAppPageShowsReleasesWithARollbackButton() {
+        String slug = Api.createTenant("relpage");
+        Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1"));
+        json().body(Map.of("image", "registry.example.com/t/web:2")).patch(Api.app(slug, "web")).then().statusCode(200);
+        String page = "/t/" + slug + "/apps/web";
+        io.restassured.RestAssured.given().get(page).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("data-refresh=\"" + page + "/releases\""));
+        String panel = io.restassured.RestAssured.given().get(page + "/releases").then().statusCode(200)
+                .extract().asString();
+        assertThat(panel).contains("Roll back to #1", "image: registry.example.com/t/web:1 -&gt; "
+                + "registry.example.com/t/web:2", "Release #2");
+
+        dev.berth.web.PageForms.from(page + "/releases").post().post(page + "/releases/1/rollback").then()
+                .statusCode(303);
+        json().get(releases(slug, "web")).then().body("[0].number", equalTo(3)).body("[0].rollbackOf", equalTo(1));
+    }
 }

@@ -1,0 +1,89 @@
+package dev.berth.releases;
+
+import dev.berth.api.ApiException;
+import dev.berth.identity.Role;
+import dev.berth.identity.TenantContext;
+import dev.berth.web.HtmlErrors;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The releases part of an app's page: the live rollout (ready pods per colour or track and region, problems in
+ * plain words, promote / abort / switch back) and the release history with a rollback button per release. The app
+ * page loads it into a card and refreshes it every 2 seconds, like the status part.
+ */
+@Path("/t/{tenant}/apps/{app}/releases")
+@Produces(MediaType.TEXT_HTML)
+@Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+public class ReleasePages {
+    static final int SHOWN = 20;
+    @Inject
+    TenantContext tenant;
+    @Inject
+    ReleaseService releases;
+    @Inject
+    Rollouts rollouts;
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance panel(String tenant, String app, RolloutView rollout,
+                List<ReleaseView> releases, boolean canEdit);
+    }
+
+    @GET
+    public TemplateInstance panel(@PathParam("tenant") String slug, @PathParam("app") String app) {
+        return Templates.panel(tenant.slug(), app, rollouts.current(tenant.tenantId(), tenant.slug(), app),
+                releases.list(tenant.tenantId(), app, SHOWN), tenant.role().atLeast(Role.DEVELOPER));
+    }
+
+    @POST
+    @Path("{number: [0-9]+}/rollback")
+    public Response rollback(@PathParam("tenant") String slug, @PathParam("app") String app,
+            @PathParam("number") int number) {
+        boolean created = releases.rollback(tenant.tenantId(), tenant.slug(), app, number).created();
+        return back(app, created ? "rolled-back" : "nothing-to-do");
+    }
+
+    @POST
+    @Path("promote")
+    public Response promote(@PathParam("tenant") String slug, @PathParam("app") String app) {
+        return back(app, outcome(rollouts.promote(tenant.tenantId(), tenant.slug(), app), "promoted"));
+    }
+
+    @POST
+    @Path("abort")
+    public Response abort(@PathParam("tenant") String slug, @PathParam("app") String app) {
+        return back(app, outcome(rollouts.abort(tenant.tenantId(), tenant.slug(), app), "aborted"));
+    }
+
+    @POST
+    @Path("switch-back")
+    public Response switchBack(@PathParam("tenant") String slug, @PathParam("app") String app) {
+        return back(app, outcome(rollouts.switchBack(tenant.tenantId(), tenant.slug(), app), "switched-back"));
+    }
+
+    private static String outcome(Rollouts.Action a, String done) {
+        return a == Rollouts.Action.STARTED ? done : "nothing-to-do";
+    }
+
+    private Response back(String app, String flash) {
+        return Response.seeOther(URI.create("/t/" + tenant.slug() + "/apps/" + app + "?ok=" + flash)).build();
+    }
+
+    @ServerExceptionMapper
+    Response html(ApiException e) {
+        return HtmlErrors.page(e);
+    }
+}
