@@ -60,6 +60,9 @@ class MutatingEndpointsTest {
             Map.entry("PUT /api/v1/plans/{plan}", "changes limits, not use; every tenant on the plan follows"),
             Map.entry("DELETE /api/v1/plans/{plan}", "only a plan no tenant is on can be deleted"),
             Map.entry("POST /logout", "ends a session"),
+            Map.entry("POST /t/{tenant}/apps/{app}/releases/abort", "page twin of POST .../releases/abort"),
+            Map.entry("POST /t/{tenant}/apps/{app}/releases/promote", "page twin of POST .../releases/promote"),
+            Map.entry("POST /t/{tenant}/apps/{app}/releases/switch-back", "page twin of POST .../releases/switch-back"),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/plan",
                     "previews a deploy in a transaction that is rolled back: changes nothing"),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/abort",
@@ -78,7 +81,8 @@ class MutatingEndpointsTest {
             "POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit(),
             "POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit(),
             "POST /api/v1/tenants/{tenant}/apps/{app}/releases", t -> t.blueGreenReleaseAtThePodLimit(),
-            "POST /api/v1/tenants/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.rollbackAtTheCpuLimit());
+            "POST /api/v1/tenants/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.rollbackAtTheCpuLimit(),
+            "POST /t/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.pageRollbackAtTheCpuLimit());
 
     @Test
     void everyMutatingEndpointIsCheckedByTheQuotaServiceOrCannotGrowUse() {
@@ -213,6 +217,20 @@ class MutatingEndpointsTest {
         assertRefused(json().post(app + "/releases/1/rollback"), "cpuLimit");
         override(slug, Map.of("cpuRequest", "200m", "cpuLimit", "1"));
         json().post(app + "/releases/1/rollback").then().statusCode(202);
+        return null;
+    }
+
+    Void pageRollbackAtTheCpuLimit() {
+        String slug = tenant(Map.of());
+        Api.createApp(slug, Api.app("web"));
+        json().body(Map.of("resources", Map.of("cpuLimit", "200m"))).patch(Api.app(slug, "web")).then().statusCode(200);
+        override(slug, Map.of("cpuRequest", "200m", "cpuLimit", "300m"));
+        String page = "/t/" + slug + "/apps/web/releases";
+        Response refused = PageForms.from(page).post().post(page + "/1/rollback");
+        refused.then().statusCode(422);
+        assertThat(refused.asString()).contains("tenant limit cpuLimit is");
+        override(slug, Map.of("cpuRequest", "200m", "cpuLimit", "1"));
+        PageForms.from(page).post().post(page + "/1/rollback").then().statusCode(303);
         return null;
     }
 }
