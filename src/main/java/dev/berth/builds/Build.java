@@ -1,0 +1,73 @@
+package dev.berth.builds;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One build of an app, numbered per app. The row is also the queue entry: workers claim queued rows with
+ * {@code FOR UPDATE SKIP LOCKED}, and a running row's heartbeat tells other instances that its worker is alive.
+ */
+@Entity
+public class Build extends PanacheEntityBase {
+    public static final String QUEUED = "queued";
+    public static final String CLONING = "cloning";
+    public static final String BUILDING = "building";
+    public static final String PUSHING = "pushing";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
+    public static final Set<String> RUNNING = Set.of(CLONING, BUILDING, PUSHING);
+    public static final Set<String> FINISHED = Set.of(SUCCEEDED, FAILED, CANCELLED);
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public Long tenantId;
+    public Long appId;
+    public int number;
+    public String state;
+    public String triggerKind;
+    public String requestedBy;
+    public String requestedSha;
+    public String gitRef;
+    public String commitSha;
+    public String commitMessage;
+    public String commitAuthor;
+    public String strategy;
+    public String detected;
+    public String imageRef;
+    public String imageDigest;
+    public String inputsKey;
+    public String failureReason;
+    public int attempts;
+    public boolean cancelRequested;
+    public String worker;
+    public Instant heartbeatAt;
+    public Instant queuedAt = Instant.now();
+    public Instant startedAt;
+    public Instant finishedAt;
+
+    public boolean finished() {
+        return FINISHED.contains(state);
+    }
+
+    public static Build findByNumber(long appId, int number) {
+        return find("appId = ?1 and number = ?2", appId, number).firstResult();
+    }
+
+    public static List<Build> listByApp(long appId, int limit) {
+        return find("appId = ?1 order by number desc", appId).page(0, limit).list();
+    }
+
+    public static int nextNumber(long appId) {
+        Integer max = find("select max(b.number) from Build b where b.appId = ?1", appId).project(Integer.class)
+                .firstResult();
+        return max == null ? 1 : max + 1;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.berth.builds;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What may stop a running build: a cancel request (seen by the heartbeat, from any Berth instance) or its
+ * deadline. Every long step (clone, build process, push) polls it.
+ */
+final class BuildControl {
+    private final Instant deadline;
+    private final Duration timeout;
+    private volatile boolean cancelRequested;
+    private volatile boolean shuttingDown;
+
+    BuildControl(Duration timeout) {
+        this.timeout = timeout;
+        this.deadline = Instant.now().plus(timeout);
+    }
+
+    void requestCancel() {
+        cancelRequested = true;
+    }
+
+    void shutdown() {
+        shuttingDown = true;
+    }
+
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    boolean timedOut() {
+        return Instant.now().isAfter(deadline);
+    }
+
+    boolean stopped() {
+        return cancelRequested || shuttingDown || timedOut();
+    }
+
+    /** Why the build was stopped, for its failure reason; null while it may go on. */
+    String stopReason() {
+        if (cancelRequested) {
+            return "cancelled";
+        }
+        if (shuttingDown) {
+            return "Berth is shutting down";
+        }
+        return timedOut() ? "timed out after " + timeout.toSeconds() + " s (berth.builds.timeout)" : null;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.berth.builds;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Build logs, kept in PostgreSQL so that every Berth instance can stream any build's log live and it stays after
+ * the build. Lines are written in small batches outside the build's transactions; every known secret value is
+ * replaced by {@code ****} before a line is stored, so tokens, keys and registry passwords never reach a log.
+ */
+@ApplicationScoped
+public class BuildLog {
+    static final int MAX_LINE = 4000;
+
+    @Inject
+    AgroalDataSource db;
+
+    public record Line(int seq, String text) {
+    }
+
+    /** A writer for one build; lines become visible to readers within one flush (at most ~250 ms later). */
+    public Writer open(long buildId, Collection<String> secrets) {
+        return new Writer(buildId, secrets.stream().filter(s -> s != null && s.length() >= 4).toList(), lastSeq(buildId));
+    }
+
+    public List<Line> read(long buildId, int afterSeq, int limit) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select seq, line from build_log where build_id = ? and seq > ? order by seq limit ?")) {
+            ps.setLong(1, buildId);
+            ps.setInt(2, afterSeq);
+            ps.setInt(3, limit);
+            List<Line> lines = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    lines.add(new Line(rs.getInt(1), rs.getString(2)));
+                }
+            }
+            return lines;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the build log", e);
+        }
+    }
+
+    private int lastSeq(long buildId) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("select coalesce(max(seq), 0) from build_log where build_id = ?")) {
+            ps.setLong(1, buildId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the build log", e);
+        }
+    }
+
+    static String redact(String line, List<String> secrets) {
+        String out = line;
+        for (String s : secrets) {
+            if (out.contains(s)) {
+                out = out.replace(s, "****");
+            }
+            // A multi-line secret (an SSH key) is redacted line by line too.
+            if (s.indexOf('\n') >= 0) {
+                for (String part : s.split("\n")) {
+                    if (part.strip().length() >= 16 && out.contains(part.strip())) {
+                        out = out.replace(part.strip(), "****");
+                    }
+                }
+            }
+        }
+        out = out.replace("\u0000", "");
+        return out.length() > MAX_LINE ? out.substring(0, MAX_LINE) + " [line cut]" : out;
+    }
+
+    /** Appends lines of one build. Thread-safe: a process's output and the runner's own messages mix in order. */
+    public final class Writer implements AutoCloseable {
+        private final long buildId;
+        private final List<String> secrets;
+        private final List<String> pending = new ArrayList<>();
+        private int seq;
+        private long lastFlush = System.nanoTime();
+
+        private Writer(long buildId, List<String> secrets, int lastSeq) {
+            this.buildId = buildId;
+            this.secrets = secrets;
+            this.seq = lastSeq;
+        }
+
+        public synchronized void line(String text) {
+            for (String l : text.split("\r?\n", -1)) {
+                pending.add(redact(l, secrets));
+            }
+            if (pending.size() >= 200 || System.nanoTime() - lastFlush > 250_000_000L) {
+                flush();
+            }
+        }
+
+        public synchronized void flush() {
+            lastFlush = System.nanoTime();
+            if (pending.isEmpty()) {
+                return;
+            }
+            try (Connection c = db.getConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            "insert into build_log (build_id, seq, line) values (?, ?, ?)")) {
+                for (String l : pending) {
+                    ps.setLong(1, buildId);
+                    ps.setInt(2, ++seq);
+                    ps.setString(3, l);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                pending.clear();
+            } catch (SQLException e) {
+                // A log that cannot be written must not fail the build; the lines are kept for the next flush.
+                seq -= pending.size();
+            }
+        }
+
+        @Override
+        public void close() {
+            flush();
+        }
+    }
+}

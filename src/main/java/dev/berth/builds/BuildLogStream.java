@@ -1,0 +1,70 @@
+package dev.berth.builds;
+
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Follows a build log for a Server-Sent Events client: sends the lines stored so far, then new ones as workers
+ * write them (read from PostgreSQL, so a client on any Berth instance sees a build running on any other), and an
+ * {@code end} event with the final state once the build has finished. Stops when the client goes away.
+ */
+@ApplicationScoped
+public class BuildLogStream {
+    private static final long POLL_MILLIS = 250;
+
+    @Inject
+    BuildLog logs;
+    @Inject
+    BuildService builds;
+    @Inject
+    BuildsConfig config;
+
+    private final ExecutorService followers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "build-log-follower");
+        t.setDaemon(true);
+        return t;
+    });
+
+    void follow(long buildId, int afterSeq, SseEventSink sink, Sse sse) {
+        followers.submit(() -> {
+            Instant giveUp = Instant.now().plus(config.timeout()).plus(Duration.ofMinutes(5));
+            int after = afterSeq;
+            try (sink) {
+                while (!sink.isClosed() && Instant.now().isBefore(giveUp)) {
+                    boolean finished = builds.finished(buildId); // read before the lines: none can be missed
+                    List<BuildLog.Line> lines = logs.read(buildId, after, 500);
+                    for (BuildLog.Line l : lines) {
+                        sink.send(sse.newEventBuilder().id(Integer.toString(l.seq())).name("log").data(l.text()).build())
+                                .toCompletableFuture().join();
+                        after = l.seq();
+                    }
+                    if (lines.isEmpty()) {
+                        if (finished) {
+                            sink.send(sse.newEventBuilder().name("end").data(builds.stateOf(buildId)).build())
+                                    .toCompletableFuture().join();
+                            return;
+                        }
+                        Thread.sleep(POLL_MILLIS);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // the client disconnected while a line was sent
+            }
+        });
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        followers.shutdownNow();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.berth.builds;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The build queue, kept in PostgreSQL so it survives restarts and can be shared by several Berth instances.
+ * Worker threads claim the oldest queued build whose tenant is under its concurrency limit, with
+ * {@code FOR UPDATE SKIP LOCKED} under a short advisory lock (so the running counts they check cannot race).
+ * A running build proves its worker alive with a heartbeat; {@link #recoverStale()} queues builds whose worker
+ * vanished (Berth killed or its host lost) again, or fails them after too many attempts, so none stays "running".
+ */
+@ApplicationScoped
+public class BuildQueue {
+    private static final Logger LOG = Logger.getLogger(BuildQueue.class);
+    private static final long CLAIM_LOCK = 0x6265727468L; // "berth"
+    static final String RUNNING_SQL = "('cloning', 'building', 'pushing')";
+
+    @Inject
+    BuildsConfig config;
+    @Inject
+    BuildRunner runner;
+    @Inject
+    EntityManager em;
+    @Inject
+    BuildLog logs;
+
+    private final String instance = host() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    private final Semaphore wakeups = new Semaphore(0);
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile boolean running;
+
+    void start(@Observes StartupEvent e) {
+        running = true;
+        recoverStale();
+        for (int i = 0; i < config.workers(); i++) {
+            Thread t = new Thread(this::work, "build-worker-" + i);
+            t.setDaemon(true);
+            t.start();
+            workers.add(t);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        running = false;
+        runner.shutdown();
+        workers.forEach(Thread::interrupt);
+    }
+
+    void onQueued(@Observes(during = TransactionPhase.AFTER_SUCCESS) BuildService.BuildQueued q) {
+        wake();
+    }
+
+    /** Lets idle workers look for work now. */
+    public void wake() {
+        wakeups.release(config.workers());
+    }
+
+    private void work() {
+        while (running) {
+            try {
+                Long id = claim();
+                if (id != null) {
+                    runner.run(id, instance);
+                    continue;
+                }
+                wakeups.drainPermits();
+                wakeups.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException ex) {
+                LOG.warnf(ex, "build worker: %s", ex.getMessage());
+                sleepQuietly();
+            }
+        }
+    }
+
+    /** Claims the next build this instance may start, moving it to "cloning"; null when there is none. */
+    Long claim() {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            em.createNativeQuery("select pg_advisory_xact_lock(" + CLAIM_LOCK + ")").getSingleResult();
+            @SuppressWarnings("unchecked")
+            List<Number> ids = em.createNativeQuery("""
+                    select b.id from build b
+                    where b.state = 'queued'
+                      and (select count(*) from build r where r.state in %s) < :total
+                      and (select count(*) from build r where r.state in %s and r.tenant_id = b.tenant_id) < :perTenant
+                    order by b.queued_at, b.id
+                    limit 1
+                    for update of b skip locked""".formatted(RUNNING_SQL, RUNNING_SQL))
+                    .setParameter("total", config.maxRunning())
+                    .setParameter("perTenant", config.maxRunningPerTenant())
+                    .getResultList();
+            if (ids.isEmpty()) {
+                return null;
+            }
+            long id = ids.get(0).longValue();
+            em.createNativeQuery("""
+                    update build set state = 'cloning', attempts = attempts + 1, worker = :worker,
+                      heartbeat_at = now(), started_at = now(), failure_reason = null
+                    where id = :id""").setParameter("worker", instance).setParameter("id", id).executeUpdate();
+            return id;
+        });
+    }
+
+    /**
+     * Running builds whose worker stopped proving it is alive: queued again while attempts remain, else failed
+     * with the reason. Runs at start-up and every 15 s on every instance; the row lock makes it safe to race.
+     */
+    @Scheduled(every = "15s", delayed = "15s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void recoverPeriodically() {
+        if (running) {
+            recoverStale();
+        }
+    }
+
+    public int recoverStale() {
+        long staleSeconds = config.staleAfter().toSeconds();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> stale = em.createNativeQuery("""
+                    select id, attempts, worker from build
+                    where state in %s and (heartbeat_at is null or heartbeat_at < now() - make_interval(secs => :s))
+                    for update skip locked""".formatted(RUNNING_SQL)).setParameter("s", staleSeconds).getResultList();
+            for (Object[] row : stale) {
+                long id = ((Number) row[0]).longValue();
+                int attempts = ((Number) row[1]).intValue();
+                boolean retry = attempts < config.maxAttempts();
+                String reason = "Berth stopped while this build ran (worker " + row[2] + ")";
+                em.createNativeQuery(retry
+                        ? "update build set state = 'queued', worker = null, heartbeat_at = null, queued_at = now() where id = :id"
+                        : "update build set state = 'failed', failure_reason = :r, finished_at = now() where id = :id")
+                        .setParameter("id", id)
+                        .setParameter("r", reason + "; gave up after " + attempts + " attempts")
+                        .executeUpdate();
+                try (BuildLog.Writer w = logs.open(id, List.of())) {
+                    w.line(retry ? "*** " + reason + "; queued again (attempt " + (attempts + 1) + " of "
+                            + config.maxAttempts() + ")" : "*** " + reason + "; giving up after " + attempts + " attempts");
+                }
+            }
+            if (!stale.isEmpty()) {
+                LOG.infof("recovered %d build(s) left running by a stopped worker", stale.size());
+                wake();
+            }
+            return stale.size();
+        });
+    }
+
+    /** Writes this worker's heartbeat and returns whether someone asked to cancel the build. */
+    boolean heartbeat(long buildId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            em.createNativeQuery("update build set heartbeat_at = now() where id = :id").setParameter("id", buildId)
+                    .executeUpdate();
+            Object cancel = em.createNativeQuery("select cancel_requested from build where id = :id")
+                    .setParameter("id", buildId).getSingleResult();
+            return Boolean.TRUE.equals(cancel);
+        });
+    }
+
+    String instance() {
+        return instance;
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "berth";
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package dev.berth.builds;
+
+import dev.berth.apps.App;
+import dev.berth.secrets.SecretBox;
+import dev.berth.tenants.Tenant;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one claimed build from start to end: checks the repository URL again, clones the commit into a fresh
+ * workspace, builds and pushes the image (Dockerfile through the configured executor, otherwise Jib), records the
+ * result and deploys it. Whatever happens, the workspace is removed and the build ends in a final state with a
+ * reason; a heartbeat keeps the claim alive and carries cancel requests in.
+ */
+@ApplicationScoped
+public class BuildRunner {
+    private static final Logger LOG = Logger.getLogger(BuildRunner.class);
+
+    @Inject
+    BuildsConfig config;
+    @Inject
+    BuildLog logs;
+    @Inject
+    SecretBox secrets;
+    @Inject
+    UrlGuard guard;
+    @Inject
+    Instance<BuildQueue> queue;
+    @Inject
+    BuildExecutors executors;
+    @Inject
+    JibPackager jib;
+    @Inject
+    BuildDeployer deployer;
+
+    private final ScheduledExecutorService heartbeats = java.util.concurrent.Executors.newScheduledThreadPool(1, r -> {
+        Thread t = new Thread(r, "build-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<BuildControl> active = ConcurrentHashMap.newKeySet();
+
+    /** What a build needs, read in one short transaction before anything slow happens. */
+    record Job(long buildId, int number, long tenantId, String tenant, long appId, String app, String repoUrl,
+            String ref, String requestedSha, String subDir, String dockerfile, Map<String, String> buildArgs,
+            GitSource.Credentials credentials, String requestedBy) {
+    }
+
+    void run(long buildId, String worker) {
+        Job job = QuarkusTransaction.requiringNew().call(() -> load(buildId));
+        BuildControl control = new BuildControl(config.timeout());
+        active.add(control);
+        ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                if (queue.get().heartbeat(buildId)) {
+                    control.requestCancel();
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("heartbeat of build %d failed: %s", buildId, e.getMessage());
+            }
+        }, 0, config.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+        List<String> hidden = new ArrayList<>();
+        if (job.credentials().secret() != null) {
+            hidden.add(job.credentials().secret());
+        }
+        config.registry().password().ifPresent(hidden::add);
+        try (BuildLog.Writer log = logs.open(buildId, hidden)) {
+            try (Workspace ws = new Workspace(Path.of(config.workspaceDir()), buildId)) {
+                execute(job, ws, log, control);
+            } catch (Exception e) {
+                finishAfterError(job, e, control, log);
+            } finally {
+                beat.cancel(false);
+                active.remove(control);
+            }
+        }
+    }
+
+    private void execute(Job job, Workspace ws, BuildLog.Writer log, BuildControl control) throws Exception {
+        log.line("Build #" + job.number() + " of " + job.tenant() + "/" + job.app() + ": " + job.repoUrl() + " ("
+                + job.ref() + (job.requestedSha() == null ? "" : " at " + job.requestedSha()) + ")");
+        String why = guard.checkGitUrl(job.repoUrl());
+        if (why != null) {
+            throw new BuildFailure("repository URL refused: " + why);
+        }
+        Path repo = ws.root.resolve("src");
+        GitSource.Commit commit = GitSource.checkout(job.repoUrl(), job.ref(), job.requestedSha(), job.credentials(),
+                repo, ws.dir("scratch"), control::stopped, log::line);
+        stopIfAsked(control);
+        log.line("Checked out " + commit.sha() + " \"" + commit.message() + "\" by " + commit.author());
+        Path context = job.subDir() == null ? repo : repo.resolve(job.subDir()).normalize();
+        if (!context.startsWith(repo) || !Files.isDirectory(context)) {
+            throw new BuildFailure("the sub-directory '" + job.subDir() + "' does not exist in commit " + commit.sha());
+        }
+        Path dockerfile = context.resolve(job.dockerfile()).normalize();
+        boolean withDockerfile = dockerfile.startsWith(context) && Files.isRegularFile(dockerfile);
+        JibPackager.Detection detection = withDockerfile ? null : jib.detect(context);
+        String strategy = withDockerfile ? "dockerfile" : detection == null ? null : detection.strategy();
+        String detected = withDockerfile ? "Dockerfile at " + repo.relativize(dockerfile)
+                : detection == null ? null : detection.description();
+        String imageRef = config.registry().host() + "/" + job.tenant() + "/" + job.app() + ":" + commit.sha().substring(0, 12);
+        String inputs = inputsKey(job, commit.sha(), strategy);
+        record(job.buildId(), b -> {
+            b.commitSha = commit.sha();
+            b.commitMessage = truncate(commit.message(), 2000);
+            b.commitAuthor = truncate(commit.author(), 300);
+            b.strategy = strategy;
+            b.detected = truncate(detected, 1000);
+            b.imageRef = imageRef;
+            b.inputsKey = inputs;
+        });
+        if (strategy == null) {
+            throw new BuildFailure(JibPackager.nothingFound(job.subDir(), job.dockerfile()));
+        }
+        log.line("Detected: " + detected);
+        String reused = reusableDigest(job.appId(), job.buildId(), inputs);
+        String digest;
+        if (reused != null) {
+            log.line("Commit " + commit.sha().substring(0, 12) + " was already built with the same settings as "
+                    + reused + "; reusing that image.");
+            digest = reused;
+        } else {
+            String why2 = guard.checkRegistryHost(config.registry().host());
+            if (why2 != null) {
+                throw new BuildFailure("registry refused: " + why2);
+            }
+            setState(job.buildId(), Build.BUILDING);
+            BuildSpec spec = new BuildSpec(job.buildId(), job.number(), job.appId(), job.tenant(), job.app(), ws.root,
+                    context, context.relativize(dockerfile).toString(), job.buildArgs(), job.repoUrl(), commit.sha(),
+                    job.subDir(), job.credentials(), imageRef);
+            BuildExecutor.Stages stages = () -> setState(job.buildId(), Build.PUSHING);
+            digest = withDockerfile ? executors.current().buildAndPush(spec, log, control, stages)
+                    : jib.buildAndPush(spec, detection, log, control, stages);
+        }
+        stopIfAsked(control);
+        String pinned = BuildView.digestRef(imageRef, digest);
+        log.line("Pushed " + pinned);
+        record(job.buildId(), b -> {
+            b.imageDigest = digest;
+            b.state = Build.SUCCEEDED;
+            b.finishedAt = Instant.now();
+        });
+        log.line("Build #" + job.number() + " succeeded.");
+        log.flush();
+        deployer.deploy(job, pinned, log);
+    }
+
+    private void finishAfterError(Job job, Exception e, BuildControl control, BuildLog.Writer log) {
+        String state = Build.FAILED;
+        String reason;
+        if (control.cancelRequested()) {
+            state = Build.CANCELLED;
+            reason = "cancelled";
+        } else if (control.shuttingDown()) {
+            // Queued again for the next start of Berth (or another instance), not failed.
+            log.line("*** Berth is shutting down; this build will run again.");
+            QuarkusTransaction.requiringNew().run(() -> Build.update(
+                    "state = 'queued', worker = null, heartbeat_at = null where id = ?1", job.buildId()));
+            return;
+        } else if (control.timedOut()) {
+            reason = control.stopReason();
+        } else if (e instanceof BuildFailure) {
+            reason = e.getMessage();
+        } else if (e instanceof GitAPIException || e.getCause() instanceof GitAPIException
+                || e instanceof IllegalArgumentException) {
+            reason = "fetching the code failed: " + BuildLog.redact(String.valueOf(e.getMessage()), hiddenOf(job));
+        } else {
+            LOG.errorf(e, "build %d failed unexpectedly", job.buildId());
+            reason = "internal error: " + BuildLog.redact(String.valueOf(e), hiddenOf(job));
+        }
+        log.line("*** Build #" + job.number() + " " + state + ": " + reason);
+        String finalState = state;
+        String finalReason = truncate(reason, 2000);
+        record(job.buildId(), b -> {
+            b.state = finalState;
+            b.failureReason = finalReason;
+            b.finishedAt = Instant.now();
+        });
+    }
+
+    private static List<String> hiddenOf(Job job) {
+        return job.credentials().secret() == null ? List.of() : List.of(job.credentials().secret());
+    }
+
+    /** Stops every running build of this instance (Berth is shutting down); they are queued again. */
+    void shutdown() {
+        active.forEach(BuildControl::shutdown);
+    }
+
+    private Job load(long buildId) {
+        Build b = Build.findById(buildId);
+        App app = App.findById(b.appId);
+        AppSource s = AppSource.forApp(b.appId);
+        Tenant t = Tenant.findById(b.tenantId);
+        if (s == null) {
+            throw new IllegalStateException("app " + app.name + " has no repository any more");
+        }
+        GitSource.Credentials creds = s.authSecret == null ? GitSource.Credentials.NONE
+                : new GitSource.Credentials(s.authKind, s.authUser, secrets.decrypt(s.authSecret));
+        return new Job(b.id, b.number, b.tenantId, t.slug, app.id, app.name, s.repoUrl, s.gitRef, b.requestedSha,
+                s.subDir, s.dockerfile, Map.copyOf(s.buildArgs), creds, b.requestedBy);
+    }
+
+    private static void stopIfAsked(BuildControl control) {
+        if (control.stopped()) {
+            throw new ProcessRunner.StoppedException(control.stopReason());
+        }
+    }
+
+    private static void setState(long buildId, String state) {
+        record(buildId, b -> b.state = state);
+    }
+
+    private static void record(long buildId, java.util.function.Consumer<Build> change) {
+        QuarkusTransaction.requiringNew().run(() -> change.accept(Build.findById(buildId)));
+    }
+
+    /** A previous successful build of the same inputs whose image can be deployed again as it is. */
+    private static String reusableDigest(long appId, long buildId, String inputs) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Build prev = Build.find("appId = ?1 and id <> ?2 and state = ?3 and inputsKey = ?4 order by number desc",
+                    appId, buildId, Build.SUCCEEDED, inputs).firstResult();
+            return prev == null ? null : prev.imageDigest;
+        });
+    }
+
+    /** Same commit, same place in the repository, same Dockerfile and arguments, same strategy: same image. */
+    private String inputsKey(Job job, String sha, String strategy) throws Exception {
+        String text = String.join("\n", sha, String.valueOf(job.subDir()), job.dockerfile(),
+                String.valueOf(new java.util.TreeMap<>(job.buildArgs())), String.valueOf(strategy),
+                config.registry().host(), config.jib().staticBaseImage(), config.jib().jreBaseImage());
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+
+    static Duration elapsed(Instant since) {
+        return Duration.between(since, Instant.now());
+    }
+}

@@ -1,0 +1,123 @@
+package dev.berth.builds;
+
+import dev.berth.api.ApiException;
+import dev.berth.apps.App;
+import dev.berth.audit.AuditLog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Owns builds as users see them: requesting one (it is queued; a worker picks it up), listing, reading and
+ * cancelling. Running them is {@link BuildQueue}'s and {@link BuildRunner}'s job.
+ */
+@ApplicationScoped
+public class BuildService {
+    @Inject
+    AuditLog audit;
+    @Inject
+    Event<BuildQueued> queued;
+    @Inject
+    BuildLog logs;
+
+    /** Fired after a build was queued, so idle workers start it without waiting for their next poll. */
+    public record BuildQueued(long buildId) {
+    }
+
+    @Transactional
+    public BuildView request(long tenantId, String tenant, String appName, String commitSha, String trigger,
+            String requestedBy) {
+        String reason = SourceRules.sha(commitSha == null || commitSha.isBlank() ? null : commitSha.trim());
+        if (reason != null) {
+            throw ApiException.invalid("commitSha", reason);
+        }
+        App app = SourceService.app(tenantId, appName);
+        AppSource source = AppSource.forApp(app.id);
+        if (source == null) {
+            throw ApiException.conflict("source", "app '" + appName + "' has no repository yet; connect one first "
+                    + "(PUT .../apps/" + appName + "/source)");
+        }
+        // Numbers are per app: the app row lock serialises concurrent requests for the same app.
+        App.getEntityManager().lock(app, LockModeType.PESSIMISTIC_WRITE);
+        Build b = new Build();
+        b.tenantId = tenantId;
+        b.appId = app.id;
+        b.number = Build.nextNumber(app.id);
+        b.state = Build.QUEUED;
+        b.triggerKind = trigger;
+        b.requestedBy = requestedBy;
+        b.requestedSha = commitSha == null || commitSha.isBlank() ? null : commitSha.trim();
+        b.gitRef = source.gitRef;
+        b.queuedAt = Instant.now();
+        b.persist();
+        audit.record(tenantId, tenant, appName, "build.request", "requested build #" + b.number + " of " + source.gitRef
+                + (b.requestedSha == null ? "" : " at " + b.requestedSha) + " (" + trigger + ")",
+                Map.of("build", b.number));
+        queued.fire(new BuildQueued(b.id));
+        return BuildView.of(b, appName);
+    }
+
+    @Transactional
+    public List<BuildView> list(long tenantId, String appName, int limit) {
+        App app = SourceService.app(tenantId, appName);
+        return Build.listByApp(app.id, limit).stream().map(b -> BuildView.of(b, appName)).toList();
+    }
+
+    @Transactional
+    public BuildView get(long tenantId, String appName, int number) {
+        return BuildView.of(require(tenantId, appName, number), appName);
+    }
+
+    /** The build's row id, for the log stream. */
+    @Transactional
+    public long id(long tenantId, String appName, int number) {
+        return require(tenantId, appName, number).id;
+    }
+
+    /** Whether the build has ended, read fresh for the log stream. */
+    @Transactional
+    public boolean finished(long buildId) {
+        Build b = Build.findById(buildId);
+        return b == null || b.finished();
+    }
+
+    @Transactional
+    public String stateOf(long buildId) {
+        Build b = Build.findById(buildId);
+        return b == null ? "deleted" : b.state;
+    }
+
+    @Transactional
+    public BuildView cancel(long tenantId, String tenant, String appName, int number) {
+        Build b = require(tenantId, appName, number);
+        Build.getEntityManager().lock(b, LockModeType.PESSIMISTIC_WRITE);
+        Build.getEntityManager().refresh(b);
+        if (b.finished()) {
+            throw ApiException.conflict("state", "build #" + number + " has already " + b.state);
+        }
+        if (Build.QUEUED.equals(b.state)) {
+            b.state = Build.CANCELLED;
+            b.failureReason = "cancelled before it started";
+            b.finishedAt = Instant.now();
+        } else {
+            // The worker running it sees the flag at its next heartbeat, stops the build and cleans up.
+            b.cancelRequested = true;
+        }
+        audit.record(tenantId, tenant, appName, "build.cancel", "cancelled build #" + number, null);
+        return BuildView.of(b, appName);
+    }
+
+    private static Build require(long tenantId, String appName, int number) {
+        App app = SourceService.app(tenantId, appName);
+        Build b = Build.findByNumber(app.id, number);
+        if (b == null) {
+            throw ApiException.notFound("build", "#" + number);
+        }
+        return b;
+    }
+}

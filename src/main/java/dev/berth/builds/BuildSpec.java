@@ -1,0 +1,13 @@
+package dev.berth.builds;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Everything an executor needs for one image: where the checked-out code and Dockerfile are (local executor),
+ * where they come from (the Kubernetes executor clones in its pod), build arguments and the image to push.
+ */
+record BuildSpec(long buildId, int number, long appId, String tenant, String app, Path workspace, Path contextDir,
+        String dockerfile, Map<String, String> buildArgs, String repoUrl, String commitSha, String subDir,
+        GitSource.Credentials credentials, String imageRef) {
+}

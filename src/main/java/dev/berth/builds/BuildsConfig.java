@@ -1,0 +1,107 @@
+package dev.berth.builds;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Configuration of builds: workers and limits, the registry images go to, executors, and the SSRF allow-list. */
+@ConfigMapping(prefix = "berth.builds")
+public interface BuildsConfig {
+    /** Worker threads of this Berth instance; each runs one build at a time. */
+    @WithDefault("2")
+    int workers();
+
+    /** Builds running at once across all Berth instances. */
+    @WithDefault("4")
+    int maxRunning();
+
+    /** Builds of one tenant running at once. */
+    @WithDefault("1")
+    int maxRunningPerTenant();
+
+    /** A build running longer than this is stopped and marked failed. */
+    @WithDefault("15m")
+    Duration timeout();
+
+    /** How often a running build proves that its worker is alive, and checks for a cancel request. */
+    @WithDefault("2s")
+    Duration heartbeat();
+
+    /** A running build whose worker has not proven to be alive for this long is recovered (retried or failed). */
+    @WithDefault("60s")
+    Duration staleAfter();
+
+    /** Attempts of one build before a Berth restart during it marks it failed instead of queueing it again. */
+    @WithDefault("2")
+    int maxAttempts();
+
+    /** How often idle workers look for queued builds (a new build also wakes them at once). */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** Where per-build workspaces (clones) are made; each is removed when its build ends. */
+    @WithDefault("${java.io.tmpdir}/berth-builds/work")
+    String workspaceDir();
+
+    /** Per-app layer caches (buildah storage, Jib caches) kept between builds of the same app. */
+    @WithDefault("${java.io.tmpdir}/berth-builds/cache")
+    String cacheDir();
+
+    /** local (buildah on this host) or kubernetes (a Job in the cluster of the default region). */
+    @WithDefault("local")
+    String executor();
+
+    Registry registry();
+
+    /** Host names (or IP literals) that Git and registry URLs may use even though they resolve to private addresses. */
+    Optional<List<String>> allowedHosts();
+
+    Jib jib();
+
+    Webhooks webhooks();
+
+    interface Registry {
+        /** host[:port] images are pushed to, as {@code <registry>/<tenant>/<app>:<short-sha>}. */
+        @WithDefault("127.0.0.1:5000")
+        String host();
+
+        /** Plain HTTP or a self-signed certificate (a registry on loopback in development and tests). */
+        @WithDefault("false")
+        boolean insecure();
+
+        Optional<String> username();
+
+        Optional<String> password();
+    }
+
+    interface Jib {
+        /** Base image for a directory of static files; it must serve {@link #staticRoot()}. */
+        @WithDefault("docker.io/library/nginx:1.27-alpine")
+        String staticBaseImage();
+
+        @WithDefault("/usr/share/nginx/html")
+        String staticRoot();
+
+        /** Entrypoint for static sites when the base image has none that serves the files (space separated). */
+        Optional<String> staticEntrypoint();
+
+        /** Base image with a Java runtime for executable JARs. */
+        @WithDefault("docker.io/library/eclipse-temurin:21-jre")
+        String jreBaseImage();
+
+        /** The java binary in the JRE base image. */
+        @WithDefault("java")
+        String javaCommand();
+    }
+
+    interface Webhooks {
+        /** Largest push event accepted; bigger bodies get 413. */
+        @WithDefault("1048576")
+        int maxBodyBytes();
+
+        /** Public base URL Git hosts reach Berth at, for the setup instructions (defaults to the request's). */
+        Optional<String> publicUrl();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.berth.builds;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a build tool as a child process, streams its output into the build log, and kills it when the build stops. */
+final class ProcessRunner {
+    private ProcessRunner() {
+    }
+
+    /** Exit code of the process; throws {@link StoppedException} when the build was cancelled or timed out. */
+    static int run(List<String> command, Path workDir, Map<String, String> env, BuildLog.Writer log, BuildControl control)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    log.line(line);
+                }
+            } catch (IOException e) {
+                // the process was killed; its output ends here
+            }
+        }, "build-output");
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            while (!p.waitFor(200, TimeUnit.MILLISECONDS)) {
+                if (control.stopped()) {
+                    kill(p);
+                    pump.join(2000);
+                    throw new StoppedException(control.stopReason());
+                }
+            }
+            pump.join(5000);
+            return p.exitValue();
+        } finally {
+            if (p.isAlive()) {
+                kill(p);
+            }
+        }
+    }
+
+    private static void kill(Process p) throws InterruptedException {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** The build was stopped (cancel or timeout) while a process ran. */
+    static final class StoppedException extends RuntimeException {
+        StoppedException(String reason) {
+            super(reason);
+        }
+    }
+}

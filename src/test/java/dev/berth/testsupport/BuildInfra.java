@@ -1,0 +1,154 @@
+package dev.berth.testsupport;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real parts build tests run against, all on loopback: Debian's {@code docker-registry} (an OCI registry)
+ * and {@code git daemon} serving repositories from a temporary directory. Started once per test run; Berth is
+ * pointed at the registry and allow-lists loopback for its SSRF checks. Base images are built locally from
+ * busybox-static ({@link #baseImage()}), since public registries are unreachable.
+ */
+public class BuildInfra implements QuarkusTestResourceLifecycleManager {
+    private static Path root;
+    private static int registryPort;
+    private static int gitPort;
+    private static Process registry;
+    private static Process git;
+    private static String baseImage;
+
+    @Override
+    public synchronized Map<String, String> start() {
+        try {
+            root = Files.createTempDirectory("berth-build-infra");
+            Path repos = Files.createDirectories(root.resolve("repos"));
+            registryPort = freePort();
+            Path config = root.resolve("registry.yml");
+            Files.writeString(config, """
+                    version: 0.1
+                    log:
+                      level: error
+                    storage:
+                      filesystem:
+                        rootdirectory: %s
+                      delete:
+                        enabled: true
+                    http:
+                      addr: 127.0.0.1:%d
+                    """.formatted(root.resolve("registry-data"), registryPort));
+            registry = new ProcessBuilder("docker-registry", "serve", config.toString())
+                    .redirectErrorStream(true).redirectOutput(root.resolve("registry.log").toFile()).start();
+            gitPort = freePort();
+            git = new ProcessBuilder("git", "daemon", "--listen=127.0.0.1", "--port=" + gitPort, "--export-all",
+                    "--reuseaddr", "--base-path=" + repos, repos.toString())
+                    .redirectErrorStream(true).redirectOutput(root.resolve("git-daemon.log").toFile()).start();
+            waitForPort(registryPort);
+            waitForPort(gitPort);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the registry and git daemon for build tests "
+                    + "(are docker-registry and git installed? .ci/run installs them)", e);
+        }
+        return Map.of("berth.builds.registry.host", registry(), "berth.builds.registry.insecure", "true",
+                "berth.builds.workspace-dir", root.resolve("work").toString(),
+                "berth.builds.cache-dir", root.resolve("cache").toString(),
+                "berth.builds.jib.static-base-image", registry() + "/base/busybox:1",
+                "berth.builds.jib.static-root", "/www",
+                "berth.builds.jib.static-entrypoint", "httpd -f -p 8080 -h /www",
+                "berth.builds.jib.jre-base-image", registry() + "/base/busybox:1");
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (registry != null) {
+            registry.destroyForcibly();
+        }
+        if (git != null) {
+            git.destroyForcibly();
+        }
+    }
+
+    public static String registry() {
+        return "127.0.0.1:" + registryPort;
+    }
+
+    public static Path reposDir() {
+        return root.resolve("repos");
+    }
+
+    public static Path workspaceDir() {
+        return root.resolve("work");
+    }
+
+    public static String gitUrl(String repo) {
+        return "git://127.0.0.1:" + gitPort + "/" + repo;
+    }
+
+    /** A busybox image in the test registry ({@code <registry>/base/busybox:1}), built once from busybox-static. */
+    public static synchronized String baseImage() {
+        if (baseImage != null) {
+            return baseImage;
+        }
+        try {
+            Path ctx = Files.createDirectories(root.resolve("base-image"));
+            Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"));
+            Files.writeString(ctx.resolve("Dockerfile"), """
+                    FROM scratch
+                    COPY busybox /bin/busybox
+                    RUN ["/bin/busybox", "--install", "-s", "/bin"]
+                    ENV PATH=/bin
+                    """);
+            String ref = registry() + "/base/busybox:1";
+            List<String> storage = List.of("buildah", "--root", root.resolve("base-storage").toString(), "--runroot",
+                    root.resolve("base-run").toString(), "--storage-driver", "vfs");
+            run(concat(storage, List.of("bud", "--isolation", "chroot", "-t", ref, ctx.toString())));
+            run(concat(storage, List.of("push", "--tls-verify=false", ref, "docker://" + ref)));
+            baseImage = ref;
+            return ref;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot build the busybox base image", e);
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private static void run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void waitForPort(int port) throws IOException {
+        Instant until = Instant.now().plus(Duration.ofSeconds(20));
+        while (Instant.now().isBefore(until)) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        throw new IOException("nothing listens on 127.0.0.1:" + port + " after 20 s");
+    }
+}
