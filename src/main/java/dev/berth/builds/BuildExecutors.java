@@ -10,12 +10,15 @@ public class BuildExecutors {
     BuildsConfig config;
     @Inject
     LocalBuildahExecutor local;
+    @Inject
+    KubernetesJobExecutor kubernetes;
 
     BuildExecutor current() {
         return switch (config.executor()) {
             case "local" -> local;
+            case "kubernetes" -> kubernetes;
             default -> throw new BuildFailure("unknown berth.builds.executor '" + config.executor()
-                    + "' (use local)");
+                    + "' (use local or kubernetes)");
         };
     }
 }

@@ -8,6 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
+import dev.berth.quotas.QuotaLimits;
+import dev.berth.quotas.QuotaService;
+import dev.berth.quotas.QuotaUsage;
 import jakarta.persistence.EntityManager;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -38,6 +41,8 @@ public class BuildQueue {
     EntityManager em;
     @Inject
     BuildLog logs;
+    @Inject
+    QuotaService quotas;
 
     private final String instance = host() + "/" + UUID.randomUUID().toString().substring(0, 8);
     private final Semaphore wakeups = new Semaphore(0);
@@ -90,32 +95,63 @@ public class BuildQueue {
         }
     }
 
-    /** Claims the next build this instance may start, moving it to "cloning"; null when there is none. */
+    /**
+     * Claims the next build this instance may start, moving it to "cloning"; null when there is none. The oldest
+     * queued builds are candidates; a candidate whose tenant already runs as many builds as its plan allows stays
+     * queued (without blocking other tenants), one whose tenant has no build minutes left fails with that reason.
+     */
     Long claim() {
         return QuarkusTransaction.requiringNew().call(() -> {
             em.createNativeQuery("select pg_advisory_xact_lock(" + CLAIM_LOCK + ")").getSingleResult();
             @SuppressWarnings("unchecked")
-            List<Number> ids = em.createNativeQuery("""
-                    select b.id from build b
+            List<Object[]> candidates = em.createNativeQuery("""
+                    select b.id, b.tenant_id from build b
                     where b.state = 'queued'
                       and (select count(*) from build r where r.state in %s) < :total
                       and (select count(*) from build r where r.state in %s and r.tenant_id = b.tenant_id) < :perTenant
                     order by b.queued_at, b.id
-                    limit 1
+                    limit 20
                     for update of b skip locked""".formatted(RUNNING_SQL, RUNNING_SQL))
                     .setParameter("total", config.maxRunning())
                     .setParameter("perTenant", config.maxRunningPerTenant())
                     .getResultList();
-            if (ids.isEmpty()) {
-                return null;
+            for (Object[] c : candidates) {
+                long id = ((Number) c[0]).longValue();
+                long tenantId = ((Number) c[1]).longValue();
+                String refused = quotaRefusal(tenantId);
+                if (refused == null) {
+                    quotas.checkBuildStart(tenantId, slot(id));
+                    em.createNativeQuery("""
+                            update build set state = 'cloning', attempts = attempts + 1, worker = :worker,
+                              heartbeat_at = now(), started_at = now(), failure_reason = null
+                            where id = :id""").setParameter("worker", instance).setParameter("id", id).executeUpdate();
+                    return id;
+                }
+                if (!refused.isEmpty()) {
+                    em.createNativeQuery("update build set state = 'failed', failure_reason = :r, finished_at = now() "
+                            + "where id = :id").setParameter("r", refused).setParameter("id", id).executeUpdate();
+                }
             }
-            long id = ids.get(0).longValue();
-            em.createNativeQuery("""
-                    update build set state = 'cloning', attempts = attempts + 1, worker = :worker,
-                      heartbeat_at = now(), started_at = now(), failure_reason = null
-                    where id = :id""").setParameter("worker", instance).setParameter("id", id).executeUpdate();
-            return id;
+            return null;
         });
+    }
+
+    /** Null when the tenant's plan lets a build start now, "" to wait for a running one, else why it cannot run. */
+    private String quotaRefusal(long tenantId) {
+        QuotaLimits limits = quotas.limits(tenantId);
+        QuotaUsage used = quotas.usage(tenantId);
+        if (limits.concurrentBuilds() <= 0) {
+            return "the tenant's plan allows no builds (concurrentBuilds is 0)";
+        }
+        if (used.buildMinutesThisMonth() >= limits.buildMinutesPerMonth()) {
+            return "the tenant has used its " + limits.buildMinutesPerMonth() + " build minutes of this month";
+        }
+        return used.activeBuilds() >= limits.concurrentBuilds() ? "" : null;
+    }
+
+    /** The quota reservation name of a build's concurrent-build slot. */
+    static String slot(long buildId) {
+        return "build-" + buildId;
     }
 
     /**
@@ -134,7 +170,7 @@ public class BuildQueue {
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
             List<Object[]> stale = em.createNativeQuery("""
-                    select id, attempts, worker from build
+                    select id, attempts, worker, tenant_id, started_at from build
                     where state in %s and (heartbeat_at is null or heartbeat_at < now() - make_interval(secs => :s))
                     for update skip locked""".formatted(RUNNING_SQL)).setParameter("s", staleSeconds).getResultList();
             for (Object[] row : stale) {
@@ -142,12 +178,19 @@ public class BuildQueue {
                 int attempts = ((Number) row[1]).intValue();
                 boolean retry = attempts < config.maxAttempts();
                 String reason = "Berth stopped while this build ran (worker " + row[2] + ")";
-                em.createNativeQuery(retry
-                        ? "update build set state = 'queued', worker = null, heartbeat_at = null, queued_at = now() where id = :id"
-                        : "update build set state = 'failed', failure_reason = :r, finished_at = now() where id = :id")
-                        .setParameter("id", id)
-                        .setParameter("r", reason + "; gave up after " + attempts + " attempts")
-                        .executeUpdate();
+                java.time.Instant started = row[4] instanceof java.sql.Timestamp ts ? ts.toInstant()
+                        : row[4] instanceof java.time.Instant i ? i : row[4] instanceof java.time.OffsetDateTime o
+                                ? o.toInstant() : null;
+                quotas.buildFinished(((Number) row[3]).longValue(), slot(id), started == null ? java.time.Duration.ZERO
+                        : java.time.Duration.between(started, java.time.Instant.now()));
+                if (retry) {
+                    em.createNativeQuery("update build set state = 'queued', worker = null, heartbeat_at = null, "
+                            + "queued_at = now() where id = :id").setParameter("id", id).executeUpdate();
+                } else {
+                    em.createNativeQuery("update build set state = 'failed', failure_reason = :r, finished_at = now() "
+                            + "where id = :id").setParameter("id", id)
+                            .setParameter("r", reason + "; gave up after " + attempts + " attempts").executeUpdate();
+                }
                 try (BuildLog.Writer w = logs.open(id, List.of())) {
                     w.line(retry ? "*** " + reason + "; queued again (attempt " + (attempts + 1) + " of "
                             + config.maxAttempts() + ")" : "*** " + reason + "; giving up after " + attempts + " attempts");

@@ -1,6 +1,7 @@
 package dev.berth.builds;
 
 import dev.berth.apps.App;
+import dev.berth.quotas.QuotaService;
 import dev.berth.secrets.SecretBox;
 import dev.berth.tenants.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -52,6 +53,8 @@ public class BuildRunner {
     JibPackager jib;
     @Inject
     BuildDeployer deployer;
+    @Inject
+    QuotaService quotas;
 
     private final ScheduledExecutorService heartbeats = java.util.concurrent.Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "build-heartbeat");
@@ -67,7 +70,19 @@ public class BuildRunner {
     }
 
     void run(long buildId, String worker) {
-        Job job = QuarkusTransaction.requiringNew().call(() -> load(buildId));
+        Job job;
+        try {
+            job = QuarkusTransaction.requiringNew().call(() -> load(buildId));
+        } catch (RuntimeException e) {
+            // The app or its repository went away between queueing and now: the build ends, it never hangs.
+            LOG.warnf("build %d cannot start: %s", buildId, e.getMessage());
+            record(buildId, b -> {
+                b.state = Build.FAILED;
+                b.failureReason = truncate("cannot start: " + e.getMessage(), 2000);
+                b.finishedAt = Instant.now();
+            });
+            return;
+        }
         BuildControl control = new BuildControl(config.timeout());
         active.add(control);
         ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(() -> {
@@ -92,6 +107,7 @@ public class BuildRunner {
             } finally {
                 beat.cancel(false);
                 active.remove(control);
+                meter(job);
             }
         }
     }
@@ -196,6 +212,17 @@ public class BuildRunner {
             b.failureReason = finalReason;
             b.finishedAt = Instant.now();
         });
+    }
+
+    /** Frees the build's concurrent-build slot and meters its time, whatever its outcome. */
+    private void meter(Job job) {
+        try {
+            Instant started = QuarkusTransaction.requiringNew().call(() -> Build.<Build>findById(job.buildId()).startedAt);
+            quotas.buildFinished(job.tenantId(), BuildQueue.slot(job.buildId()),
+                    started == null ? Duration.ZERO : Duration.between(started, Instant.now()));
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "could not meter build %d", job.buildId());
+        }
     }
 
     private static List<String> hiddenOf(Job job) {

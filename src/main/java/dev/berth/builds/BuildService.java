@@ -3,6 +3,10 @@ package dev.berth.builds;
 import dev.berth.api.ApiException;
 import dev.berth.apps.App;
 import dev.berth.audit.AuditLog;
+import dev.berth.quotas.QuotaExceededException;
+import dev.berth.quotas.QuotaLimits;
+import dev.berth.quotas.QuotaService;
+import dev.berth.quotas.QuotaUsage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -24,6 +28,8 @@ public class BuildService {
     Event<BuildQueued> queued;
     @Inject
     BuildLog logs;
+    @Inject
+    QuotaService quotas;
 
     /** Fired after a build was queued, so idle workers start it without waiting for their next poll. */
     public record BuildQueued(long buildId) {
@@ -42,6 +48,7 @@ public class BuildService {
             throw ApiException.conflict("source", "app '" + appName + "' has no repository yet; connect one first "
                     + "(PUT .../apps/" + appName + "/source)");
         }
+        requireBuildMinutes(tenantId);
         // Numbers are per app: the app row lock serialises concurrent requests for the same app.
         App.getEntityManager().lock(app, LockModeType.PESSIMISTIC_WRITE);
         Build b = new Build();
@@ -110,6 +117,19 @@ public class BuildService {
         }
         audit.record(tenantId, tenant, appName, "build.cancel", "cancelled build #" + number, null);
         return BuildView.of(b, appName);
+    }
+
+    /**
+     * Refuses a build at once when the tenant has no build minutes left this month; the concurrent-build limit is
+     * applied when a worker claims it (the build waits in the queue instead of being refused).
+     */
+    private void requireBuildMinutes(long tenantId) {
+        QuotaLimits limits = quotas.limits(tenantId);
+        QuotaUsage used = quotas.usage(tenantId);
+        if (used.buildMinutesThisMonth() >= limits.buildMinutesPerMonth()) {
+            throw new QuotaExceededException("build", "buildMinutesPerMonth", limits.buildMinutesPerMonth() + " min",
+                    used.buildMinutesThisMonth() + " min this month", "a new build (no minutes left this month)");
+        }
     }
 
     private static Build require(long tenantId, String appName, int number) {

@@ -17,8 +17,8 @@ public interface BuildsConfig {
     @WithDefault("4")
     int maxRunning();
 
-    /** Builds of one tenant running at once. */
-    @WithDefault("1")
+    /** Builds of one tenant running at once, a cap on top of the tenant's plan (its concurrentBuilds limit). */
+    @WithDefault("4")
     int maxRunningPerTenant();
 
     /** A build running longer than this is stopped and marked failed. */
@@ -61,6 +61,40 @@ public interface BuildsConfig {
     Jib jib();
 
     Webhooks webhooks();
+
+    Kubernetes kubernetes();
+
+    /** The Kubernetes Job executor: where builder pods run and what they may use. */
+    interface Kubernetes {
+        /** The region whose cluster runs builder Jobs (default: the default region). */
+        Optional<String> region();
+
+        /** The namespace builder pods run in; it must admit Pod Security "baseline" (buildah unpacks as uid 0). */
+        @WithDefault("berth-builds")
+        String namespace();
+
+        @WithDefault("quay.io/buildah/stable:v1.38")
+        String builderImage();
+
+        @WithDefault("docker.io/alpine/git:2.47.2")
+        String gitImage();
+
+        @WithDefault("500m")
+        String cpuRequest();
+
+        @WithDefault("2")
+        String cpuLimit();
+
+        @WithDefault("1Gi")
+        String memoryRequest();
+
+        @WithDefault("4Gi")
+        String memoryLimit();
+
+        /** Size limit of the pod's workspace (the clone and buildah's storage). */
+        @WithDefault("10Gi")
+        String workspaceSize();
+    }
 
     interface Registry {
         /** host[:port] images are pushed to, as {@code <registry>/<tenant>/<app>:<short-sha>}. */

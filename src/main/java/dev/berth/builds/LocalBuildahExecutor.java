@@ -43,7 +43,7 @@ public class LocalBuildahExecutor implements BuildExecutor {
         spec.buildArgs().forEach((k, v) -> bud.addAll(List.of("--build-arg", k + "=" + v)));
         bud.add(spec.contextDir().toString());
         log.line("$ buildah bud -f " + spec.dockerfile() + " -t " + spec.imageRef() + argsSummary(spec.buildArgs()));
-        int code = ProcessRunner.run(bud, spec.contextDir(), env, log, control);
+        int code = ProcessRunner.run(bud, spec.contextDir(), env, log::line, control);
         if (code != 0) {
             throw new BuildFailure("the image build failed (buildah bud exited with " + code + "); see the log above");
         }
@@ -57,7 +57,7 @@ public class LocalBuildahExecutor implements BuildExecutor {
         }
         push.addAll(List.of(spec.imageRef(), "docker://" + spec.imageRef()));
         log.line("$ buildah push " + spec.imageRef());
-        code = ProcessRunner.run(push, spec.workspace(), env, log, control);
+        code = ProcessRunner.run(push, spec.workspace(), env, log::line, control);
         if (code != 0 || !Files.exists(digestFile)) {
             throw new BuildFailure("pushing the image to " + config.registry().host() + " failed (buildah push exited with "
                     + code + ")");

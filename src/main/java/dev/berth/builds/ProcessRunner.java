@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Runs a build tool as a child process, streams its output into the build log, and kills it when the build stops. */
 final class ProcessRunner {
@@ -15,7 +16,8 @@ final class ProcessRunner {
     }
 
     /** Exit code of the process; throws {@link StoppedException} when the build was cancelled or timed out. */
-    static int run(List<String> command, Path workDir, Map<String, String> env, BuildLog.Writer log, BuildControl control)
+    static int run(List<String> command, Path workDir, Map<String, String> env, Consumer<String> log,
+            BuildControl control)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
@@ -25,7 +27,7 @@ final class ProcessRunner {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    log.line(line);
+                    log.accept(line);
                 }
             } catch (IOException e) {
                 // the process was killed; its output ends here

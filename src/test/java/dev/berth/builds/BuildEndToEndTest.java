@@ -108,9 +108,38 @@ class BuildEndToEndTest {
         assertThat(rebuilt.getString("imageDigest")).isEqualTo(digest);
 
         // Every workspace is gone, whatever the outcome.
-        try (Stream<java.nio.file.Path> left = Files.exists(BuildInfra.workspaceDir())
-                ? Files.list(BuildInfra.workspaceDir()) : Stream.empty()) {
-            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.contains("-" + tenant))).isEmpty();
+        java.util.List<Long> ids = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> Build
+                .<Build>find("imageRef like ?1", "%/" + tenant + "/web:%").stream().map(b -> b.id).toList());
+        assertThat(ids).hasSize(3);
+        try (Stream<java.nio.file.Path> left = Files.list(BuildInfra.workspaceDir())) {
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .noneMatch(n -> ids.stream().anyMatch(id -> n.startsWith("build-" + id + "-")));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void cancellingARunningBuildStopsBuildahAndRemovesTheWorkspace() {
+        String base = BuildInfra.baseImage();
+        String tenant = Api.createTenant("cnl");
+        Api.createApp(tenant, Api.app("web"));
+        String repo = tenant + "-slow.git";
+        GitRepos.commit(repo, "Slow build", Map.of("Dockerfile", "ARG BASE\nFROM ${BASE}\nRUN echo sleeping && sleep 120\n"));
+        connect(tenant, "web", repo, Map.of("BASE", base));
+        int number = json().post(Api.app(tenant, "web") + "/builds").then().statusCode(201).extract().path("number");
+        await().atMost(BUILD_WAIT).until(() -> given().accept("text/plain")
+                .get(Api.app(tenant, "web") + "/builds/" + number + "/log").asString().contains("sleeping"));
+        json().post(Api.app(tenant, "web") + "/builds/" + number + "/cancel").then().statusCode(200);
+        JsonPath done = await().atMost(Duration.ofSeconds(20)).until(
+                () -> json().get(Api.app(tenant, "web") + "/builds/" + number).then().extract().jsonPath(),
+                b -> Build.FINISHED.contains(b.getString("state")));
+        assertThat(done.getString("state")).isEqualTo("cancelled");
+        assertThat(done.getString("failureReason")).isEqualTo("cancelled");
+        long buildId = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> Build.<Build>find(
+                "imageRef like ?1", "%/" + tenant + "/web:%").firstResult().id);
+        try (Stream<java.nio.file.Path> left = Files.list(BuildInfra.workspaceDir())) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("build-" + buildId + "-"));
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

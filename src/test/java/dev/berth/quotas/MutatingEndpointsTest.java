@@ -72,17 +72,25 @@ class MutatingEndpointsTest {
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/switch-back",
                     "moves traffic back to the held colour, which is still counted"),
             Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/deploy-settings",
-                    "settings only; a strategy's extra footprint is checked when a rollout starts (POST .../releases)"));
+                    "settings only; a strategy's extra footprint is checked when a rollout starts (POST .../releases)"),
+            Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/source", "connects a repository: no use until a build"),
+            Map.entry("DELETE /api/v1/tenants/{tenant}/apps/{app}/source", "disconnects a repository"),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/source/webhook/rotate", "replaces a secret"),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/builds/{number}/cancel", "stops a build, freeing its slot"));
 
     /** Endpoints that can grow use, each with a scenario (see the class comment). */
-    static final Map<String, Function<MutatingEndpointsTest, Void>> GROWS = Map.of(
-            "POST /api/v1/tenants/{tenant}/apps", t -> t.apiCreateAtTheAppLimit(),
-            "PATCH /api/v1/tenants/{tenant}/apps/{app}", t -> t.apiChangesAtTheirLimits(),
-            "POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit(),
-            "POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit(),
-            "POST /api/v1/tenants/{tenant}/apps/{app}/releases", t -> t.blueGreenReleaseAtThePodLimit(),
-            "POST /api/v1/tenants/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.rollbackAtTheCpuLimit(),
-            "POST /t/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.pageRollbackAtTheCpuLimit());
+    static final Map<String, Function<MutatingEndpointsTest, Void>> GROWS = Map.ofEntries(
+            Map.entry("POST /api/v1/tenants/{tenant}/apps", t -> t.apiCreateAtTheAppLimit()),
+            Map.entry("PATCH /api/v1/tenants/{tenant}/apps/{app}", t -> t.apiChangesAtTheirLimits()),
+            Map.entry("POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit()),
+            Map.entry("POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit()),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases", t -> t.blueGreenReleaseAtThePodLimit()),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.rollbackAtTheCpuLimit()),
+            Map.entry("POST /t/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.pageRollbackAtTheCpuLimit()),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/builds", t -> t.apiBuildWithoutBuildMinutes()),
+            Map.entry("POST /hooks/{owner}/{name}/github", t -> t.webhookBuildWithoutBuildMinutes("github")),
+            Map.entry("POST /hooks/{owner}/{name}/gitlab", t -> t.webhookBuildWithoutBuildMinutes("gitlab")),
+            Map.entry("POST /hooks/{owner}/{name}/gitea", t -> t.webhookBuildWithoutBuildMinutes("gitea")));
 
     @Test
     void everyMutatingEndpointIsCheckedByTheQuotaServiceOrCannotGrowUse() {
@@ -231,6 +239,45 @@ class MutatingEndpointsTest {
         assertThat(refused.asString()).contains("tenant limit cpuLimit is");
         override(slug, Map.of("cpuRequest", "200m", "cpuLimit", "1"));
         PageForms.from(page).post().post(page + "/1/rollback").then().statusCode(303);
+    /** A tenant whose app has a repository (unreachable: builds that do start end at once). */
+    private static String tenantWithSource(Map<String, Object> limits) {
+        String slug = tenant(limits);
+        Api.createApp(slug, Api.app("web"));
+        json().body(Map.of("repoUrl", "git://127.0.0.1:9/none.git", "ref", "main")).put(Api.app(slug, "web") + "/source")
+                .then().statusCode(200);
+        return slug;
+    }
+
+    Void apiBuildWithoutBuildMinutes() {
+        String slug = tenantWithSource(Map.of("overrides", Map.of("buildMinutesPerMonth", 0)));
+        assertRefused(json().post(Api.app(slug, "web") + "/builds"), "buildMinutesPerMonth");
+        override(slug, Map.of("buildMinutesPerMonth", 10));
+        json().post(Api.app(slug, "web") + "/builds").then().statusCode(201);
+        return null;
+    }
+
+    Void webhookBuildWithoutBuildMinutes(String host) {
+        String slug = tenantWithSource(Map.of("overrides", Map.of("buildMinutesPerMonth", 0)));
+        String secret = json().get(Api.app(slug, "web") + "/source/webhook").then().statusCode(200).extract()
+                .path("secret");
+        Function<String, Response> deliver = delivery -> {
+            String body = "{\"ref\":\"refs/heads/main\",\"after\":\"" + "a".repeat(40) + "\"}";
+            String hmac = dev.berth.builds.WebhookSignatures.hmacHex(secret, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            var req = given().contentType("application/json").body(body);
+            req = switch (host) {
+                case "github" -> req.header("X-GitHub-Event", "push").header("X-GitHub-Delivery", delivery)
+                        .header("X-Hub-Signature-256", "sha256=" + hmac);
+                case "gitlab" -> req.header("X-Gitlab-Event", "Push Hook").header("X-Gitlab-Event-UUID", delivery)
+                        .header("X-Gitlab-Token", secret);
+                default -> req.header("X-Gitea-Event", "push").header("X-Gitea-Delivery", delivery)
+                        .header("X-Gitea-Signature", hmac);
+            };
+            return req.post("/hooks/" + slug + "/web/" + host);
+        };
+        assertRefused(deliver.apply("first"), "buildMinutesPerMonth");
+        override(slug, Map.of("buildMinutesPerMonth", 10));
+        // The refused delivery was not recorded: the Git host's redelivery of it now builds.
+        deliver.apply("first").then().statusCode(202);
         return null;
     }
 }

@@ -1,0 +1,161 @@
+package dev.berth.builds;
+
+import dev.berth.regions.RegionClients;
+import dev.berth.regions.RegionsConfig;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Runs a Dockerfile build as a Kubernetes Job (see {@link BuildJobManifests}) in the cluster of the configured
+ * region: creates the per-build Secret and the Job, follows the builder pod's logs into the build log, and reads
+ * the pushed digest from the build container's termination message. On cancel or timeout the Job is deleted with
+ * its pod; the Secret is deleted whatever happens.
+ */
+@ApplicationScoped
+public class KubernetesJobExecutor implements BuildExecutor {
+    static final long POLL_MILLIS = 500;
+
+    @Inject
+    BuildsConfig config;
+    @Inject
+    RegionsConfig regions;
+    @Inject
+    RegionClients clients;
+
+    @Override
+    public String buildAndPush(BuildSpec spec, BuildLog.Writer log, BuildControl control, Stages stages)
+            throws InterruptedException {
+        String region = config.kubernetes().region().orElse(regions.defaultRegion().name());
+        KubernetesClient client = clients.get(region)
+                .orElseThrow(() -> new BuildFailure("the build region '" + region + "' is not connected")).client();
+        return run(client, spec, log, control, stages);
+    }
+
+    String run(KubernetesClient client, BuildSpec spec, BuildLog.Writer log, BuildControl control, Stages stages)
+            throws InterruptedException {
+        String ns = config.kubernetes().namespace();
+        if (client.namespaces().withName(ns).get() == null) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                    .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build()).create();
+        }
+        Job job = BuildJobManifests.job(spec, config.kubernetes(), config.timeout().toSeconds());
+        String name = job.getMetadata().getName();
+        client.secrets().inNamespace(ns).resource(BuildJobManifests.secret(spec, ns, registryAuth())).create();
+        try {
+            client.batch().v1().jobs().inNamespace(ns).resource(job).create();
+            log.line("Started builder Job " + ns + "/" + name + " in region " + client.getMasterUrl().getHost());
+            Thread follower = null;
+            while (true) {
+                if (control.stopped()) {
+                    client.batch().v1().jobs().inNamespace(ns).withName(name)
+                            .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+                    throw new ProcessRunner.StoppedException(control.stopReason());
+                }
+                Pod pod = pod(client, ns, name);
+                if (follower == null && pod != null && running(pod)) {
+                    follower = follow(client, ns, pod.getMetadata().getName(), log);
+                }
+                Job current = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
+                JobStatus status = current == null ? null : current.getStatus();
+                if (status != null && status.getSucceeded() != null && status.getSucceeded() > 0) {
+                    stages.pushing();
+                    joinQuietly(follower);
+                    String digest = digest(pod(client, ns, name));
+                    if (digest == null) {
+                        throw new BuildFailure("the builder Job succeeded but reported no image digest");
+                    }
+                    return digest;
+                }
+                if (status != null && status.getFailed() != null && status.getFailed() > 0) {
+                    joinQuietly(follower);
+                    throw new BuildFailure("the builder Job failed" + reason(status) + "; see the log above");
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+        } finally {
+            try {
+                client.secrets().inNamespace(ns).withName(name).delete();
+            } catch (KubernetesClientException e) {
+                log.line("(could not delete Secret " + ns + "/" + name + ": " + e.getMessage() + ")");
+            }
+        }
+    }
+
+    private static Pod pod(KubernetesClient client, String ns, String job) {
+        List<Pod> pods = client.pods().inNamespace(ns).withLabel("job-name", job).list().getItems();
+        return pods.isEmpty() ? null : pods.get(0);
+    }
+
+    private static boolean running(Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return "Running".equals(phase) || "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    /** Streams the builder pod's log (clone, then build) into the build log on its own thread. */
+    private static Thread follow(KubernetesClient client, String ns, String pod, BuildLog.Writer log) {
+        Thread t = new Thread(() -> {
+            for (String container : List.of("clone", "build")) {
+                try (LogWatch watch = client.pods().inNamespace(ns).withName(pod).inContainer(container).watchLog();
+                        BufferedReader r = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        log.line(line);
+                    }
+                } catch (Exception e) {
+                    log.line("(log of container " + container + " unavailable: " + e.getMessage() + ")");
+                }
+            }
+        }, "build-log-" + pod);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    static String digest(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        for (ContainerStatus s : pod.getStatus().getContainerStatuses()) {
+            if ("build".equals(s.getName()) && s.getState() != null && s.getState().getTerminated() != null) {
+                String message = s.getState().getTerminated().getMessage();
+                return message != null && message.trim().matches("sha256:[0-9a-f]{64}") ? message.trim() : null;
+            }
+        }
+        return null;
+    }
+
+    private static String reason(JobStatus status) {
+        return status.getConditions() == null ? "" : status.getConditions().stream()
+                .filter(c -> "Failed".equals(c.getType())).findFirst()
+                .map(c -> " (" + c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")").orElse("");
+    }
+
+    private String registryAuth() {
+        if (config.registry().username().isEmpty()) {
+            return "{\"auths\":{}}";
+        }
+        String auth = Base64.getEncoder().encodeToString((config.registry().username().get() + ":"
+                + config.registry().password().orElse("")).getBytes(StandardCharsets.UTF_8));
+        return "{\"auths\":{\"" + config.registry().host() + "\":{\"auth\":\"" + auth + "\"}}}";
+    }
+
+    private static void joinQuietly(Thread t) throws InterruptedException {
+        if (t != null) {
+            t.join(10_000);
+        }
+    }
+}

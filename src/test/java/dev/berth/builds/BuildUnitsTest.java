@@ -1,0 +1,91 @@
+package dev.berth.builds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Plain unit tests of the build pieces that need neither Quarkus nor a database. */
+class BuildUnitsTest {
+    @Test
+    void gitHubSignaturesMatchTheDocumentedExampleAndNothingElse() {
+        byte[] body = "Hello, World!".getBytes(StandardCharsets.UTF_8);
+        String secret = "It's a Secret to Everybody";
+        String documented = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+        assertThat(WebhookSignatures.validGitHub(secret, body, documented)).isTrue();
+        assertThat(WebhookSignatures.validGitHub(secret, body, documented.toUpperCase().replace("SHA256=", "sha256=")))
+                .isTrue();
+        assertThat(WebhookSignatures.validGitHub(secret, "Hello, World?".getBytes(StandardCharsets.UTF_8), documented))
+                .isFalse();
+        assertThat(WebhookSignatures.validGitHub(secret, body, documented.substring(7))).isFalse(); // prefix required
+        assertThat(WebhookSignatures.validGitHub(secret, body, null)).isFalse();
+        assertThat(WebhookSignatures.validGitea(secret, body, documented.substring(7))).isTrue();
+        assertThat(WebhookSignatures.validGitLab(secret, secret)).isTrue();
+        assertThat(WebhookSignatures.validGitLab(secret, secret + " ")).isFalse();
+    }
+
+    @Test
+    void internalAddressesAreRecognisedWhateverTheirForm() throws Exception {
+        for (String internal : List.of("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.0.1", "169.254.169.254",
+                "100.64.0.1", "0.0.0.0", "::1", "fd12::1", "fe80::1", "::ffff:10.0.0.1", "224.0.0.1")) {
+            assertThat(UrlGuard.internal(InetAddress.getByName(internal))).as(internal).isNotNull();
+        }
+        for (String external : List.of("93.184.216.34", "1.1.1.1", "2606:4700:4700::1111")) {
+            assertThat(UrlGuard.internal(InetAddress.getByName(external))).as(external).isNull();
+        }
+    }
+
+    @Test
+    void secretsAreRedactedFromLogLinesIncludingEachLineOfAKey() {
+        String key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+        List<String> secrets = List.of("tok-1234567890", key);
+        assertThat(BuildLog.redact("fatal: https://x:tok-1234567890@host/repo", secrets))
+                .isEqualTo("fatal: https://x:****@host/repo");
+        assertThat(BuildLog.redact("key b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ leaked", secrets))
+                .isEqualTo("key **** leaked");
+        assertThat(BuildLog.redact("x".repeat(5000), secrets)).hasSizeLessThan(4100).endsWith("[line cut]");
+    }
+
+    @Test
+    void aBuildProcessIsKilledAtItsDeadlineAndItsOutputKept() throws Exception {
+        List<String> lines = new ArrayList<>();
+        BuildControl control = new BuildControl(Duration.ofMillis(800));
+        Instant start = Instant.now();
+        assertThatThrownBy(() -> ProcessRunner.run(List.of("sh", "-c", "echo started; sleep 30; echo never"),
+                Path.of("."), Map.of(), lines::add, control))
+                .isInstanceOf(ProcessRunner.StoppedException.class).hasMessageContaining("timed out");
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
+        assertThat(lines).contains("started").doesNotContain("never");
+    }
+
+    @Test
+    void aCancelStopsTheProcessTreeAtOnce() throws Exception {
+        BuildControl control = new BuildControl(Duration.ofMinutes(5));
+        new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            control.requestCancel();
+        }).start();
+        Instant start = Instant.now();
+        assertThatThrownBy(() -> ProcessRunner.run(List.of("sh", "-c", "sleep 30 & wait"), Path.of("."), Map.of(),
+                l -> { }, control)).hasMessage("cancelled");
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aDigestPinsTheImageInsteadOfTheTag() {
+        assertThat(BuildView.digestRef("127.0.0.1:5000/team/web:abc123", "sha256:00ff"))
+                .isEqualTo("127.0.0.1:5000/team/web@sha256:00ff");
+    }
+}
