@@ -53,8 +53,10 @@ final class ProcessRunner {
     }
 
     private static void kill(Process p) throws InterruptedException {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        // The parent first, so it cannot react to its children dying (a shell would run its next command).
+        java.util.List<ProcessHandle> children = p.descendants().toList();
         p.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
         p.waitFor(10, TimeUnit.SECONDS);
     }
 

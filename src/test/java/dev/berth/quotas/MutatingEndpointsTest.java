@@ -76,7 +76,10 @@ class MutatingEndpointsTest {
             Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/source", "connects a repository: no use until a build"),
             Map.entry("DELETE /api/v1/tenants/{tenant}/apps/{app}/source", "disconnects a repository"),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/source/webhook/rotate", "replaces a secret"),
-            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/builds/{number}/cancel", "stops a build, freeing its slot"));
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/builds/{number}/cancel", "stops a build, freeing its slot"),
+            Map.entry("POST /t/{tenant}/apps/{app}/builds/source", "page twin of PUT .../source"),
+            Map.entry("POST /t/{tenant}/apps/{app}/builds/webhook/rotate", "page twin of POST .../source/webhook/rotate"),
+            Map.entry("POST /t/{tenant}/apps/{app}/builds/{number}/cancel", "page twin of POST .../builds/{number}/cancel"));
 
     /** Endpoints that can grow use, each with a scenario (see the class comment). */
     static final Map<String, Function<MutatingEndpointsTest, Void>> GROWS = Map.ofEntries(
@@ -88,6 +91,7 @@ class MutatingEndpointsTest {
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.rollbackAtTheCpuLimit()),
             Map.entry("POST /t/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.pageRollbackAtTheCpuLimit()),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/builds", t -> t.apiBuildWithoutBuildMinutes()),
+            Map.entry("POST /t/{tenant}/apps/{app}/builds", t -> t.pageBuildWithoutBuildMinutes()),
             Map.entry("POST /hooks/{owner}/{name}/github", t -> t.webhookBuildWithoutBuildMinutes("github")),
             Map.entry("POST /hooks/{owner}/{name}/gitlab", t -> t.webhookBuildWithoutBuildMinutes("gitlab")),
             Map.entry("POST /hooks/{owner}/{name}/gitea", t -> t.webhookBuildWithoutBuildMinutes("gitea")));
@@ -239,6 +243,9 @@ class MutatingEndpointsTest {
         assertThat(refused.asString()).contains("tenant limit cpuLimit is");
         override(slug, Map.of("cpuRequest", "200m", "cpuLimit", "1"));
         PageForms.from(page).post().post(page + "/1/rollback").then().statusCode(303);
+        return null;
+    }
+
     /** A tenant whose app has a repository (unreachable: builds that do start end at once). */
     private static String tenantWithSource(Map<String, Object> limits) {
         String slug = tenant(limits);
@@ -253,6 +260,15 @@ class MutatingEndpointsTest {
         assertRefused(json().post(Api.app(slug, "web") + "/builds"), "buildMinutesPerMonth");
         override(slug, Map.of("buildMinutesPerMonth", 10));
         json().post(Api.app(slug, "web") + "/builds").then().statusCode(201);
+        return null;
+    }
+
+    Void pageBuildWithoutBuildMinutes() {
+        String slug = tenantWithSource(Map.of("overrides", Map.of("buildMinutesPerMonth", 0)));
+        String page = "/t/" + slug + "/apps/web/builds";
+        assertPageRefused(PageForms.from(page).post().post(page), "buildMinutesPerMonth");
+        override(slug, Map.of("buildMinutesPerMonth", 10));
+        PageForms.from(page).post().post(page).then().statusCode(303);
         return null;
     }
 
