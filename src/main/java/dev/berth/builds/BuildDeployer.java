@@ -1,8 +1,8 @@
 package dev.berth.builds;
 
 import dev.berth.api.ApiException;
-import dev.berth.apps.AppRequests;
-import dev.berth.apps.AppService;
+import dev.berth.releases.CreatedBy;
+import dev.berth.releases.ReleaseService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
@@ -11,14 +11,15 @@ import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 
 /**
- * Deploys a successful build: the app's image becomes the pushed image, pinned by digest, through the same
- * service path (validation, quota, audit, reconcile) as a change made by a person. The change is recorded as
- * made by whoever requested the build. A failed build never gets here, so the running version keeps serving.
+ * Deploys a successful build: a new release of the app with the pushed image, pinned by digest, plus the app's
+ * configuration at that moment, rolled out with the app's deployment strategy ({@link ReleaseService}). The release
+ * and its audit entry name whoever requested the build. A failed build never gets here, so the current release
+ * keeps serving.
  */
 @ApplicationScoped
 public class BuildDeployer {
     @Inject
-    AppService apps;
+    ReleaseService releases;
     @Inject
     CurrentIdentityAssociation identity;
 
@@ -27,11 +28,13 @@ public class BuildDeployer {
         identity.setIdentity(QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(job.requestedBy())).build());
         try {
-            apps.update(job.tenantId(), job.tenant(), job.app(),
-                    new AppRequests.Update(pinnedImage, null, null, null, null, null, null, null, null));
-            log.line("Deploying " + pinnedImage + " to app " + job.app() + ".");
+            ReleaseService.Outcome out = releases.create(job.tenantId(), job.tenant(), job.app(), pinnedImage,
+                    CreatedBy.build(job.requestedBy(), "build #" + job.number()));
+            log.line(out.created() ? "Release #" + out.release().number() + " of " + job.app() + " created with "
+                    + pinnedImage + "; it rolls out with the app's deployment strategy."
+                    : "The app already runs " + pinnedImage + "; no new release.");
         } catch (ApiException e) {
-            log.line("*** The image was built but not deployed: " + e.getMessage());
+            log.line("*** The image was built but not released: " + e.getMessage());
         }
     }
 }

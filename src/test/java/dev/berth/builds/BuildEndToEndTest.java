@@ -87,6 +87,10 @@ class BuildEndToEndTest {
         // The successful build deployed the image by digest through the app's normal change path.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 json().get(Api.app(tenant, "web")).then().extract().<String>path("image")).isEqualTo(build.getString("image")));
+        JsonPath releases = json().get(Api.app(tenant, "web") + "/releases").then().statusCode(200).extract().jsonPath();
+        assertThat(releases.getString("[0].image")).isEqualTo(build.getString("image"));
+        assertThat(releases.getString("[0].createdBy.kind")).isEqualTo("build");
+        assertThat(releases.getString("[0].createdBy.source")).isEqualTo("build #" + number);
 
         // A failing RUN step: its output reaches the log, the build fails cleanly, the deployed image stays.
         GitRepos.commit(repo, "Break the build", Map.of("Dockerfile",
