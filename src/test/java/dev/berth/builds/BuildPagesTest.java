@@ -43,5 +43,11 @@ class BuildPagesTest {
         assertThat(build).contains("Build #1", "failed", "nothing to build", "Checked out");
         assertThat(json().get(Api.app(tenant, "web") + "/builds/1").then().extract().<String>path("state"))
                 .isEqualTo("failed");
+        // The log as Server-Sent Events: every line as a numbered 'log' event, then 'end' with the final state.
+        String events = given().accept("text/event-stream").get(Api.app(tenant, "web") + "/builds/1/log").then()
+                .statusCode(200).extract().asString();
+        assertThat(events).contains("event:log", "id:1", "data:Build #1 of " + tenant + "/web", "event:end",
+                "data:failed");
+        assertThat(events.indexOf("event:end")).isGreaterThan(events.lastIndexOf("event:log"));
     }
 }
