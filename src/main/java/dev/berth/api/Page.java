@@ -2,15 +2,60 @@ package dev.berth.api;
 
 import java.util.List;
 
-/** One page of a list; {@code page} counts from 0. */
+/**
+ * One page of a list; {@code page} counts from 0. Lists are paged so that a tenant with hundreds of apps (or a
+ * platform with thousands of tenants) costs one small query per request, not one that grows with the data.
+ */
 public record Page<T>(List<T> items, long total, int page, int size) {
+    public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 200;
 
+    /** The requested page size, {@value #DEFAULT_SIZE} when absent; 400 naming {@code size} outside 1..200. */
     public static int size(Integer requested) {
-        return requested == null ? 50 : Math.max(1, Math.min(MAX_SIZE, requested));
+        if (requested == null) {
+            return DEFAULT_SIZE;
+        }
+        if (requested < 1 || requested > MAX_SIZE) {
+            throw ApiException.invalid("size", "must be between 1 and " + MAX_SIZE);
+        }
+        return requested;
     }
 
+    /** The requested page number, 0 when absent; 400 naming {@code page} when negative. */
     public static int page(Integer requested) {
-        return requested == null ? 0 : Math.max(0, requested);
+        if (requested == null) {
+            return 0;
+        }
+        if (requested < 0) {
+            throw ApiException.invalid("page", "must be 0 or more (pages count from 0)");
+        }
+        return requested;
+    }
+
+    /** Number of the first item shown, counting from 1 (0 for an empty page). */
+    public long firstShown() {
+        return items.isEmpty() ? 0 : (long) page * size + 1;
+    }
+
+    public long lastShown() {
+        return (long) page * size + items.size();
+    }
+
+    public boolean hasPrevious() {
+        return page > 0;
+    }
+
+    public boolean hasNext() {
+        return (long) (page + 1) * size < total;
+    }
+
+    /** The page's number counting from 1, for people. */
+    public int shownNumber() {
+        return page + 1;
+    }
+
+    /** True when the list does not fit on one page, so the page shows a pager. */
+    public boolean spansPages() {
+        return total > size;
     }
 }

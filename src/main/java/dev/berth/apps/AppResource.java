@@ -6,6 +6,8 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.QueryParam;
+import dev.berth.api.Page;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -31,9 +33,11 @@ public class AppResource {
     TenantContext tenant;
 
     @GET
-    @Operation(summary = "The tenant's apps with their state in each region")
-    public List<AppView> list(@PathParam("tenant") String slug) {
-        return apps.list(tenant.tenantId(), tenant.slug());
+    @Operation(summary = "One page of the tenant's apps, by name, with their state in each region",
+            description = "`page` counts from 0; `size` is 50 unless given, at most 200. `total` is the number of apps.")
+    public Page<AppSummary> list(@PathParam("tenant") String slug, @QueryParam("page") Integer page,
+            @QueryParam("size") Integer size) {
+        return apps.list(tenant.tenantId(), tenant.slug(), Page.page(page), Page.size(size));
     }
 
     @POST

@@ -1,6 +1,7 @@
 package dev.berth.apps;
 
 import dev.berth.api.ApiException;
+import dev.berth.api.Page;
 import dev.berth.api.Validator;
 import dev.berth.audit.AuditEvent;
 import dev.berth.audit.AuditLog;
@@ -53,23 +54,35 @@ public class AppService {
     @Inject
     Event<AppConfigChanged> configChanged;
 
+    /** One page of the tenant's apps, by name, with each app's state per region from the watch caches. */
     @Transactional
-    public List<AppView> list(long tenantId, String tenant) {
-        List<App> apps = App.listByTenant(tenantId);
-        List<Region> regions = regionsOf(tenantId);
+    public Page<AppSummary> list(long tenantId, String tenant, int page, int size) {
+        long total = App.countByTenant(tenantId);
+        List<AppRow> rows = Panache.getEntityManager().createQuery("select new dev.berth.apps.AppRow(a.name, a.image, "
+                        + "a.replicas, a.customDomain, a.updatedAt) from App a where a.tenantId = :t order by a.name",
+                        AppRow.class)
+                .setParameter("t", tenantId).setFirstResult((int) Math.min(Integer.MAX_VALUE, (long) page * size))
+                .setMaxResults(size).getResultList();
+        List<Region> regions = rows.isEmpty() ? List.of() : regionsOf(tenantId);
         List<Map<String, String>> states = regions.stream()
-                .map(r -> statusReader.states(tenant, apps, RegionInfo.of(r), r.unreachableSince)).toList();
-        List<AppView> views = new ArrayList<>(apps.size());
-        for (App a : apps) {
-            List<AppStatus> status = new ArrayList<>();
+                .map(r -> statusReader.glance(tenant, rows, RegionInfo.of(r), r.unreachableSince)).toList();
+        List<AppSummary> items = new ArrayList<>(rows.size());
+        for (AppRow a : rows) {
+            List<AppSummary.RegionState> status = new ArrayList<>(regions.size());
+            List<String> urls = new ArrayList<>(regions.size());
             for (int i = 0; i < regions.size(); i++) {
                 Region r = regions.get(i);
-                status.add(new AppStatus(r.name, r.simulated, states.get(i).get(a.name),
-                        url(a, tenant, r), a.replicas, 0, 0, List.of(), List.of(), List.of(), r.unreachableSince));
+                String url = url(a.name(), a.customDomain(), tenant, r);
+                status.add(new AppSummary.RegionState(r.name, r.simulated, states.get(i).get(a.name()), url,
+                        r.unreachableSince));
+                if (!urls.contains(url)) {
+                    urls.add(url);
+                }
             }
-            views.add(AppView.of(a, urls(a, tenant, regions), status));
+            items.add(new AppSummary(a.name(), a.image(), a.replicas(), a.customDomain(), urls, status,
+                    a.updatedAt()));
         }
-        return views;
+        return new Page<>(items, total, page, size);
     }
 
     @Transactional
@@ -288,7 +301,11 @@ public class AppService {
     }
 
     private static String url(App a, String tenant, Region r) {
-        return "http://" + AppManifests.host(a.name, tenant, a.customDomain, r.baseDomain) + "/";
+        return url(a.name, a.customDomain, tenant, r);
+    }
+
+    private static String url(String app, String customDomain, String tenant, Region r) {
+        return "http://" + AppManifests.host(app, tenant, customDomain, r.baseDomain) + "/";
     }
 
     private static List<String> urls(App a, String tenant, List<Region> regions) {

@@ -141,24 +141,24 @@ public class AppStatusReader {
     }
 
     /**
-     * For lists: each app's state in one region from its Deployment alone (one cache lookup per app), so a list of
-     * hundreds of apps costs no more than the lookups.
+     * For lists: each app's state in one region from its Deployment alone (one cache lookup per app), so a page of
+     * apps costs no more than the lookups.
      */
-    public Map<String, String> states(String tenant, List<App> apps, RegionInfo region, Instant unreachableSince) {
+    public Map<String, String> glance(String tenant, List<AppRow> apps, RegionInfo region, Instant unreachableSince) {
         Optional<RegionCluster> cluster = regions.get(region.name());
         boolean known = cluster.isPresent() && cluster.get().cache().synced() && unreachableSince == null;
         String ns = Names.namespace(tenant);
         Map<String, String> result = new java.util.HashMap<>();
-        for (App a : apps) {
+        for (AppRow a : apps) {
             if (!known) {
-                result.put(a.name, "Unknown");
+                result.put(a.name(), "Unknown");
                 continue;
             }
-            Deployment d = deploymentOf(cluster.get().cache(), ns, a.name);
+            Deployment d = deploymentOf(cluster.get().cache(), ns, a.name());
             int ready = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getReadyReplicas());
             int updated = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getUpdatedReplicas());
-            result.put(a.name, d == null ? "Pending" : a.replicas == 0 ? (ready == 0 ? "Stopped" : "Progressing")
-                    : ready >= a.replicas && updated >= a.replicas ? "Running" : "Progressing");
+            result.put(a.name(), d == null ? "Pending" : a.replicas() == 0 ? (ready == 0 ? "Stopped" : "Progressing")
+                    : ready >= a.replicas() && updated >= a.replicas() ? "Running" : "Progressing");
         }
         return result;
     }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -21,6 +22,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -85,7 +87,11 @@ public final class ClusterCache implements AutoCloseable {
         return informer(kind).getStore().list();
     }
 
-    /** Calls {@code onChange} with every object of the kinds Berth writes that is added, changed or deleted. */
+    /**
+     * Calls {@code onChange} with every object of the kinds Berth writes that is added, deleted, or changed in
+     * anything but its status. Status-only updates (a Deployment's ready count, a ResourceQuota's use) are by far
+     * the most frequent events and never make desired and actual state differ, so they do not wake the reconciler.
+     */
     public void onManagedChange(Consumer<HasMetadata> onChange) {
         ResourceEventHandler<HasMetadata> handler = new ResourceEventHandler<>() {
             @Override
@@ -95,7 +101,9 @@ public final class ClusterCache implements AutoCloseable {
 
             @Override
             public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-                onChange.accept(newObj);
+                if (beyondStatus(oldObj, newObj)) {
+                    onChange.accept(newObj);
+                }
             }
 
             @Override
@@ -106,6 +114,43 @@ public final class ClusterCache implements AutoCloseable {
         for (Class<? extends HasMetadata> kind : MANAGED_KINDS) {
             addHandler(informers.get(kind), handler);
         }
+    }
+
+    /**
+     * True when an update changed more than the status the cluster maintains: labels, annotations, owners,
+     * deletion, or the spec of a kind that has a status. Kinds without a status count every update.
+     */
+    static boolean beyondStatus(HasMetadata before, HasMetadata after) {
+        ObjectMeta o = before.getMetadata();
+        ObjectMeta n = after.getMetadata();
+        if (!Objects.equals(o.getLabels(), n.getLabels()) || !Objects.equals(o.getAnnotations(), n.getAnnotations())
+                || !Objects.equals(o.getOwnerReferences(), n.getOwnerReferences())
+                || !Objects.equals(o.getDeletionTimestamp(), n.getDeletionTimestamp())) {
+            return true;
+        }
+        Object specBefore = specOf(before);
+        return specBefore == NO_STATUS || !Objects.equals(specBefore, specOf(after));
+    }
+
+    private static final Object NO_STATUS = new Object();
+
+    private static Object specOf(HasMetadata o) {
+        if (o instanceof Deployment d) {
+            return d.getSpec();
+        }
+        if (o instanceof ResourceQuota q) {
+            return q.getSpec();
+        }
+        if (o instanceof Namespace ns) {
+            return ns.getSpec();
+        }
+        if (o instanceof Service s) {
+            return s.getSpec();
+        }
+        if (o instanceof Ingress i) {
+            return i.getSpec();
+        }
+        return NO_STATUS;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -1,5 +1,6 @@
 package dev.berth.reconcile;
 
+import dev.berth.kube.ClusterErrors;
 import dev.berth.regions.Region;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionService;
@@ -26,8 +27,8 @@ public class RegionConnections {
         try {
             workers.start(clients.connect(r));
         } catch (RuntimeException e) {
-            LOG.errorf("region %s: cannot connect: %s", r.name, e.getMessage());
-            regionService.recordHealth(r.name, false, null, null, e.getMessage());
+            LOG.errorf("region %s: cannot connect: %s", r.name, ClusterErrors.describe(e));
+            regionService.recordHealth(r.name, false, null, null, ClusterErrors.describe(e));
         }
     }
 

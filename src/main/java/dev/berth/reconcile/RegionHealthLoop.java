@@ -1,5 +1,6 @@
 package dev.berth.reconcile;
 
+import dev.berth.kube.ClusterErrors;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionService;
@@ -52,7 +53,7 @@ public class RegionHealthLoop {
             int latency = (int) ((System.nanoTime() - start) / 1_000_000);
             regions.recordHealth(c.info().name(), true, version, latency, null);
         } catch (RuntimeException e) {
-            regions.recordHealth(c.info().name(), false, null, null, e.getMessage());
+            regions.recordHealth(c.info().name(), false, null, null, ClusterErrors.describe(e));
         }
     }
 }

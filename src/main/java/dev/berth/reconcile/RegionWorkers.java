@@ -1,5 +1,6 @@
 package dev.berth.reconcile;
 
+import dev.berth.kube.ClusterErrors;
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.kube.Labels;
 import dev.berth.regions.RegionCluster;
@@ -130,7 +131,7 @@ public class RegionWorkers {
                     convergence.converge(slugs.get(i), loader.load(slugs.get(i), cluster.info().id()).orElse(null));
                 } catch (RuntimeException e) {
                     // Retry the failed tenant and every one not reached yet, not just the failed one.
-                    retryLater(new LinkedHashSet<>(slugs.subList(i, slugs.size())), e.getMessage());
+                    retryLater(new LinkedHashSet<>(slugs.subList(i, slugs.size())), ClusterErrors.describe(e));
                     return;
                 }
             }
@@ -156,7 +157,7 @@ public class RegionWorkers {
                 } catch (RuntimeException e) {
                     backoffMillis = backoffMillis == 0 ? 500 : Math.min(backoffMillis * 2, config.maxBackoff().toMillis());
                     LOG.warnf("region %s: resync failed, retrying in %d ms: %s", cluster.info().name(), backoffMillis,
-                            e.getMessage());
+                            ClusterErrors.describe(e));
                 }
                 scheduleFullResync(backoffMillis);
             }, delayMillis, TimeUnit.MILLISECONDS);

@@ -2,7 +2,9 @@ package dev.berth.tenants;
 
 import dev.berth.api.ApiException;
 import dev.berth.api.FieldError;
+import dev.berth.api.Page;
 import dev.berth.apps.AppService;
+import dev.berth.apps.AppSummary;
 import dev.berth.apps.AppView;
 import dev.berth.audit.AuditView;
 import dev.berth.identity.CurrentUser;
@@ -45,6 +47,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
 public class TenantPages {
     static final int ACTIVITY = 15;
+    static final int APPS_PER_PAGE = Page.DEFAULT_SIZE;
 
     @Inject
     TenantContext tenant;
@@ -59,7 +62,7 @@ public class TenantPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance dashboard(TenantView tenant, List<AppView> apps, List<AuditView> activity,
+        static native TemplateInstance dashboard(TenantView tenant, Page<AppSummary> apps, List<AuditView> activity,
                 List<Activity.Member> members, Form newApp, Form limits, Form remove, boolean canEdit, boolean admin,
                 String flash);
     }
@@ -130,8 +133,10 @@ public class TenantPages {
     }
 
     @GET
-    public TemplateInstance dashboard(@PathParam("tenant") String slug, @QueryParam("ok") String ok) {
-        return page(Form.of(AppForms.newAppDefaults()), null, Form.empty(), Flash.message(ok));
+    public TemplateInstance dashboard(@PathParam("tenant") String slug, @QueryParam("ok") String ok,
+            @QueryParam("page") Integer appsPage) {
+        int number = appsPage == null || appsPage < 0 ? 0 : appsPage;
+        return page(number, Form.of(AppForms.newAppDefaults()), null, Form.empty(), Flash.message(ok));
     }
 
     @POST
@@ -142,7 +147,7 @@ public class TenantPages {
             return Response.seeOther(URI.create("/t/" + tenant.slug() + "/apps/" + created.name() + "?ok=app-created"))
                     .build();
         } catch (ApiException e) {
-            return HtmlErrors.refused(e, page(Form.of(form.values()).failed(e), null, Form.empty(), null));
+            return HtmlErrors.refused(e, page(0, Form.of(form.values()).failed(e), null, Form.empty(), null));
         }
     }
 
@@ -157,7 +162,7 @@ public class TenantPages {
             tenants.updateLimits(tenant.tenantId(), req);
             return Response.seeOther(URI.create("/t/" + tenant.slug() + "?ok=limits-saved")).build();
         } catch (ApiException e) {
-            return HtmlErrors.refused(e, page(Form.of(AppForms.newAppDefaults()), Form.of(form.values()).failed(e),
+            return HtmlErrors.refused(e, page(0, Form.of(AppForms.newAppDefaults()), Form.of(form.values()).failed(e),
                     Form.empty(), null));
         }
     }
@@ -171,7 +176,7 @@ public class TenantPages {
             return Response.seeOther(URI.create("/tenants?ok=tenant-deleted")).build();
         } catch (ApiException e) {
             Form remove = Form.of(Map.of("confirm", confirm == null ? "" : confirm)).failed(e);
-            return HtmlErrors.refused(e, page(Form.of(AppForms.newAppDefaults()), null, remove, null));
+            return HtmlErrors.refused(e, page(0, Form.of(AppForms.newAppDefaults()), null, remove, null));
         }
     }
 
@@ -181,8 +186,11 @@ public class TenantPages {
         }
     }
 
-    /** The dashboard; a null limits form is filled in from the tenant's current limits. */
-    private TemplateInstance page(Form newApp, Form limits, Form remove, String flash) {
+    /**
+     * The dashboard with one page of apps ({@link #APPS_PER_PAGE} at a time); a null limits form is filled in from
+     * the tenant's current limits.
+     */
+    private TemplateInstance page(int appsPage, Form newApp, Form limits, Form remove, String flash) {
         TenantView view = tenants.get(tenant.tenantId(), tenant.role());
         if (limits == null) {
             Map<String, String> values = new LinkedHashMap<>();
@@ -191,7 +199,7 @@ public class TenantPages {
             view.overrides().forEach((k, v) -> values.put("overrides." + k, String.valueOf(v)));
             limits = Form.of(values);
         }
-        return Templates.dashboard(view, apps.list(tenant.tenantId(), tenant.slug()),
+        return Templates.dashboard(view, apps.list(tenant.tenantId(), tenant.slug(), appsPage, APPS_PER_PAGE),
                 activity.recentForTenant(tenant.tenantId(), ACTIVITY),
                 Activity.Member.of(tenants.members(tenant.tenantId())), newApp, limits, remove,
                 tenant.role().atLeast(Role.DEVELOPER), user.isPlatformAdmin(), flash);

@@ -105,7 +105,7 @@ class AppRolloutTest {
                 .doesNotContain("Deployment/web", "Service/web", "Ingress/web", "Secret/web-env")
                 .contains("Deployment/worker", "Service/worker", "Ingress/worker", "Namespace/berth-" + slug));
         json().get(Api.app(slug, "web")).then().statusCode(404);
-        json().get(Api.apps(slug)).then().statusCode(200).body("name", equalTo(List.of("worker")));
+        json().get(Api.apps(slug)).then().statusCode(200).body("items.name", equalTo(List.of("worker")));
         json().get("/api/v1/tenants/" + slug + "/audit").then().statusCode(200)
                 .body("action", hasItem("app.delete"));
     }

@@ -85,7 +85,7 @@ class AppValidationTest {
     }
 
     private void assertNotStored(String name) {
-        json().get(Api.apps(tenant())).then().statusCode(200).body("name", equalTo(List.of()));
+        json().get(Api.apps(tenant())).then().statusCode(200).body("items.name", equalTo(List.of()));
         sandbox.settle();
         assertThat(sandbox.client().apps().deployments().inNamespace("berth-" + tenant()).list().getItems())
                 .isEmpty();
@@ -143,7 +143,7 @@ class AppValidationTest {
         String slug = Api.createTenant("appdup");
         Api.createApp(slug, Api.app("web"));
         assertProblem(json().body(Api.app("web")).post(Api.apps(slug)), 409, "name");
-        json().get(Api.apps(slug)).then().body("size()", equalTo(1));
+        json().get(Api.apps(slug)).then().body("items.size()", equalTo(1));
     }
 
     @Test
@@ -156,7 +156,7 @@ class AppValidationTest {
         Api.createApp(second, Api.app("web"));
         assertProblem(json().body(Map.of("customDomain", domain)).patch(Api.app(second, "web")), 409,
                 "customDomain");
-        json().get(Api.apps(second)).then().body("size()", equalTo(1)).body("[0].customDomain", equalTo(null));
+        json().get(Api.apps(second)).then().body("items.size()", equalTo(1)).body("items[0].customDomain", equalTo(null));
     }
 
     @Test
@@ -183,6 +183,6 @@ class AppValidationTest {
         Api.createApp(slug, Api.app("two"));
         assertProblem(json().body(Api.app("three")).post(Api.apps(slug)), 422, "name")
                 .body("detail", containsString("apps"));
-        json().get(Api.apps(slug)).then().body("name", equalTo(List.of("one", "two")));
+        json().get(Api.apps(slug)).then().body("items.name", equalTo(List.of("one", "two")));
     }
 }

@@ -300,7 +300,7 @@ class IsolationMatrixTest {
                 json().get(t).then().statusCode(200).extract().jsonPath().getString("limits"),
                 json().get(t + "/members").asString(),
                 json().get(t + "/tokens").then().extract().jsonPath().getList("active").toString(),
-                json().get(Api.apps(side.tenant())).then().extract().jsonPath().getList("name").toString(),
+                json().get(Api.apps(side.tenant())).then().extract().jsonPath().getList("items.name").toString(),
                 json().get(Api.app(side.tenant(), side.app())).then().extract().jsonPath().getString("image")
                         + json().get(Api.app(side.tenant(), side.app())).then().extract().jsonPath()
                                 .getString("replicas"));

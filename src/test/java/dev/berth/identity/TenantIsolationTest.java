@@ -65,7 +65,7 @@ class TenantIsolationTest {
         Users.actAsAdmin();
         json().get(Api.app(theirs, "web")).then().statusCode(200).body("replicas", equalTo(1));
         json().get("/api/v1/tenants/" + theirs + "/members").then().body("subject", equalTo(List.of("bob")));
-        json().get(Api.apps(theirs)).then().body("name", equalTo(List.of("web")));
+        json().get(Api.apps(theirs)).then().body("items.name", equalTo(List.of("web")));
     }
 
     @Test
@@ -104,7 +104,7 @@ class TenantIsolationTest {
         json().get("/api/v1/tenants/" + t + "/audit").then().statusCode(403);
 
         Users.actAsAdmin();
-        json().get(Api.apps(t)).then().body("name", equalTo(List.of("web")));
+        json().get(Api.apps(t)).then().body("items.name", equalTo(List.of("web")));
         json().get(Api.app(t, "web")).then().body("replicas", equalTo(1));
         json().get("/api/v1/tenants/" + t + "/members").then().body("find { it.subject == 'victor' }.role",
                 equalTo("viewer"));

@@ -42,7 +42,7 @@ class QuotaRaceTest {
         assertThat(answers.stream().filter(r -> r.statusCode() == 201)).hasSize(6);
         answers.stream().filter(r -> r.statusCode() == 422).forEach(r -> assertThat(r.jsonPath().getString("limit"))
                 .isEqualTo("apps"));
-        assertThat(json().get(Api.apps(slug)).then().statusCode(200).extract().jsonPath().getList("name")).hasSize(7);
+        assertThat(json().get(Api.apps(slug)).then().statusCode(200).extract().jsonPath().getList("items.name")).hasSize(7);
     }
 
     @Test
@@ -66,7 +66,7 @@ class QuotaRaceTest {
             assertThat(r.jsonPath().getString("used")).isEqualTo("20");
         });
         List<Integer> replicas = json().get(Api.apps(slug)).then().statusCode(200).extract().jsonPath()
-                .getList("replicas", Integer.class);
+                .getList("items.replicas", Integer.class);
         assertThat(replicas.stream().mapToInt(Integer::intValue).sum()).isEqualTo(20);
     }
 

@@ -82,7 +82,7 @@ class UnreachableRegionTest {
         json().get("/api/v1/tenants/" + slug).then().time(lessThan(QUICK_MS), TimeUnit.MILLISECONDS)
                 .statusCode(200).body("regions", hasItem(OFFLINE));
         json().get(Api.apps(slug)).then().time(lessThan(QUICK_MS), TimeUnit.MILLISECONDS).statusCode(200)
-                .body("[0].status.find { it.region == '" + OFFLINE + "' }.state", equalTo("Unknown"));
+                .body("items[0].status.find { it.region == '" + OFFLINE + "' }.state", equalTo("Unknown"));
         json().get(Api.app(slug, "web")).then().time(lessThan(QUICK_MS), TimeUnit.MILLISECONDS).statusCode(200)
                 .body("status.find { it.region == '" + OFFLINE + "' }.state", equalTo("Unknown"))
                 .body("status.find { it.region == '" + OFFLINE + "' }.unreachableSince", notNullValue());

@@ -72,7 +72,7 @@ class PagesTest {
         String html = r.asString();
         assertThat(html).contains("data-field=\"image\"").contains("image: must be an image reference")
                 .contains("value=\"Not An Image!\"").contains("GREETING=hello").contains("Not saved");
-        json().get(Api.apps(slug)).then().statusCode(200).body("$", hasSize(0));
+        json().get(Api.apps(slug)).then().statusCode(200).body("items", hasSize(0));
 
         PageForms.from("/t/" + slug).post().formParam("name", "web").formParam("image", "nginx:1.27")
                 .formParam("replicas", "two").post("/t/" + slug + "/apps")
@@ -81,7 +81,7 @@ class PagesTest {
         PageForms.from("/t/" + slug).post().formParam("name", "web").formParam("image", "nginx:1.27")
                 .formParam("env", "NOT A PAIR").post("/t/" + slug + "/apps")
                 .then().statusCode(400).body(containsString("data-field=\"env\""));
-        json().get(Api.apps(slug)).then().statusCode(200).body("$", hasSize(0));
+        json().get(Api.apps(slug)).then().statusCode(200).body("items", hasSize(0));
     }
 
     @Test
@@ -120,7 +120,7 @@ class PagesTest {
                 .formParam(PageForms.CSRF, "another-value-00000000000000000000000000000")
                 .formParam("name", "web").formParam("image", "nginx:1.27")
                 .post("/t/" + slug + "/apps").then().statusCode(400);
-        json().get(Api.apps(slug)).then().statusCode(200).body("$", hasSize(0));
+        json().get(Api.apps(slug)).then().statusCode(200).body("items", hasSize(0));
     }
 
     @Test

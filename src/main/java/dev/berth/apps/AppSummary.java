@@ -1,0 +1,16 @@
+package dev.berth.apps;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An app as lists show it (the app list API and the dashboard): enough to find it and see whether it runs in each
+ * region. The full configuration, pods and events are in {@link AppView}, served per app.
+ */
+public record AppSummary(String name, String image, int replicas, String customDomain, List<String> urls,
+        List<RegionState> status, Instant updatedAt) {
+
+    /** The app's one-word state in one region (see {@link AppStatus#state()}) and its URL there. */
+    public record RegionState(String region, boolean simulated, String state, String url, Instant unreachableSince) {
+    }
+}
