@@ -19,6 +19,13 @@ public interface QuotasConfig {
     @WithDefault("6h")
     Duration buildSlotTtl();
 
+    /**
+     * Whether this instance samples usage on its schedule. Any number of instances may (the table keeps one sample
+     * per tenant and interval); the tests switch it off and drive the sampler with their own times.
+     */
+    @WithDefault("true")
+    boolean sampleOnSchedule();
+
     /** Usage history: one sample per tenant per interval. */
     @WithDefault("5m")
     Duration sampleInterval();

@@ -11,7 +11,9 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the usage history the {@link UsageSampler} records: one tenant's samples, every tenant's samples streamed
@@ -82,24 +84,46 @@ public class UsageHistory {
 
     /** A tenant's history in the range, reduced to buckets of {@code width} (aligned to the epoch), oldest first. */
     public List<Bucket> buckets(long tenantId, UsageRange range, Duration width) {
+        return buckets("s.tenant_id = ?", ps -> ps.setLong(4, tenantId), range, width)
+                .getOrDefault(String.valueOf(tenantId), List.of());
+    }
+
+    /** Several tenants' histories (by slug) reduced to buckets, in one query. */
+    public Map<String, List<Bucket>> buckets(List<String> slugs, UsageRange range, Duration width) {
+        if (slugs.isEmpty()) {
+            return Map.of();
+        }
+        return buckets("t.slug = any(?)", ps -> ps.setArray(4, ps.getConnection().createArrayOf("varchar",
+                slugs.toArray())), range, width);
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private Map<String, List<Bucket>> buckets(String where, Binder binder, UsageRange range, Duration width) {
+        boolean byId = where.startsWith("s.tenant_id");
         String sql = """
-                select date_bin(make_interval(secs => ?), sampled_at, timestamptz '1970-01-01 00:00:00+00') as b,
-                    max(apps), min(limit_apps), max(pods), min(limit_pods), max(cpu_request_millis),
-                    min(limit_cpu_request), max(memory_request_bytes), min(limit_memory_request),
-                    max((build_seconds_month + 59) / 60), min(limit_build_minutes)
-                from usage_sample where tenant_id = ? and sampled_at >= ? and sampled_at < ?
-                group by b order by b""";
-        List<Bucket> out = new ArrayList<>();
+                select date_bin(make_interval(secs => ?), s.sampled_at, timestamptz '1970-01-01 00:00:00+00') as b,
+                    max(s.apps), min(s.limit_apps), max(s.pods), min(s.limit_pods), max(s.cpu_request_millis),
+                    min(s.limit_cpu_request), max(s.memory_request_bytes), min(s.limit_memory_request),
+                    max((s.build_seconds_month + 59) / 60), min(s.limit_build_minutes), %s as k
+                from usage_sample s %s
+                where s.sampled_at >= ? and s.sampled_at < ? and %s
+                group by k, b order by k, b""".formatted(byId ? "s.tenant_id::text" : "t.slug",
+                byId ? "" : "join tenant t on t.id = s.tenant_id", where);
+        Map<String, List<Bucket>> out = new LinkedHashMap<>();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setDouble(1, Math.max(1, width.getSeconds()));
-            ps.setLong(2, tenantId);
-            ps.setTimestamp(3, Timestamp.from(range.from()));
-            ps.setTimestamp(4, Timestamp.from(range.to()));
+            ps.setTimestamp(2, Timestamp.from(range.from()));
+            ps.setTimestamp(3, Timestamp.from(range.to()));
+            binder.bind(ps);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
-                    out.add(new Bucket(r.getTimestamp(1).toInstant(), r.getLong(2), r.getLong(3), r.getLong(4),
-                            r.getLong(5), r.getLong(6), r.getLong(7), r.getLong(8), r.getLong(9), r.getLong(10),
-                            r.getLong(11)));
+                    out.computeIfAbsent(r.getString(12), k -> new ArrayList<>()).add(new Bucket(
+                            r.getTimestamp(1).toInstant(), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5),
+                            r.getLong(6), r.getLong(7), r.getLong(8), r.getLong(9), r.getLong(10), r.getLong(11)));
                 }
             }
         } catch (SQLException e) {

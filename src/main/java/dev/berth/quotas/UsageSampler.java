@@ -34,6 +34,9 @@ public class UsageSampler {
     @Scheduled(every = "${berth.quotas.sample-interval:5m}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        if (!config.sampleOnSchedule()) {
+            return;
+        }
         Instant now = Instant.now();
         try {
             sample(now);

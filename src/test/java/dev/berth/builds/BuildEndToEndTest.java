@@ -6,16 +6,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.quotas.QuotaService;
+import dev.berth.tenants.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitRepos;
 import dev.berth.testsupport.RegistryClient;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -29,6 +34,8 @@ import org.junit.jupiter.api.Test;
 @TestSecurity(user = "admin", roles = "platform-admin")
 class BuildEndToEndTest {
     static final Duration BUILD_WAIT = Duration.ofSeconds(90);
+    @Inject
+    QuotaService quotas;
 
     static String dockerfile() {
         return """
@@ -140,6 +147,14 @@ class BuildEndToEndTest {
                 b -> Build.FINISHED.contains(b.getString("state")));
         assertThat(done.getString("state")).isEqualTo("cancelled");
         assertThat(done.getString("failureReason")).isEqualTo("cancelled");
+        // The cancelled build's time counts: its build minutes are metered like any other build's.
+        long tenantId = QuarkusTransaction.requiringNew().call(() -> Tenant.findBySlug(tenant).id);
+        long ranSeconds = Duration.between(Instant.parse(done.getString("startedAt")),
+                Instant.parse(done.getString("finishedAt"))).toSeconds();
+        await().atMost(Duration.ofSeconds(10)).until(() -> quotas.buildTimeThisMonth(tenantId).toSeconds() >= ranSeconds
+                && quotas.buildTimeThisMonth(tenantId).toSeconds() >= 1);
+        assertThat(json().get("/api/v1/tenants/" + tenant + "/usage").then().statusCode(200).extract().jsonPath()
+                .getLong("measures.find { it.name == 'buildMinutesPerMonth' }.used")).isGreaterThanOrEqualTo(1);
         long buildId = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> Build.<Build>find(
                 "imageRef like ?1", "%/" + tenant + "/web:%").firstResult().id);
         try (Stream<java.nio.file.Path> left = Files.list(BuildInfra.workspaceDir())) {

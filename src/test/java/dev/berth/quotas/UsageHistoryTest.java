@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Usage history against the real PostgreSQL: the sampler driven with given times (no waiting for its schedule),
  * one sample per tenant and interval however many instances sample, retention, and the usage API and its exports.
- * Tests sample at times the scheduled sampler (which samples "now") never does: past intervals, or a future one
- * where a test needs "the latest sample".
+ * The test profile does not sample on a schedule; tests sample past intervals, or a future one where a test needs
+ * "the latest sample" whatever other tests sampled.
  */
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
@@ -183,7 +183,7 @@ class UsageHistoryTest {
         assertThat(all.getLong("samples[0].memoryRequestBytes")).isEqualTo(384L << 20);
         json().queryParam("from", base.toString()).queryParam("to", base.plus(Duration.ofMinutes(10)).toString())
                 .get(usage + "/history").then().statusCode(200).body("samples.size()", equalTo(2));
-        // The default range is the last 24 hours (the scheduled sampler may have added the current interval).
+        // The default range is the last 24 hours.
         assertThat(json().get(usage + "/history").then().statusCode(200).extract().jsonPath().getList("samples"))
                 .hasSizeGreaterThanOrEqualTo(3);
 
@@ -220,12 +220,30 @@ class UsageHistoryTest {
         String over = busyTenant("watch-over");
         String calm = busyTenant("watch-calm");
         json().body(Map.of("pods", 2)).put("/api/v1/tenants/" + over).then().statusCode(200);
-        // The latest interval: one in the future, which the scheduled sampler does not reach during the test.
-        sampler.sample(Instant.now().plus(Duration.ofDays(400)));
-        JsonPath watch = json().get("/api/v1/usage").then().statusCode(200).extract().jsonPath();
-        assertThat(watch.getList("tenants.tenant", String.class)).contains(over).doesNotContain(calm);
-        assertThat(watch.getInt("tenants.find { it.tenant == '" + over + "' }.pods")).isEqualTo(3);
-        assertThat(watch.getInt("tenants.find { it.tenant == '" + over + "' }.podsLimit")).isEqualTo(2);
+        // The latest interval: one in the future, so no other test's sample is later.
+        Instant latest = Instant.now().plus(Duration.ofDays(400));
+        sampler.sample(latest);
+        try {
+            onlyTheseIn(em, sampler.slot(latest), over, calm);
+            JsonPath watch = json().get("/api/v1/usage").then().statusCode(200).extract().jsonPath();
+            assertThat(watch.getList("tenants.tenant", String.class)).containsExactly(over);
+            assertThat(watch.getLong("total")).isEqualTo(1);
+            assertThat(watch.getString("sampledAt")).isEqualTo(sampler.slot(latest).toString());
+            assertThat(watch.getInt("tenants[0].pods")).isEqualTo(3);
+            assertThat(watch.getInt("tenants[0].podsLimit")).isEqualTo(2);
+        } finally {
+            deleteFutureSamples(em);
+        }
+    }
+
+    /** Leaves only these tenants' rows in the sample of {@code slot}, so other tests' tenants do not crowd it. */
+    static void onlyTheseIn(EntityManager em, Instant slot, String... slugs) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("delete from usage_sample s using tenant t "
+                + "where t.id = s.tenant_id and s.sampled_at = :slot and t.slug not in (:slugs)").setParameter("slot", slot)
+                .setParameter("slugs", List.of(slugs)).executeUpdate());
+    }
+
+    static void deleteFutureSamples(EntityManager em) {
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("delete from usage_sample where sampled_at > "
                 + "now() + interval '1 day'").executeUpdate());
     }
