@@ -93,13 +93,21 @@ class QuotaBench {
         return id;
     }
 
-    /** Runs {@code check} in a transaction that is rolled back, timing the check alone. */
-    private void timed(Runnable check, LongConsumer nanos) throws Exception {
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /**
+     * Runs {@code check} in a transaction that is rolled back, timing the check alone: wall time, and the CPU time
+     * of this thread (Berth's own work, without PostgreSQL's and without waiting for a core on a busy machine).
+     */
+    private void timed(Runnable check, LongConsumer nanos, LongConsumer cpuNanos) throws Exception {
         tm.begin();
         try {
+            long c0 = THREADS.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             check.run();
             nanos.accept(System.nanoTime() - t0);
+            cpuNanos.accept(THREADS.getCurrentThreadCpuTime() - c0);
         } finally {
             tm.rollback();
         }
@@ -115,18 +123,25 @@ class QuotaBench {
         AppFootprint one = SMALL;
         AppFootprint two = SMALL.withReplicas(2);
         for (int i = 0; i < 200; i++) {
-            timed(() -> quota.checkAppCreate(t, SMALL), n -> { });
-            timed(() -> quota.checkAppChange(t, appId, one, two), n -> { });
+            timed(() -> quota.checkAppCreate(t, SMALL), n -> { }, n -> { });
+            timed(() -> quota.checkAppChange(t, appId, one, two), n -> { }, n -> { });
         }
+        String loadBefore = loadAverage();
         long[] create = new long[CHECKS];
         long[] scale = new long[CHECKS];
+        long[] createCpu = new long[CHECKS];
+        long[] scaleCpu = new long[CHECKS];
         for (int i = 0; i < CHECKS; i++) {
             int k = i;
-            timed(() -> quota.checkAppCreate(t, SMALL), n -> create[k] = n);
-            timed(() -> quota.checkAppChange(t, appId, one, two), n -> scale[k] = n);
+            timed(() -> quota.checkAppCreate(t, SMALL), n -> create[k] = n, n -> createCpu[k] = n);
+            timed(() -> quota.checkAppChange(t, appId, one, two), n -> scale[k] = n, n -> scaleCpu[k] = n);
         }
         report("Quota check on app create (" + APPS + " apps in the tenant)", create);
         report("Quota check on scale 1 -> 2 replicas (" + APPS + " apps in the tenant)", scale);
+        cpu("Quota check on app create: CPU time in Berth's thread", createCpu);
+        cpu("Quota check on scale: CPU time in Berth's thread", scaleCpu);
+        REPORT.note("load average before / after the check loop: " + loadBefore + " / " + loadAverage()
+                + " (2 cores; wall-clock figures include waiting for a core)");
         REPORT.note("quota check timed inside the caller's transaction (SELECT ... FOR UPDATE on the tenant, then the "
                 + "usage query over apps, reservations and build time), " + CHECKS + " of each after 200 warm-up, "
                 + "each transaction rolled back");
@@ -139,6 +154,22 @@ class QuotaBench {
         REPORT.add(what + ": p50 / p95 / max", BenchReport.fmt(LoadDriver.pct(sorted, 0.50)) + " / "
                 + BenchReport.fmt(LoadDriver.pct(sorted, 0.95)) + " / "
                 + BenchReport.fmt(sorted[sorted.length - 1] / 1e6) + " ms", "-", "-");
+    }
+
+    private static void cpu(String what, long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        REPORT.add(what + ": p50 / p99", BenchReport.fmt(LoadDriver.pct(sorted, 0.50)) + " / "
+                + BenchReport.fmt(LoadDriver.pct(sorted, 0.99)) + " ms", "-", "-");
+    }
+
+    static String loadAverage() {
+        try {
+            return String.join(" ", java.util.Arrays.copyOf(java.nio.file.Files.readString(
+                    Path.of("/proc/loadavg")).trim().split(" "), 3));
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private String token(String slug) {
@@ -222,6 +253,7 @@ class QuotaBench {
                 }
             });
         }
+        String loadBefore = loadAverage();
         long t0 = System.nanoTime();
         start.countDown();
         pool.shutdown();
@@ -239,6 +271,7 @@ class QuotaBench {
                 + BenchReport.fmt(LoadDriver.pct(nanos, 0.99)) + " ms", "-", "-");
         REPORT.add("same: answers and apps stored", new TreeMap<>(statuses) + ", " + created + " apps",
                 LIMIT + " x 201, " + LIMIT + " x 422, " + LIMIT + " apps", exact ? "met" : "MISSED");
+        REPORT.note("concurrent creates: load average before / after " + loadBefore + " / " + loadAverage());
     }
 
     @AfterAll
