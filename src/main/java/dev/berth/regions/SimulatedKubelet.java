@@ -73,6 +73,7 @@ public final class SimulatedKubelet implements AutoCloseable {
                 executor.execute(() -> deletePods(d));
             }
         });
+        informer.exceptionHandler((started, t) -> true); // keep watching through slow or failed lists
         informer.start();
     }
 
