@@ -4,6 +4,7 @@ import dev.berth.api.Problem;
 import dev.berth.identity.CurrentUser;
 import dev.berth.tenants.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -37,6 +38,16 @@ public class RefusedChanges {
                 + (why == null ? "" : " " + why);
         String actor = user.name();
         String source = user.sourceAddress();
+        Runnable write = () -> write(slug, app, result, summary, actor, source);
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            // Refused before dispatch (a security check on the I/O thread): the database write must not block it.
+            Infrastructure.getDefaultWorkerPool().execute(write);
+        } else {
+            write.run();
+        }
+    }
+
+    private static void write(String slug, String app, String result, String summary, String actor, String source) {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 Tenant tenant = slug == null ? null : Tenant.findBySlug(slug);

@@ -57,6 +57,22 @@ class AuditLogTest {
     }
 
     @Test
+    void aChangeRefusedBeforeItReachesTheServiceIsRecordedToo() {
+        String who = Api.uniqueSlug("intruder");
+        Users.actAs(who);
+        try {
+            // Refused by the platform-admin check, which runs before the request reaches a worker thread.
+            json().body(Map.of("name", "sneaky")).post("/api/v1/plans").then().statusCode(403);
+        } finally {
+            Users.actAsAdmin();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                json().queryParam("actor", who).get("/api/v1/audit").then().statusCode(200)
+                        .body("action", hasItem("request.denied"))
+                        .body("summary", hasItem(containsString("POST /api/v1/plans: 403"))));
+    }
+
+    @Test
     void theLogDownloadsAsAJsonFile() {
         String t = Api.createTenant("aud-exp", "alice");
         Api.createApp(t, Api.app("web"));

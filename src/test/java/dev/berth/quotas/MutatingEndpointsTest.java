@@ -52,6 +52,8 @@ class MutatingEndpointsTest {
             Map.entry("DELETE /api/v1/tenants/{tenant}/members/{subject}", "membership has no quota"),
             Map.entry("POST /api/v1/tenants/{tenant}/members", "membership has no quota"),
             Map.entry("POST /t/{tenant}/members", "membership has no quota"),
+            Map.entry("POST /t/{tenant}/tokens", "API tokens have no quota"),
+            Map.entry("POST /t/{tenant}/tokens/{id}/revoke", "API tokens have no quota"),
             Map.entry("POST /t/{tenant}/members/{subject}/remove", "membership has no quota"),
             Map.entry("POST /t/{tenant}/members/{subject}/role", "membership has no quota"),
             Map.entry("POST /api/v1/tenants/{tenant}/tokens", "API tokens have no quota"),
