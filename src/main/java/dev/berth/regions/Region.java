@@ -13,7 +13,8 @@ import java.util.List;
 /** A Kubernetes cluster that tenants' apps run in, with its connection and the health its loop last saw. */
 @Entity
 public class Region extends PanacheEntityBase {
-    public enum ConnectionKind { SANDBOX, KUBECONFIG, IN_CLUSTER, URL }
+    /** STORED: a kubeconfig an admin registered, kept sealed in {@link #kubeconfigSealed}. */
+    public enum ConnectionKind { SANDBOX, KUBECONFIG, IN_CLUSTER, URL, STORED }
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -29,6 +30,14 @@ public class Region extends PanacheEntityBase {
     public String kubeconfigPath;
     public String kubeContext;
     public boolean simulated;
+    public String city;
+    public Double latitude;
+    public Double longitude;
+    /** The kubeconfig of a STORED connection, sealed by SecretBox; never shown or logged. */
+    public String kubeconfigSealed;
+    /** Tenants created later start in this region (within their plan's region limit). */
+    public boolean openToNewTenants = true;
+    public Instant updatedAt = Instant.now();
     public Boolean reachable;
     public Instant unreachableSince;
     public Instant lastOkAt;

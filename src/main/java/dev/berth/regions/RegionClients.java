@@ -1,6 +1,7 @@
 package dev.berth.regions;
 
 import dev.berth.kube.WriteCounter;
+import dev.berth.secrets.SecretBox;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,16 +23,19 @@ public class RegionClients {
     private final Map<String, SimulatedKubelet> kubelets = new ConcurrentHashMap<>();
     private final RegionsConfig config;
     private final WriteCounter counter;
+    private final SecretBox secrets;
 
-    public RegionClients(RegionsConfig config, WriteCounter counter) {
+    public RegionClients(RegionsConfig config, WriteCounter counter, SecretBox secrets) {
         this.config = config;
         this.counter = counter;
+        this.secrets = secrets;
     }
 
     /** Connects a region and starts its watch caches; returns the existing connection when already connected. */
     public RegionCluster connect(Region region) {
         return clusters.computeIfAbsent(region.name, n -> {
-            RegionCluster cluster = RegionCluster.connect(region, config, counter);
+            String kubeconfig = region.kubeconfigSealed == null ? null : secrets.decrypt(region.kubeconfigSealed);
+            RegionCluster cluster = RegionCluster.connect(region, kubeconfig, config, counter);
             cluster.cache().start();
             if (region.simulated) {
                 kubelets.put(n, new SimulatedKubelet(cluster.client(), config.sandbox().readyDelay()));

@@ -38,7 +38,7 @@ public final class RegionCluster implements AutoCloseable {
         this.writer = new ClusterWriter(client, info.name(), counter);
     }
 
-    static RegionCluster connect(Region region, RegionsConfig config, WriteCounter counter) {
+    static RegionCluster connect(Region region, String storedKubeconfig, RegionsConfig config, WriteCounter counter) {
         RegionInfo info = RegionInfo.of(region);
         if (region.connectionKind == Region.ConnectionKind.SANDBOX) {
             KubernetesMockServer server = startSandboxServer();
@@ -52,17 +52,22 @@ public final class RegionCluster implements AutoCloseable {
                     .withNamespace("default").build();
             case KUBECONFIG -> fromKubeconfig(region.kubeconfigPath, region.kubeContext);
             case IN_CLUSTER -> Config.autoConfigure(null);
+            case STORED -> Config.fromKubeconfig(region.kubeContext, storedKubeconfig, null);
             case SANDBOX -> throw new IllegalStateException("unreachable");
         };
-        kube.setConnectionTimeout((int) config.connectTimeout().toMillis());
-        kube.setRequestTimeout((int) config.requestTimeout().toMillis());
+        return new RegionCluster(info, client(kube, config.connectTimeout(), config.requestTimeout()), null, counter);
+    }
+
+    /** A client with Berth's timeouts and no client-side retries (the callers retry with their own backoff). */
+    public static KubernetesClient client(Config kube, java.time.Duration connect, java.time.Duration request) {
+        kube.setConnectionTimeout((int) connect.toMillis());
+        kube.setRequestTimeout((int) request.toMillis());
         kube.setWatchReconnectInterval(1000);
         // No client-side retries: with the default 10 retries and exponential backoff one call to a dead cluster
         // blocks for about 30 s. The reconcile workers and the health loop retry with their own backoff.
         kube.setRequestRetryBackoffLimit(0);
         kube.setUserAgent(ClusterWriter.FIELD_MANAGER);
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(kube).build();
-        return new RegionCluster(info, client, null, counter);
+        return new KubernetesClientBuilder().withConfig(kube).build();
     }
 
     private static Config fromKubeconfig(String path, String context) {

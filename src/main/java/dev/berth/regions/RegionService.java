@@ -35,6 +35,19 @@ public class RegionService {
         return Region.listAllByName();
     }
 
+    /** Every region as the API shows it to this caller (admins also see connections and tenants). */
+    @Transactional
+    public List<RegionView> views(boolean admin) {
+        return Region.listAllByName().stream()
+                .map(r -> RegionView.of(r, admin, admin ? RegionAdmin.grantedSlugs(r.id) : null)).toList();
+    }
+
+    @Transactional
+    public RegionView view(String name, boolean admin) {
+        Region r = require(name);
+        return RegionView.of(r, admin, admin ? RegionAdmin.grantedSlugs(r.id) : null);
+    }
+
     @Transactional
     public Region require(String name) {
         Region r = Region.findByName(name);

@@ -125,8 +125,9 @@ public class TenantService {
         if (Tenant.findBySlug(req.slug()) != null) {
             throw ApiException.conflict("slug", "a tenant named '" + req.slug() + "' already exists");
         }
-        // A plan may allow fewer regions than the installation has: the tenant starts in the first ones by name.
-        List<Region> all = Region.listAllByName();
+        // A plan may allow fewer regions than the installation has: the tenant starts in the first ones by name
+        // of those open to new tenants (admins grant the others per tenant).
+        List<Region> all = Region.listAllByName().stream().filter(r -> r.openToNewTenants).toList();
         List<Region> regions = all.subList(0, Math.min(all.size(), limits.regions()));
         Tenant t = new Tenant();
         t.slug = req.slug();

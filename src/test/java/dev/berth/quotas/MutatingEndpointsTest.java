@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testsupport.Api;
+import dev.berth.testsupport.MockRegions;
 import dev.berth.web.PageForms;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
@@ -62,6 +63,10 @@ class MutatingEndpointsTest {
             Map.entry("PUT /api/v1/plans/{plan}", "changes limits, not use; every tenant on the plan follows"),
             Map.entry("DELETE /api/v1/plans/{plan}", "only a plan no tenant is on can be deleted"),
             Map.entry("POST /logout", "ends a session"),
+            Map.entry("DELETE /api/v1/regions/{region}", "only a region no app uses can be deleted"),
+            Map.entry("POST /regions", "page twin of POST /api/v1/regions"),
+            Map.entry("POST /regions/{region}", "page twin of PUT /api/v1/regions/{region}"),
+            Map.entry("POST /regions/{region}/delete", "page twin of DELETE /api/v1/regions/{region}"),
             Map.entry("POST /t/{tenant}/apps/{app}/releases/abort", "page twin of POST .../releases/abort"),
             Map.entry("POST /t/{tenant}/apps/{app}/releases/promote", "page twin of POST .../releases/promote"),
             Map.entry("POST /t/{tenant}/apps/{app}/releases/switch-back", "page twin of POST .../releases/switch-back"),
@@ -86,6 +91,8 @@ class MutatingEndpointsTest {
     /** Endpoints that can grow use, each with a scenario (see the class comment). */
     static final Map<String, Function<MutatingEndpointsTest, Void>> GROWS = Map.ofEntries(
             Map.entry("POST /api/v1/tenants/{tenant}/apps", t -> t.apiCreateAtTheAppLimit()),
+            Map.entry("POST /api/v1/regions", t -> t.registerRegionAtTheRegionLimit()),
+            Map.entry("PUT /api/v1/regions/{region}", t -> t.grantRegionAtTheRegionLimit()),
             Map.entry("PATCH /api/v1/tenants/{tenant}/apps/{app}", t -> t.apiChangesAtTheirLimits()),
             Map.entry("POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit()),
             Map.entry("POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit()),
@@ -296,6 +303,37 @@ class MutatingEndpointsTest {
         override(slug, Map.of("buildMinutesPerMonth", 10));
         // The refused delivery was not recorded: the Git host's redelivery of it now builds.
         deliver.apply("first").then().statusCode(202);
+        return null;
+    }
+
+    /** A region registered with a tenant that already uses as many regions as its plan allows. */
+    Void registerRegionAtTheRegionLimit() {
+        String slug = tenant(Map.of("overrides", Map.of("regions", 1)));
+        try (MockRegions regions = new MockRegions()) {
+            MockRegions.MockRegion r = regions.start("mut-reg");
+            Map<String, Object> body = new LinkedHashMap<>(Map.of("name", "mut-reg", "baseDomain", "mut.apps.test",
+                    "kubeconfig", r.kubeconfig(), "tenants", List.of(slug)));
+            assertRefused(json().body(body).post("/api/v1/regions"), "regions");
+            override(slug, Map.of("regions", 2));
+            json().body(body).post("/api/v1/regions").then().statusCode(201);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return null;
+    }
+
+    /** A tenant granted one more region than its plan allows. */
+    Void grantRegionAtTheRegionLimit() {
+        String slug = tenant(Map.of("overrides", Map.of("regions", 1)));
+        try (MockRegions regions = new MockRegions()) {
+            regions.register("mut-grant", 10, 10);
+            Map<String, Object> grant = Map.of("tenants", List.of(slug));
+            assertRefused(json().body(grant).put("/api/v1/regions/mut-grant"), "regions");
+            override(slug, Map.of("regions", 2));
+            json().body(grant).put("/api/v1/regions/mut-grant").then().statusCode(200);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return null;
     }
 }

@@ -1,0 +1,30 @@
+package dev.berth.reconcile;
+
+import dev.berth.regions.Region;
+import dev.berth.regions.RegionChanged;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+
+/**
+ * Follows admins' region changes once they are committed: a changed region is reconnected (new client, caches and
+ * worker, with the stored connection and the new base domain or ingress class), a deleted one disconnected.
+ */
+@ApplicationScoped
+public class RegionLifecycle {
+    @Inject
+    RegionConnections connections;
+
+    void onChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) RegionChanged change) {
+        connections.disconnect(change.name());
+        if (change.removed()) {
+            return;
+        }
+        Region r = QuarkusTransaction.requiringNew().call(() -> Region.findByName(change.name()));
+        if (r != null) {
+            connections.connect(r);
+        }
+    }
+}
