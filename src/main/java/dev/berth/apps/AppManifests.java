@@ -191,7 +191,7 @@ public final class AppManifests {
     }
 
     /** A Service named {@code name} selecting the app's pods, narrowed by {@code selectorExtra} (colour, track). */
-    static Service service(AppSpec app, String name, Map<String, String> selectorExtra) {
+    public static Service service(AppSpec app, String name, Map<String, String> selectorExtra) {
         Map<String, String> selector = Labels.appSelector(app.tenant(), app.name());
         selector.putAll(selectorExtra);
         return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(Names.namespace(app.tenant()))
@@ -201,7 +201,7 @@ public final class AppManifests {
                 .withProtocol("TCP").endPort().endSpec().build();
     }
 
-    static Ingress ingress(AppSpec app, RegionInfo region) {
+    public static Ingress ingress(AppSpec app, RegionInfo region) {
         return ingress(app, region, app.name(), Map.of());
     }
 

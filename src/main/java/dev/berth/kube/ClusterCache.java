@@ -1,5 +1,6 @@
 package dev.berth.kube;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LimitRange;
@@ -34,7 +35,7 @@ public final class ClusterCache implements AutoCloseable {
     /** Kinds Berth writes; each is watched with the managed-by label selector. */
     public static final List<Class<? extends HasMetadata>> MANAGED_KINDS = List.of(
             Namespace.class, ResourceQuota.class, LimitRange.class, NetworkPolicy.class, ServiceAccount.class,
-            Role.class, RoleBinding.class, Secret.class, Deployment.class, Service.class, Ingress.class);
+            Role.class, RoleBinding.class, Secret.class, ConfigMap.class, Deployment.class, Service.class, Ingress.class);
 
     private final Map<Class<?>, SharedIndexInformer<? extends HasMetadata>> informers = new LinkedHashMap<>();
 

@@ -35,12 +35,16 @@ import java.util.Collection;
  * when it is done or abandoned;</li>
  * <li>builds: {@link #checkBuildStart} before a build starts, {@link #buildFinished} with its real duration
  * (whatever the outcome: succeeded, failed or cancelled), or {@link #recordBuildMinutes} alone;</li>
- * <li>region placement: {@link #checkRegions}.</li>
+ * <li>region placement: {@link #checkRegions} (regions a tenant may use), {@link #checkPlacement} (regions an
+ * app runs in: its replicas count in each).</li>
  * </ul>
  */
 @ApplicationScoped
 public class QuotaService {
     private static final String LOCKED = "berth.quota.locked.";
+    /** An app's pods in all regions of its placement: its replicas run in each (at least one copy). */
+    private static final String PLACED_PODS = "app.replicas * greatest(1, (select count(*) from app_region ar "
+            + "where ar.app_id = app.id))";
 
     @Inject
     EntityManager em;
@@ -101,10 +105,13 @@ public class QuotaService {
     public void checkAppChange(long tenantId, long appId, AppFootprint current, AppFootprint next) {
         QuotaLimits limits = lock(tenantId);
         // The app's row is left out and its stored footprint added back: the change may already have been flushed.
-        QuotaUsage used = current(tenantId, appId).plus(current);
+        // Replicas run in every region of the app's placement: the change counts once per region.
+        int copies = copies(appId);
+        QuotaUsage used = current(tenantId, appId).plus(current.withReplicas(current.replicas() * copies));
         Check c = new Check(limits, used);
         c.replicasPerApp(current.replicas(), next.replicas());
-        c.grow(current, next, "");
+        c.grow(current.withReplicas(current.replicas() * copies), next.withReplicas(next.replicas() * copies),
+                copies > 1 ? " in " + copies + " regions" : "");
         int domains = used.customDomains() - (current.customDomain() ? 1 : 0) + (next.customDomain() ? 1 : 0);
         c.count("customDomain", "customDomains", used.customDomains(), domains, limits.customDomains(),
                 "1 more custom domain");
@@ -208,6 +215,47 @@ public class QuotaService {
                 (after - before) + " more region(s)");
     }
 
+    /**
+     * Refuses adding regions to an app's placement when the tenant's total (the app's replicas run in every region
+     * of its placement) or the namespace quota of an added region would be exceeded, or the app would run in more
+     * regions than the plan allows. {@code perRegion} is the app's footprint in one region; {@code before} and
+     * {@code after} name its regions. Refusals name the field {@code placement}.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkPlacement(long tenantId, long appId, AppFootprint perRegion, Collection<String> before,
+            Collection<String> after) {
+        QuotaLimits limits = lock(tenantId);
+        java.util.Set<String> added = new java.util.TreeSet<>(after);
+        added.removeAll(before);
+        if (added.isEmpty()) {
+            return;
+        }
+        new Check(limits, null).count("placement", "regions", before.size(), after.size(), limits.regions(),
+                added.size() + " more region(s) for this app");
+        QuotaUsage used = current(tenantId, appId).plus(perRegion.withReplicas(perRegion.replicas() * before.size()));
+        new Check(limits, used).grow(perRegion.withReplicas(perRegion.replicas() * before.size()),
+                perRegion.withReplicas(perRegion.replicas() * after.size()), " for " + added.size()
+                        + " more region(s) of this app", "placement");
+        for (String region : added) {
+            // Each region's namespace has a ResourceQuota of the tenant's limits: the region alone must fit too.
+            Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(a.replicas), 0), "
+                    + "coalesce(sum(a.replicas::bigint * a.cpu_request_millis), 0), "
+                    + "coalesce(sum(a.replicas::bigint * a.cpu_limit_millis), 0), "
+                    + "coalesce(sum(a.replicas::bigint * a.memory_request_bytes), 0), "
+                    + "coalesce(sum(a.replicas::bigint * a.memory_limit_bytes), 0) from app a "
+                    + "join app_region ar on ar.app_id = a.id join region g on g.id = ar.region_id "
+                    + "where a.tenant_id = ?1 and g.name = ?2 and a.id <> ?3").setParameter(1, tenantId)
+                    .setParameter(2, region).setParameter(3, appId).getSingleResult();
+            QuotaUsage inRegion = new QuotaUsage(0, i(r[0]), l(r[1]), l(r[2]), l(r[3]), l(r[4]), 0, 0, 0);
+            new Check(limits, inRegion).grow(AppFootprint.NONE, perRegion, " in region " + region, "placement");
+        }
+    }
+
+    private int copies(long appId) {
+        return ((Number) em.createNativeQuery("select greatest(1, count(*)) from app_region where app_id = ?1")
+                .setParameter(1, appId).getSingleResult()).intValue();
+    }
+
     /** The tenant's effective limits (its plan with its overrides), without a lock: for pages and views. */
     @Transactional
     public QuotaLimits limits(long tenantId) {
@@ -233,10 +281,10 @@ public class QuotaService {
                 + "coalesce(sum(u.ml), 0), coalesce(sum(u.cd), 0), "
                 + "(select count(*) from quota_reservation where tenant_id = ?1 and kind = 'build' and expires_at > now()), "
                 + "(select coalesce(sum(seconds), 0) from build_usage where tenant_id = ?1 and month = ?2) "
-                + "from (select replicas as pods, replicas::bigint * cpu_request_millis as cr, "
-                + "replicas::bigint * cpu_limit_millis as cl, replicas * memory_request_bytes as mr, "
-                + "replicas * memory_limit_bytes as ml, case when custom_domain is null then 0 else 1 end as cd "
-                + "from app where tenant_id = ?1 and id <> ?3 "
+                + "from (select n as pods, n::bigint * cpu_request_millis as cr, "
+                + "n::bigint * cpu_limit_millis as cl, n * memory_request_bytes as mr, "
+                + "n * memory_limit_bytes as ml, case when custom_domain is null then 0 else 1 end as cd "
+                + "from (select app.*, " + PLACED_PODS + " as n from app where tenant_id = ?1 and id <> ?3) app "
                 + "union all select pods, cpu_request_millis, cpu_limit_millis, memory_request_bytes, memory_limit_bytes, 0 "
                 + "from quota_reservation where tenant_id = ?1 and kind = 'rollout' and expires_at > now()) u")
                 .setParameter(1, tenantId).setParameter(2, month(Instant.now())).setParameter(3, excludedAppId)

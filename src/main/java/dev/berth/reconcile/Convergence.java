@@ -4,6 +4,7 @@ import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppManifests;
 import dev.berth.apps.LayoutManifests;
 import dev.berth.apps.AppSpec;
+import dev.berth.regions.EdgeCacheManifests;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.ClusterWriter;
 import dev.berth.kube.Labels;
@@ -43,7 +44,9 @@ final class Convergence {
             List<HasMetadata> objects = new ArrayList<>(TenantManifests.desired(desired.tenant(), cluster.info(), defaults));
             for (AppSpec app : desired.apps()) {
                 AppLayout layout = desired.layouts().get(app.name());
-                objects.addAll(layout == null ? AppManifests.desired(app, cluster.info())
+                EdgeCacheManifests.EdgeSpec edge = desired.edges().get(app.name());
+                objects.addAll(edge != null ? EdgeCacheManifests.desired(app, edge, cluster.info())
+                        : layout == null ? AppManifests.desired(app, cluster.info())
                         : LayoutManifests.desired(app, layout, cluster.info()));
             }
             for (HasMetadata o : objects) {

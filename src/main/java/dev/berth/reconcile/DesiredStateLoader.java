@@ -6,6 +6,8 @@ import dev.berth.apps.AppService;
 import dev.berth.releases.ReleaseLayouts;
 import dev.berth.apps.AppSpec;
 import dev.berth.quotas.Plan;
+import dev.berth.regions.EdgeCacheManifests;
+import dev.berth.regions.EdgePlacements;
 import dev.berth.quotas.QuotaService;
 import dev.berth.tenants.Tenant;
 import io.quarkus.hibernate.orm.panache.Panache;
@@ -38,9 +40,16 @@ public class DesiredStateLoader {
             return Optional.empty();
         }
         Tenant t = tenants.get(0);
-        List<App> apps = App.listByTenant(t.id);
+        // Only the apps placed in this region; the others' objects here are collected as garbage.
+        java.util.Set<Long> placed = new java.util.HashSet<>(Panache.getEntityManager().createQuery(
+                "select ar.appId from AppRegion ar where ar.tenantId = :t and ar.regionId = :r", Long.class)
+                .setParameter("t", t.id).setParameter("r", regionId).getResultList());
+        List<App> apps = App.listByTenant(t.id).stream().filter(a -> placed.contains(a.id)).toList();
         List<AppSpec> specs = apps.stream().map(a -> spec(t.slug, a)).toList();
-        return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs, byName(specs, layouts.of(apps, specs))));
+        List<AppLayout> found = new ArrayList<>(layouts.of(apps, specs));
+        layouts.pin(apps, specs, found, regionId);
+        return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs, byName(specs, found),
+                edges(apps, EdgePlacements.inRegion(regionId))));
     }
 
     /** Every tenant using the region, with their apps and effective limits, in three queries. */
@@ -55,8 +64,8 @@ public class DesiredStateLoader {
         Map<Long, String> slugs = new HashMap<>();
         tenants.forEach(t -> slugs.put(t.id, t.slug));
         List<App> all = Panache.getEntityManager().createQuery(
-                "select a from App a where exists (select 1 from TenantRegion tr where tr.tenantId = a.tenantId "
-                        + "and tr.regionId = :r) order by a.name", App.class).setParameter("r", regionId).getResultList();
+                "select a from App a where exists (select 1 from AppRegion ar where ar.appId = a.id "
+                        + "and ar.regionId = :r) order by a.name", App.class).setParameter("r", regionId).getResultList();
         for (App a : all) {
             String slug = slugs.get(a.tenantId);
             if (slug != null) {
@@ -71,7 +80,8 @@ public class DesiredStateLoader {
             specs.addAll(byTenant.get(t));
         });
         Map<String, Map<String, AppLayout>> layoutsByTenant = new HashMap<>();
-        List<AppLayout> found = layouts.of(listed, specs);
+        List<AppLayout> found = new ArrayList<>(layouts.of(listed, specs));
+        layouts.pin(listed, specs, found, regionId);
         for (int i = 0; i < specs.size(); i++) {
             if (found.get(i) != null) {
                 layoutsByTenant.computeIfAbsent(specs.get(i).tenant(), k -> new HashMap<>())
@@ -80,8 +90,20 @@ public class DesiredStateLoader {
         }
         Map<Long, Plan> plans = new HashMap<>();
         Plan.<Plan>listAll().forEach(p -> plans.put(p.id, p));
+        Map<Long, EdgeCacheManifests.EdgeSpec> edgeSpecs = EdgePlacements.inRegion(regionId);
         return tenants.stream().map(t -> new TenantDesired(t.spec(plans.get(t.planId).limits().with(t.overrides())),
-                byTenant.getOrDefault(t.id, List.of()), layoutsByTenant.getOrDefault(t.slug, Map.of()))).toList();
+                byTenant.getOrDefault(t.id, List.of()), layoutsByTenant.getOrDefault(t.slug, Map.of()),
+                edges(appsByTenant.getOrDefault(t.id, List.of()), edgeSpecs))).toList();
+    }
+
+    /** The edge settings of these apps, by app name. */
+    private static Map<String, EdgeCacheManifests.EdgeSpec> edges(List<App> apps,
+            Map<Long, EdgeCacheManifests.EdgeSpec> inRegion) {
+        Map<String, EdgeCacheManifests.EdgeSpec> m = new HashMap<>();
+        if (!inRegion.isEmpty()) {
+            apps.stream().filter(a -> inRegion.containsKey(a.id)).forEach(a -> m.put(a.name, inRegion.get(a.id)));
+        }
+        return m;
     }
 
     private static Map<String, AppLayout> byName(List<AppSpec> specs, List<AppLayout> layouts) {

@@ -2,16 +2,23 @@ package dev.berth.reconcile;
 
 import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppSpec;
+import dev.berth.regions.EdgeCacheManifests;
 import dev.berth.tenants.TenantSpec;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Everything one tenant should have in one region. {@code layouts} (by app name) says how each app's workloads are
- * laid out (strategy, colours, tracks); an app without one gets the default single rolling Deployment.
+ * laid out (strategy, colours, tracks); an app without one gets the default single rolling Deployment. {@code edges}
+ * (by app name) marks apps this region serves as an edge cache in front of their primary region.
  */
-public record TenantDesired(TenantSpec tenant, List<AppSpec> apps, Map<String, AppLayout> layouts) {
+public record TenantDesired(TenantSpec tenant, List<AppSpec> apps, Map<String, AppLayout> layouts,
+        Map<String, EdgeCacheManifests.EdgeSpec> edges) {
     public TenantDesired(TenantSpec tenant, List<AppSpec> apps) {
-        this(tenant, apps, Map.of());
+        this(tenant, apps, Map.of(), Map.of());
+    }
+
+    public TenantDesired(TenantSpec tenant, List<AppSpec> apps, Map<String, AppLayout> layouts) {
+        this(tenant, apps, layouts, Map.of());
     }
 }

@@ -42,6 +42,8 @@ public class RegionAdmin {
     @Inject
     RegionUse use;
     @Inject
+    PlacementService placements;
+    @Inject
     Event<RegionChanged> regionChanged;
     @Inject
     Event<DesiredStateChanged> changed;
@@ -266,6 +268,7 @@ public class RegionAdmin {
                 after.add(r.name);
                 quota.checkRegions(t.id, before, after);
                 TenantRegion.of(t.id, r.id).persist();
+                placements.tenantGranted(t.id, r);
                 changed.fire(new DesiredStateChanged(t.slug));
             }
         }

@@ -8,13 +8,13 @@ import java.util.List;
 /** Which apps run in a region and which regions a tenant uses: the questions that decide whether one may go. */
 @ApplicationScoped
 public class RegionUse {
-    /** Apps ("tenant/app") that run in the region, of one tenant or (null) of all; sorted. */
+    /** Apps ("tenant/app") placed in the region, of one tenant or (null) of all; sorted. */
     @Transactional(Transactional.TxType.MANDATORY)
     @SuppressWarnings("unchecked")
     public List<String> appsIn(long regionId, Long tenantId) {
         return Panache.getEntityManager().createNativeQuery("select t.slug || '/' || a.name from app a "
-                + "join tenant t on t.id = a.tenant_id join tenant_region tr on tr.tenant_id = a.tenant_id "
-                + "where tr.region_id = ?1 and (?2 = -1 or a.tenant_id = ?2) order by 1")
+                + "join tenant t on t.id = a.tenant_id join app_region ar on ar.app_id = a.id "
+                + "where ar.region_id = ?1 and (?2 = -1 or a.tenant_id = ?2) order by 1")
                 .setParameter(1, regionId).setParameter(2, tenantId == null ? -1L : tenantId).getResultList();
     }
 

@@ -57,7 +57,7 @@ public class Plans {
         String ns = Names.namespace(tenant);
         List<PlanView.RegionPlan> regions = new ArrayList<>();
         TreeMap<String, String> desiredJson = new TreeMap<>();
-        for (Region r : RolloutProgress.regionsOf(a.tenantId)) {
+        for (Region r : RolloutProgress.regionsOf(a.tenantId, a.name)) {
             RegionInfo info = RegionInfo.of(r);
             List<HasMetadata> desired = LayoutManifests.desired(base, layout, info);
             Optional<RegionCluster> cluster = clients.get(r.name);

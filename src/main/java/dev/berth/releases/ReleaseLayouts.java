@@ -45,6 +45,35 @@ public class ReleaseLayouts {
         return layouts;
     }
 
+    /**
+     * Replaces, for one region, the layouts of apps whose region waits for its wave ({@code app_region}'s pinned
+     * release): such a region keeps running the pinned release's snapshot as a single Deployment.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void pin(List<App> apps, List<AppSpec> specs, List<AppLayout> layouts, long regionId) {
+        Map<Long, Integer> pins = new HashMap<>();
+        for (dev.berth.regions.AppRegion row : dev.berth.regions.AppRegion.<dev.berth.regions.AppRegion>list(
+                "regionId = ?1 and pinnedRelease is not null", regionId)) {
+            pins.put(row.appId, row.pinnedRelease);
+        }
+        if (pins.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < apps.size(); i++) {
+            Integer pinned = pins.get(apps.get(i).id);
+            if (pinned == null) {
+                continue;
+            }
+            Release r = Release.find(apps.get(i).id, pinned);
+            AppLayout was = layouts.get(i);
+            AppSpec spec = spec(specs.get(i), r);
+            layouts.set(i, was == null ? new AppLayout(AppLayout.ROLLING, "25%", "0", null, 0,
+                    List.of(new AppLayout.Track(null, spec, spec.replicas(), pinned)))
+                    : new AppLayout(was.strategy(), was.maxSurge(), was.maxUnavailable(), was.liveColor(),
+                            was.canaryWeight(), List.of(new AppLayout.Track(null, spec, spec.replicas(), pinned))));
+        }
+    }
+
     /** One app's layout as the current transaction sees it (plans use it on changes they then roll back). */
     @Transactional(Transactional.TxType.MANDATORY)
     public AppLayout layoutOf(App a, AppSpec base) {

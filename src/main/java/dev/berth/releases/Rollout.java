@@ -7,6 +7,8 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 import java.util.List;
 import java.util.Set;
 
@@ -22,6 +24,7 @@ import java.util.Set;
  *     ├──ready──▶ (rolling, recreate, first release) succeeded
  *     ├──progress deadline──▶ failed          ├──abort──▶ aborted
  *     └──(rolling, recreate) newer release──▶ superseded
+ *  (rolling, recreate in waves) deploying ──wave ready──▶ [wave-paused ──promote──▶] deploying (next wave) ...
  * </pre>
  */
 @Entity
@@ -30,12 +33,14 @@ public class Rollout extends PanacheEntityBase {
     public static final String AWAITING_PROMOTE = "awaiting-promote";
     public static final String CANARY = "canary";
     public static final String HOLDING = "holding";
+    /** A rollout in waves, paused between two waves until promoted. */
+    public static final String WAVE_PAUSED = "wave-paused";
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
     public static final String ABORTED = "aborted";
     public static final String SUPERSEDED = "superseded";
     public static final String SWITCHED_BACK = "switched-back";
-    public static final Set<String> ACTIVE = Set.of(DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING);
+    public static final Set<String> ACTIVE = Set.of(DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING, WAVE_PAUSED);
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -55,6 +60,11 @@ public class Rollout extends PanacheEntityBase {
     public Instant createdAt = Instant.now();
     public Instant updatedAt = Instant.now();
     public Instant finishedAt;
+    /** Region names per wave, frozen when the rollout started; null: every region at once. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<List<String>> waves;
+    /** The wave in progress (0-based). */
+    public int wave;
 
     public boolean active() {
         return ACTIVE.contains(state);

@@ -54,6 +54,13 @@ public class RolloutProgress {
         }
     }
 
+    /** The regions the app is placed in, by name. */
+    static List<Region> regionsOf(long tenantId, String app) {
+        return Panache.getEntityManager().createQuery("select r from Region r where r.id in (select ar.regionId "
+                + "from AppRegion ar, App a where a.id = ar.appId and a.tenantId = :t and a.name = :a) order by r.name",
+                Region.class).setParameter("t", tenantId).setParameter("a", app).getResultList();
+    }
+
     /** The regions the tenant uses, by name. */
     @SuppressWarnings("unchecked")
     static List<Region> regionsOf(long tenantId) {
@@ -65,7 +72,7 @@ public class RolloutProgress {
     public List<TrackProgress> track(long tenantId, String tenant, String app, String strategy, String label,
             int release, int desired) {
         List<TrackProgress> result = new ArrayList<>();
-        for (Region r : regionsOf(tenantId)) {
+        for (Region r : regionsOf(tenantId, app)) {
             result.add(track(r.name, tenant, app, strategy, label, release, desired));
         }
         return result;

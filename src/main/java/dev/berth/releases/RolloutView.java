@@ -3,14 +3,17 @@ package dev.berth.releases;
 import dev.berth.releases.RolloutProgress.TrackProgress;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An app's latest rollout and, live from the watch caches, every track it runs now: ready pods per colour (or
  * track) and region, and the problems that matter in plain words. {@code liveColor} is set for blue/green apps.
+ * A rollout in waves names its {@code waves}, the {@code wave} in progress (1-based) and the regions still pinned to
+ * the release they ran before ({@code pinnedRegions}, region to release).
  */
 public record RolloutView(int release, String strategy, String state, String target, String liveColor,
         String reason, Instant startedAt, Instant deadlineAt, Instant holdUntil, Instant finishedAt,
-        List<TrackProgress> tracks) {
+        List<TrackProgress> tracks, List<List<String>> waves, Integer wave, Map<String, Integer> pinnedRegions) {
 
     public boolean inProgress() {
         return Rollout.ACTIVE.contains(state);

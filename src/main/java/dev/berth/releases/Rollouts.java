@@ -38,6 +38,8 @@ public class Rollouts {
     @Inject
     RolloutProgress progress;
     @Inject
+    RolloutWaves waves;
+    @Inject
     AuditLog audit;
     @Inject
     QuotaService quota;
@@ -56,7 +58,8 @@ public class Rollouts {
      */
     void requireNoConflict(App a, AppDeploy deploy) {
         Rollout active = Rollout.lockActive(a.id);
-        if (active == null || Rollout.HOLDING.equals(active.state) || (Rollout.DEPLOYING.equals(active.state)
+        if (active == null || Rollout.HOLDING.equals(active.state) || Rollout.WAVE_PAUSED.equals(active.state)
+                || (Rollout.DEPLOYING.equals(active.state)
                 && (!twoTrack(active.strategy) || active.previousRelease == null))) {
             return;
         }
@@ -92,6 +95,9 @@ public class Rollouts {
             ro.targetColor = AppDeploy.BLUE_GREEN.equals(deploy.strategy) ? deploy.liveColor
                     : AppDeploy.CANARY.equals(deploy.strategy) ? "stable" : null;
             deploy.liveRelease = r.number;
+            if (!deploy.twoTracks()) {
+                waves.begin(a, ro, r);
+            }
         } else if (AppDeploy.BLUE_GREEN.equals(deploy.strategy)) {
             quota.checkRollout(a.tenantId, a.name, RolloutFootprint.blueGreen(extra(a, a.replicas)));
             ro.targetColor = deploy.idleColor();
@@ -165,8 +171,11 @@ public class Rollouts {
         String tenant = tenantSlug(a.tenantId);
         switch (ro.state) {
             case Rollout.DEPLOYING -> {
-                List<TrackProgress> p = targetProgress(a, tenant, ro, r, deploy);
-                if (!p.isEmpty() && p.stream().allMatch(TrackProgress::complete)) {
+                List<TrackProgress> p = waves.ofCurrentWave(ro, targetProgress(a, tenant, ro, r, deploy));
+                if (!p.isEmpty() && p.stream().allMatch(TrackProgress::complete) && waves.hasNext(ro)) {
+                    waves.waveReady(a, ro, deploy.progressDeadlineSeconds);
+                    changed.fire(new DesiredStateChanged(tenant));
+                } else if (!p.isEmpty() && p.stream().allMatch(TrackProgress::complete)) {
                     ready(a, tenant, ro, r, deploy);
                 } else if (Instant.now().isAfter(ro.deadlineAt)) {
                     fail(a, tenant, ro, r, deploy, notReadyReason(ro, p));
@@ -316,6 +325,13 @@ public class Rollouts {
             return Action.NOTHING_TO_DO;
         }
         Release r = Release.findById(ro.releaseId);
+        if (Rollout.WAVE_PAUSED.equals(ro.state)) {
+            waves.next(a, ro, deploy.progressDeadlineSeconds);
+            changed.fire(new DesiredStateChanged(tenant));
+            audit.record(tenantId, tenant, a.name, "release.promote", "promoted release #" + r.number + " of " + a.name
+                    + " to wave " + (ro.wave + 1) + " " + ro.waves.get(ro.wave), null);
+            return Action.STARTED;
+        }
         if (Rollout.DEPLOYING.equals(ro.state)) {
             if (!twoTrack(ro.strategy)) {
                 return Action.NOTHING_TO_DO;
@@ -473,7 +489,8 @@ public class Rollouts {
         }
         return new RolloutView(r.number, ro.strategy, ro.state, ro.targetColor,
                 AppDeploy.BLUE_GREEN.equals(deploy.strategy) ? deploy.liveColor : null, ro.reason, ro.createdAt,
-                ro.deadlineAt, ro.holdUntil, ro.finishedAt, tracks);
+                ro.deadlineAt, ro.holdUntil, ro.finishedAt, tracks, ro.waves, ro.waves == null ? null : ro.wave + 1,
+                waves.pinned(a.id));
     }
 
     private List<TrackProgress> colour(App a, String tenant, AppDeploy deploy, String label, Integer release,

@@ -65,6 +65,7 @@ class MutatingEndpointsTest {
             Map.entry("POST /logout", "ends a session"),
             Map.entry("DELETE /api/v1/regions/{region}", "only a region no app uses can be deleted"),
             Map.entry("POST /regions", "page twin of POST /api/v1/regions"),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/placement/purge", "empties edge caches"),
             Map.entry("POST /regions/{region}", "page twin of PUT /api/v1/regions/{region}"),
             Map.entry("POST /regions/{region}/delete", "page twin of DELETE /api/v1/regions/{region}"),
             Map.entry("POST /t/{tenant}/apps/{app}/releases/abort", "page twin of POST .../releases/abort"),
@@ -93,6 +94,7 @@ class MutatingEndpointsTest {
             Map.entry("POST /api/v1/tenants/{tenant}/apps", t -> t.apiCreateAtTheAppLimit()),
             Map.entry("POST /api/v1/regions", t -> t.registerRegionAtTheRegionLimit()),
             Map.entry("PUT /api/v1/regions/{region}", t -> t.grantRegionAtTheRegionLimit()),
+            Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/placement", t -> t.placementAtThePodLimit()),
             Map.entry("PATCH /api/v1/tenants/{tenant}/apps/{app}", t -> t.apiChangesAtTheirLimits()),
             Map.entry("POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit()),
             Map.entry("POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit()),
@@ -331,6 +333,25 @@ class MutatingEndpointsTest {
             assertRefused(json().body(grant).put("/api/v1/regions/mut-grant"), "regions");
             override(slug, Map.of("regions", 2));
             json().body(grant).put("/api/v1/regions/mut-grant").then().statusCode(200);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return null;
+    }
+
+    /** One more region for an app whose replicas already take all the tenant's pods. */
+    Void placementAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 1, "overrides", Map.of("regions", 3)));
+        Api.createApp(slug, Api.app("web"));
+        String placement = Api.app(slug, "web") + "/placement";
+        json().body(Map.of("allRegions", false)).put(placement).then().statusCode(200);
+        try (MockRegions regions = new MockRegions()) {
+            regions.register("mut-place", 10, 10, slug);
+            Map<String, Object> wider = Map.of("replicas", List.of("mut-place"));
+            assertRefused(json().body(wider).put(placement), "pods");
+            override(slug, Map.of("pods", 2, "regions", 3));
+            json().body(wider).put(placement).then().statusCode(200);
+            json().body(Map.of("replicas", List.of())).put(placement).then().statusCode(200);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -53,4 +53,18 @@ public final class Golden {
         }
         assertThat(actual).as("objects compared with golden/" + name).isEqualTo(read(name));
     }
+
+    /** Compares generated text (a configuration file) with a golden file, or rewrites it with -Dgolden.update. */
+    public static void assertTextMatches(String name, String actual) {
+        if (Boolean.getBoolean("golden.update")) {
+            try {
+                Files.createDirectories(SOURCE_DIR);
+                Files.writeString(SOURCE_DIR.resolve(name), actual);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return;
+        }
+        org.assertj.core.api.Assertions.assertThat(actual).isEqualTo(read(name));
+    }
 }

@@ -96,6 +96,8 @@ public final class MockRegions implements AutoCloseable {
             QuarkusTransaction.requiringNew().run(() -> {
                 Region row = Region.findByName(r.name());
                 if (row != null) {
+                    Region.getEntityManager().createNativeQuery("delete from app_region where region_id = ?1")
+                            .setParameter(1, row.id).executeUpdate();
                     TenantRegion.delete("regionId", row.id);
                     row.delete();
                 }

@@ -1,0 +1,51 @@
+package dev.berth.regions;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One region an app runs in, as {@code primary} or {@code replica}. While a release rolls out in waves,
+ * {@link #pinnedRelease} holds the release a region keeps running until its wave comes (null: the app's live
+ * release).
+ */
+@Entity
+@Table(name = "app_region")
+@IdClass(AppRegion.Key.class)
+public class AppRegion extends PanacheEntityBase {
+    public static final String PRIMARY = "primary";
+    public static final String REPLICA = "replica";
+
+    @Id
+    public Long appId;
+    @Id
+    public Long regionId;
+    public Long tenantId;
+    public String role;
+    public Integer pinnedRelease;
+
+    public static List<AppRegion> listByApp(long appId) {
+        return list("appId", appId);
+    }
+
+    /** Composite key (app, region). */
+    public static class Key implements Serializable {
+        public Long appId;
+        public Long regionId;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Objects.equals(appId, k.appId) && Objects.equals(regionId, k.regionId);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(appId, regionId);
+        }
+    }
+}

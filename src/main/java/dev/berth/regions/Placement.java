@@ -1,0 +1,42 @@
+package dev.berth.regions;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/**
+ * Where one app runs and how its replicas serve: {@link #MODE_FULL} (the app in every region of its placement) or
+ * {@link #MODE_EDGE_CACHE} (replica regions run an nginx cache in front of the primary), and how its releases roll
+ * out across regions ({@link #waves}, optional pause). The regions themselves are {@link AppRegion} rows.
+ */
+@Entity
+@Table(name = "app_placement")
+public class Placement extends PanacheEntityBase {
+    public static final String MODE_FULL = "full";
+    public static final String MODE_EDGE_CACHE = "edge-cache";
+
+    @Id
+    public Long appId;
+    public Long tenantId;
+    public boolean allRegions;
+    public String mode = MODE_FULL;
+    /** Region names per wave; null means the primary first, then every other region. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<List<String>> waves;
+    public boolean pauseBetweenWaves;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<CacheRule> cacheRules = new ArrayList<>();
+    /** Part of every edge cache key: raising it purges every cached response of the app at once. */
+    public int cacheGeneration = 1;
+    public Instant updatedAt = Instant.now();
+
+    /** One edge cache rule: responses under {@code pathPrefix} are cached for {@code ttlSeconds}, or never. */
+    public record CacheRule(String pathPrefix, int ttlSeconds, boolean bypass) {
+    }
+}
