@@ -46,6 +46,11 @@ public class RegionHealthLoop {
         }
     }
 
+    /** Probes one region now, on the caller's thread (benchmarks). */
+    public void probeNow(RegionCluster c) {
+        probe(c);
+    }
+
     void probe(RegionCluster c) {
         long start = System.nanoTime();
         try {

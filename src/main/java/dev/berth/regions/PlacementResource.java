@@ -23,6 +23,8 @@ public class PlacementResource {
     PlacementService placements;
     @Inject
     TenantContext tenant;
+    @Inject
+    Routing routing;
 
     @GET
     @Operation(summary = "Where the app runs: primary and replica regions, mode, waves")
@@ -34,6 +36,14 @@ public class PlacementResource {
     @Operation(summary = "Place the app: primary, replicas (or all regions), mode, waves; quota-checked per region")
     public PlacementView update(@PathParam("tenant") String slug, @PathParam("app") String app, PlacementRequest req) {
         return placements.update(tenant.tenantId(), tenant.slug(), app, req);
+    }
+
+    @GET
+    @Path("/routing")
+    @Operation(summary = "Routing table for geo-DNS: global host, per-region endpoints with weights and health, "
+            + "and the external-dns DNSEndpoint")
+    public RoutingTable routing(@PathParam("tenant") String slug, @PathParam("app") String app) {
+        return routing.table(tenant.tenantId(), tenant.slug(), app);
     }
 
     @POST

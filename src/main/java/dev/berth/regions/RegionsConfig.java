@@ -32,6 +32,10 @@ public interface RegionsConfig {
     @WithDefault("60s")
     Duration maxBackoff();
 
+    /** Apps' global hostnames are {@code <app>.<tenant>.<global domain>}, served by geo-DNS across regions. */
+    @WithDefault("global.berth.localhost")
+    String globalDomain();
+
     interface Sandbox {
         @WithDefault("false")
         boolean enabled();

@@ -86,7 +86,7 @@ class EdgeCacheNginxTest {
                 .replace("listen " + port + ";", "listen 127.0.0.1:" + port + ";"));
         nginx = new ProcessBuilder("/usr/sbin/nginx", "-p", dir.toString(), "-e", dir + "/error.log", "-c",
                 conf.toString(), "-g", "daemon off;").redirectErrorStream(true)
-                .redirect(dir.resolve("nginx.out").toFile()).start();
+                .redirectOutput(dir.resolve("nginx.out").toFile()).start();
         String base = "http://127.0.0.1:" + port;
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> get(base + "/").statusCode() == 200);
 

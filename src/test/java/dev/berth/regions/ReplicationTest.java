@@ -60,7 +60,8 @@ class ReplicationTest {
         Api.createApp(slug, app);
 
         for (MockRegion r : List.of(a, b, c)) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> deployment(r, slug, "web") != null);
+            await().atMost(Duration.ofSeconds(15)).until(() -> deployment(r, slug, "web") != null && r.client().network()
+                    .v1().ingresses().inNamespace(Names.namespace(slug)).withName("web").get() != null);
             Deployment d = deployment(r, slug, "web");
             assertThat(d.getSpec().getReplicas()).isEqualTo(2);
             assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
