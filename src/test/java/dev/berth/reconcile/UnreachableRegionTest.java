@@ -61,6 +61,8 @@ class UnreachableRegionTest {
         QuarkusTransaction.requiringNew().run(() -> {
             Region r = Region.findByName(OFFLINE);
             if (r != null) {
+                Region.getEntityManager().createNativeQuery("delete from app_region where region_id = ?1")
+                        .setParameter(1, r.id).executeUpdate();
                 TenantRegion.delete("regionId", r.id);
                 r.delete();
             }
