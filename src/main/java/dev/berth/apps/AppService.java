@@ -21,10 +21,13 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -66,12 +69,17 @@ public class AppService {
         List<Region> regions = rows.isEmpty() ? List.of() : regionsOf(tenantId);
         List<Map<String, String>> states = regions.stream()
                 .map(r -> statusReader.glance(tenant, rows, RegionInfo.of(r), r.unreachableSince)).toList();
+        Map<String, Set<Long>> placed = placedRegions(tenantId, rows.stream().map(AppRow::name).toList());
         List<AppSummary> items = new ArrayList<>(rows.size());
         for (AppRow a : rows) {
             List<AppSummary.RegionState> status = new ArrayList<>(regions.size());
             List<String> urls = new ArrayList<>(regions.size());
+            Set<Long> where = placed.getOrDefault(a.name(), Set.of());
             for (int i = 0; i < regions.size(); i++) {
                 Region r = regions.get(i);
+                if (!where.contains(r.id)) {
+                    continue;
+                }
                 String url = url(a.name(), a.customDomain(), tenant, r);
                 status.add(new AppSummary.RegionState(r.name, r.simulated, states.get(i).get(a.name()), url,
                         r.unreachableSince));
@@ -88,7 +96,8 @@ public class AppService {
     @Transactional
     public AppView get(long tenantId, String tenant, String name) {
         App a = require(tenantId, name);
-        List<Region> regions = regionsOf(tenantId);
+        Set<Long> where = placedRegions(tenantId, List.of(a.name)).getOrDefault(a.name, Set.of());
+        List<Region> regions = regionsOf(tenantId).stream().filter(r -> where.contains(r.id)).toList();
         List<AppStatus> status = regions.stream()
                 .map(r -> statusReader.read(tenant, a, RegionInfo.of(r), r.unreachableSince)).toList();
         return AppView.of(a, urls(a, tenant, regions), status);
@@ -294,6 +303,21 @@ public class AppService {
     }
 
     @SuppressWarnings("unchecked")
+    /** The regions each of these apps is placed in (its primary and replicas), by app name. */
+    private static Map<String, Set<Long>> placedRegions(long tenantId, List<String> apps) {
+        Map<String, Set<Long>> result = new HashMap<>();
+        if (apps.isEmpty()) {
+            return result;
+        }
+        List<Object[]> rows = Panache.getEntityManager().createQuery("select a.name, ar.regionId from AppRegion ar, "
+                + "App a where a.id = ar.appId and a.tenantId = :t and a.name in :names", Object[].class)
+                .setParameter("t", tenantId).setParameter("names", apps).getResultList();
+        for (Object[] r : rows) {
+            result.computeIfAbsent((String) r[0], k -> new HashSet<>()).add((Long) r[1]);
+        }
+        return result;
+    }
+
     static List<Region> regionsOf(long tenantId) {
         return Panache.getEntityManager().createQuery(
                 "select r from Region r where r.id in (select tr.regionId from TenantRegion tr where tr.tenantId = :t) "

@@ -82,6 +82,12 @@ class ReplicationTest {
                 .as("every object of the app leaves the removed region").isNull();
         assertThat(deployment(a, slug, "web")).isNotNull();
         assertThat(deployment(b, slug, "web")).isNotNull();
+        // The app's status and URLs, in the list and on its own, name only the regions it is placed in.
+        json().get(Api.apps(slug)).then().statusCode(200)
+                .body("items[0].status.region", contains("rp-a", "rp-b"))
+                .body("items[0].urls", contains("http://web." + slug + ".rp-a.apps.test/",
+                        "http://web." + slug + ".rp-b.apps.test/"));
+        json().get(Api.app(slug, "web")).then().statusCode(200).body("status.region", contains("rp-a", "rp-b"));
     }
 
     @Test
