@@ -2,6 +2,8 @@ package dev.berth.identity;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -18,6 +20,7 @@ public class ApiToken extends PanacheEntityBase {
     public String appName;
     public String name;
     public String role;
+    @JdbcTypeCode(SqlTypes.CHAR)
     public String tokenHash;
     /** The first characters of the secret, so people can tell tokens apart without seeing them. */
     public String prefix;
