@@ -19,10 +19,17 @@ import java.util.Map;
 public class RegionMap {
     public static final int WIDTH = 720;
     public static final int HEIGHT = 360;
+    /** Apps named per region; the rest are counted, so the page stays the same size however many apps there are. */
+    static final int NAMES_SHOWN = 10;
 
     /** One region on the map; {@code x}/{@code y} are null for a region without coordinates. */
     public record Point(String name, String displayName, String city, Integer x, Integer y, String health,
-            String unreachableSince, List<String> apps) {
+            String unreachableSince, List<String> apps, long appCount) {
+        /** How many apps placed here are not named. */
+        public long moreApps() {
+            return appCount - apps.size();
+        }
+
         public int labelX() {
             return x == null ? 0 : x + 10;
         }
@@ -69,16 +76,29 @@ public class RegionMap {
                 "select r from Region r where r.id in (select tr.regionId from TenantRegion tr, Tenant t where "
                         + "t.id = tr.tenantId and t.slug = :s) order by r.name", Region.class)
                 .setParameter("s", slug).getResultList();
-        Map<Long, List<String>> apps = new LinkedHashMap<>();
-        var query = Panache.getEntityManager().createQuery("select ar.regionId, t.slug, a.name from "
-                + "AppRegion ar, App a, Tenant t where a.id = ar.appId and t.id = a.tenantId"
-                + (slug == null ? "" : " and t.slug = :s") + " order by t.slug, a.name", Object[].class);
+        Map<Long, Long> counts = new LinkedHashMap<>();
+        var count = Panache.getEntityManager().createQuery("select ar.regionId, count(ar) from AppRegion ar"
+                + (slug == null ? "" : ", Tenant t where t.id = ar.tenantId and t.slug = :s")
+                + " group by ar.regionId", Object[].class);
         if (slug != null) {
-            query.setParameter("s", slug);
+            count.setParameter("s", slug);
         }
-        List<Object[]> rows = query.getResultList();
+        count.getResultList().forEach(r -> counts.put((Long) r[0], (Long) r[1]));
+        // The first few names per region (by tenant and app), not every placement: at 100,000 apps the admin map
+        // would otherwise load and render every row.
+        Map<Long, List<String>> apps = new LinkedHashMap<>();
+        var names = Panache.getEntityManager().createNativeQuery("select region_id, label from (select ar.region_id, "
+                + (slug == null ? "t.slug || '/' || a.name" : "a.name") + " as label, row_number() over "
+                + "(partition by ar.region_id order by t.slug, a.name) as n from app_region ar "
+                + "join app a on a.id = ar.app_id join tenant t on t.id = a.tenant_id"
+                + (slug == null ? "" : " where t.slug = :s") + ") x where n <= :k order by region_id, n");
+        if (slug != null) {
+            names.setParameter("s", slug);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = names.setParameter("k", NAMES_SHOWN).getResultList();
         for (Object[] r : rows) {
-            apps.computeIfAbsent((Long) r[0], k -> new ArrayList<>()).add(slug == null ? r[1] + "/" + r[2] : (String) r[2]);
+            apps.computeIfAbsent(((Number) r[0]).longValue(), k -> new ArrayList<>()).add((String) r[1]);
         }
         List<Point> points = new ArrayList<>();
         for (Region r : regions) {
@@ -86,7 +106,8 @@ public class RegionMap {
             Integer y = r.latitude == null ? null : (int) Math.round((90 - r.latitude) / 180 * HEIGHT);
             String health = r.reachable == null ? "unknown" : r.reachable ? "reachable" : "unreachable";
             points.add(new Point(r.name, r.displayName, r.city, x, y, health,
-                    r.unreachableSince == null ? null : r.unreachableSince.toString(), apps.getOrDefault(r.id, List.of())));
+                    r.unreachableSince == null ? null : r.unreachableSince.toString(), apps.getOrDefault(r.id, List.of()),
+                    counts.getOrDefault(r.id, 0L)));
         }
         return new MapView(points, WIDTH, HEIGHT);
     }
