@@ -10,8 +10,13 @@ public record Page<T>(List<T> items, long total, int page, int size) {
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 200;
 
-    /** The requested page size, {@value #DEFAULT_SIZE} when absent; 400 naming {@code size} outside 1..200. */
-    public static int size(Integer requested) {
+    /**
+     * The requested page size, {@value #DEFAULT_SIZE} when absent; 400 naming {@code size} when it is not a number
+     * from 1 to 200. Query parameters arrive as text so that "?size=ten" is refused with that message instead of the
+     * framework's bare 404 for a parameter it cannot convert.
+     */
+    public static int size(String text) {
+        Integer requested = number("size", text);
         if (requested == null) {
             return DEFAULT_SIZE;
         }
@@ -21,8 +26,9 @@ public record Page<T>(List<T> items, long total, int page, int size) {
         return requested;
     }
 
-    /** The requested page number, 0 when absent; 400 naming {@code page} when negative. */
-    public static int page(Integer requested) {
+    /** The requested page number, 0 when absent; 400 naming {@code page} when it is not a number from 0. */
+    public static int page(String text) {
+        Integer requested = number("page", text);
         if (requested == null) {
             return 0;
         }
@@ -30,6 +36,18 @@ public record Page<T>(List<T> items, long total, int page, int size) {
             throw ApiException.invalid("page", "must be 0 or more (pages count from 0)");
         }
         return requested;
+    }
+
+    private static Integer number(String field, String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(text.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(field, "must be a whole number, got '" + (text.length() > 20
+                    ? text.substring(0, 20) + "…" : text) + "'");
+        }
     }
 
     /** Number of the first item shown, counting from 1 (0 for an empty page). */

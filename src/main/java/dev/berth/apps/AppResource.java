@@ -35,8 +35,8 @@ public class AppResource {
     @GET
     @Operation(summary = "One page of the tenant's apps, by name, with their state in each region",
             description = "`page` counts from 0; `size` is 50 unless given, at most 200. `total` is the number of apps.")
-    public Page<AppSummary> list(@PathParam("tenant") String slug, @QueryParam("page") Integer page,
-            @QueryParam("size") Integer size) {
+    public Page<AppSummary> list(@PathParam("tenant") String slug, @QueryParam("page") String page,
+            @QueryParam("size") String size) {
         return apps.list(tenant.tenantId(), tenant.slug(), Page.page(page), Page.size(size));
     }
 

@@ -134,9 +134,8 @@ public class TenantPages {
 
     @GET
     public TemplateInstance dashboard(@PathParam("tenant") String slug, @QueryParam("ok") String ok,
-            @QueryParam("page") Integer appsPage) {
-        int number = appsPage == null || appsPage < 0 ? 0 : appsPage;
-        return page(number, Form.of(AppForms.newAppDefaults()), null, Form.empty(), Flash.message(ok));
+            @QueryParam("page") String appsPage) {
+        return page(Page.page(appsPage), Form.of(AppForms.newAppDefaults()), null, Form.empty(), Flash.message(ok));
     }
 
     @POST

@@ -41,7 +41,7 @@ public class TenantResource {
 
     @GET
     @Operation(summary = "Tenants the caller may see (all of them for platform admins)")
-    public Page<TenantView> list(@QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+    public Page<TenantView> list(@QueryParam("page") String page, @QueryParam("size") String size) {
         int p = Page.page(page);
         int s = Page.size(size);
         return new Page<>(tenants.listVisible(p, s), tenants.countVisible(), p, s);
