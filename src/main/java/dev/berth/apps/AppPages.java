@@ -4,6 +4,8 @@ import dev.berth.api.ApiException;
 import dev.berth.audit.AuditView;
 import dev.berth.identity.Role;
 import dev.berth.identity.TenantContext;
+import dev.berth.releases.RegionRolloutView;
+import dev.berth.releases.RegionRollouts;
 import dev.berth.web.AppForms;
 import dev.berth.web.Flash;
 import dev.berth.web.Form;
@@ -29,7 +31,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /**
  * An app's page: its addresses, live status in each region, configuration and history, and the forms that scale
  * it, change its image, resources and variables, set or remove secrets, and delete it. Secret values are never
- * rendered, only their names. The status part is also served alone so the page can refresh it in place.
+ * rendered, only their names. The status part is also served alone so the page can refresh it in place; the
+ * regions part (what each region serves, waves, rollout progress and health) is served by {@code ReleasePages}.
  */
 @Path("/t/{tenant}/apps/{app}")
 @Produces(MediaType.TEXT_HTML)
@@ -41,11 +44,13 @@ public class AppPages {
     TenantContext tenant;
     @Inject
     AppService apps;
+    @Inject
+    RegionRollouts rollouts;
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance detail(String tenant, AppView app, List<AuditView> history, Form settings,
-                Form secrets, boolean canEdit, String flash);
+        static native TemplateInstance detail(String tenant, AppView app, RegionRolloutView regions,
+                List<AuditView> history, Form settings, Form secrets, boolean canEdit, String flash);
 
         static native TemplateInstance detail$status(String tenant, AppView app);
     }
@@ -121,7 +126,8 @@ public class AppPages {
     private TemplateInstance page(String name, Form settings, Form secrets, String flash) {
         AppView app = apps.get(tenant.tenantId(), tenant.slug(), name);
         List<AuditView> history = apps.history(tenant.tenantId(), name, HISTORY);
-        return Templates.detail(tenant.slug(), app, history, settings == null ? Form.of(AppForms.valuesOf(app)) : settings,
+        return Templates.detail(tenant.slug(), app, rollouts.view(tenant.tenantId(), tenant.slug(), name), history,
+                settings == null ? Form.of(AppForms.valuesOf(app)) : settings,
                 secrets, tenant.role().atLeast(Role.DEVELOPER), flash);
     }
 

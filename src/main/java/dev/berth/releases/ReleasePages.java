@@ -35,17 +35,28 @@ public class ReleasePages {
     ReleaseService releases;
     @Inject
     Rollouts rollouts;
+    @Inject
+    RegionRollouts regionRollouts;
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance panel(String tenant, String app, RolloutView rollout,
                 List<ReleaseView> releases, boolean canEdit);
+
+        static native TemplateInstance regions(RegionRolloutView view);
     }
 
     @GET
     public TemplateInstance panel(@PathParam("tenant") String slug, @PathParam("app") String app) {
         return Templates.panel(tenant.slug(), app, rollouts.current(tenant.tenantId(), tenant.slug(), app),
                 releases.list(tenant.tenantId(), app, SHOWN), tenant.role().atLeast(Role.DEVELOPER));
+    }
+
+    /** The app page's regions part: per region what it serves, the waves, rollout progress and health. */
+    @GET
+    @Path("regions")
+    public TemplateInstance regions(@PathParam("tenant") String slug, @PathParam("app") String app) {
+        return Templates.regions(regionRollouts.view(tenant.tenantId(), tenant.slug(), app));
     }
 
     @POST
