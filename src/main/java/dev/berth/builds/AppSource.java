@@ -26,6 +26,13 @@ public class AppSource extends PanacheEntityBase {
     public String authSecret;
     /** Sealed; shown to developers of the tenant so they can configure their Git host. */
     public String webhookSecret;
+    /** OpenSSH known_hosts lines: when set, only these host keys are accepted. */
+    public String sshKnownHosts;
+    /** The server's host key pinned on first use ({@code type base64}), its SHA256 fingerprint and when. */
+    public String sshHostKey;
+    @jakarta.persistence.Column(name = "ssh_host_key_sha256")
+    public String sshHostKeySha256;
+    public Instant sshHostKeyPinnedAt;
     public Instant updatedAt = Instant.now();
 
     public static AppSource forApp(long appId) {

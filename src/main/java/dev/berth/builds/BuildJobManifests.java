@@ -50,7 +50,7 @@ public final class BuildJobManifests {
         return l;
     }
 
-    /** The per-build Secret: Git credentials (token or SSH key) and the registry auth file. */
+    /** The per-build Secret: Git credentials (token or SSH key), SSH known_hosts and the registry auth file. */
     public static Secret secret(BuildSpec spec, String namespace, String registryAuthJson) {
         Map<String, String> data = new TreeMap<>();
         GitSource.Credentials c = spec.credentials();
@@ -59,6 +59,9 @@ public final class BuildJobManifests {
             data.put("git-token", b64(c.secret()));
         } else if ("ssh-key".equals(c.kind())) {
             data.put("ssh-key", b64(c.secret()));
+        }
+        if (spec.sshKnownHosts() != null) {
+            data.put("ssh-known-hosts", b64(spec.sshKnownHosts()));
         }
         data.put("auth.json", b64(registryAuthJson));
         return new SecretBuilder().withNewMetadata().withName(name(spec.tenant(), spec.app(), spec.number()))
@@ -112,7 +115,8 @@ public final class BuildJobManifests {
 
     /**
      * Fetches exactly one commit (shallow where the server allows it), with the token as an HTTP header or the
-     * deploy key as the SSH identity, both read from the mounted Secret.
+     * deploy key as the SSH identity, both read from the mounted Secret. Over SSH only the host keys in the
+     * Secret's known_hosts (the source's own, or the key pinned when Berth first fetched) are accepted.
      */
     static final String CLONE_SCRIPT = """
             git init -q src && cd src
@@ -120,8 +124,10 @@ public final class BuildJobManifests {
               auth=$(printf '%s:%s' "$(cat /berth-secrets/git-username)" "$(cat /berth-secrets/git-token)" | base64 | tr -d '\\n')
               set -- -c "http.extraHeader=Authorization: Basic $auth"
             fi
+            export GIT_SSH_COMMAND="ssh -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/berth-secrets/ssh-known-hosts -o IdentitiesOnly=yes"
             if [ -f /berth-secrets/ssh-key ]; then
-              export GIT_SSH_COMMAND="ssh -i /berth-secrets/ssh-key -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/tmp/known_hosts"
+              cp /berth-secrets/ssh-key /tmp/ssh-key && chmod 600 /tmp/ssh-key
+              GIT_SSH_COMMAND="$GIT_SSH_COMMAND -i /tmp/ssh-key"
             fi
             git "$@" fetch -q --depth 1 "$REPO_URL" "$COMMIT" || git "$@" fetch -q "$REPO_URL"
             git checkout -q "$COMMIT"

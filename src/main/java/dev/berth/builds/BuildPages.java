@@ -75,7 +75,8 @@ public class BuildPages {
     public Response saveSource(@PathParam("tenant") String slug, @PathParam("app") String app,
             @RestForm String repoUrl, @RestForm String ref, @RestForm String subDirectory, @RestForm String dockerfile,
             @RestForm String buildArgs, @RestForm String username, @RestForm String token,
-            @RestForm String sshPrivateKey, @Context UriInfo uri) {
+            @RestForm String sshPrivateKey, @RestForm String sshKnownHosts, @RestForm String resetHostKey,
+            @Context UriInfo uri) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("repoUrl", repoUrl);
         values.put("ref", ref);
@@ -83,9 +84,11 @@ public class BuildPages {
         values.put("dockerfile", dockerfile);
         values.put("buildArgs", buildArgs);
         values.put("username", username);
+        values.put("sshKnownHosts", sshKnownHosts);
         try {
             sources.put(tenant.tenantId(), tenant.slug(), app, new SourceRequest(repoUrl, ref, subDirectory, dockerfile,
-                    parseArgs(buildArgs), blank(username), blank(token), blank(sshPrivateKey), null));
+                    parseArgs(buildArgs), blank(username), blank(token), blank(sshPrivateKey), null,
+                    blank(sshKnownHosts), resetHostKey != null && !resetHostKey.isBlank()));
             return done(app, "", "source-saved");
         } catch (ApiException e) {
             return HtmlErrors.refused(e, page(app, Form.of(values).failed(e), null, uri));
@@ -151,6 +154,7 @@ public class BuildPages {
                 values.put("dockerfile", source.dockerfile());
                 values.put("buildArgs", formatArgs(source.buildArgs()));
                 values.put("username", source.username() == null ? "" : source.username());
+                values.put("sshKnownHosts", source.sshKnownHosts() == null ? "" : source.sshKnownHosts());
             } else {
                 values.put("ref", "main");
                 values.put("dockerfile", "Dockerfile");

@@ -55,6 +55,8 @@ public class BuildRunner {
     BuildDeployer deployer;
     @Inject
     QuotaService quotas;
+    @Inject
+    SourceService sources;
 
     private final ScheduledExecutorService heartbeats = java.util.concurrent.Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "build-heartbeat");
@@ -66,7 +68,7 @@ public class BuildRunner {
     /** What a build needs, read in one short transaction before anything slow happens. */
     record Job(long buildId, int number, long tenantId, String tenant, long appId, String app, String repoUrl,
             String ref, String requestedSha, String subDir, String dockerfile, Map<String, String> buildArgs,
-            GitSource.Credentials credentials, String requestedBy) {
+            GitSource.Credentials credentials, String requestedBy, String sshKnownHosts, String pinnedHostKey) {
     }
 
     void run(long buildId, String worker) {
@@ -120,9 +122,11 @@ public class BuildRunner {
             throw new BuildFailure("repository URL refused: " + why);
         }
         Path repo = ws.root.resolve("src");
+        HostKeyCheck hostKeys = HostKeyCheck.forUrl(job.repoUrl(), job.sshKnownHosts(), job.pinnedHostKey());
         GitSource.Commit commit = GitSource.checkout(job.repoUrl(), job.ref(), job.requestedSha(), job.credentials(),
-                repo, ws.dir("scratch"), control::stopped, log::line);
+                hostKeys, repo, ws.dir("scratch"), control::stopped, log::line);
         stopIfAsked(control);
+        String knownHosts = knownHostsForBuilder(job, hostKeys, log);
         log.line("Checked out " + commit.sha() + " \"" + commit.message() + "\" by " + commit.author());
         Path context = job.subDir() == null ? repo : repo.resolve(job.subDir()).normalize();
         if (!context.startsWith(repo) || !Files.isDirectory(context)) {
@@ -163,7 +167,7 @@ public class BuildRunner {
             setState(job.buildId(), Build.BUILDING);
             BuildSpec spec = new BuildSpec(job.buildId(), job.number(), job.appId(), job.tenant(), job.app(), ws.root,
                     context, context.relativize(dockerfile).toString(), job.buildArgs(), job.repoUrl(), commit.sha(),
-                    job.subDir(), job.credentials(), imageRef);
+                    job.subDir(), job.credentials(), imageRef, knownHosts);
             BuildExecutor.Stages stages = () -> setState(job.buildId(), Build.PUSHING);
             digest = withDockerfile ? executors.current().buildAndPush(spec, log, control, stages)
                     : jib.buildAndPush(spec, detection, log, control, stages);
@@ -179,6 +183,31 @@ public class BuildRunner {
         log.line("Build #" + job.number() + " succeeded.");
         log.flush();
         deployer.deploy(job, pinned, log);
+    }
+
+    /**
+     * Pins the host key a first SSH connection accepted, and returns the known_hosts lines a builder pod that
+     * fetches the code again must check the server against (null for non-SSH URLs).
+     */
+    private String knownHostsForBuilder(Job job, HostKeyCheck hostKeys, BuildLog.Writer log) {
+        if (hostKeys == null) {
+            return null;
+        }
+        if (job.sshKnownHosts() != null) {
+            return job.sshKnownHosts();
+        }
+        String keyText = job.pinnedHostKey();
+        java.security.PublicKey seen = hostKeys.firstSeen();
+        if (seen != null) {
+            keyText = KnownHosts.keyText(seen);
+            String fingerprint = KnownHosts.fingerprint(seen);
+            if (sources.pinHostKey(job.appId(), job.repoUrl(), keyText, fingerprint)) {
+                log.line("Pinned the SSH host key of " + hostKeys.target() + ": " + fingerprint
+                        + " (trust on first use; later builds accept only this key)");
+            }
+        }
+        // The builder pod connects to this one server only; a pattern for every host keeps [host]:port forms simple.
+        return keyText == null ? null : "* " + keyText + "\n";
     }
 
     private void finishAfterError(Job job, Exception e, BuildControl control, BuildLog.Writer log) {
@@ -199,7 +228,7 @@ public class BuildRunner {
             reason = e.getMessage();
         } else if (e instanceof GitAPIException || e.getCause() instanceof GitAPIException
                 || e instanceof IllegalArgumentException) {
-            reason = "fetching the code failed: " + BuildLog.redact(String.valueOf(e.getMessage()), hiddenOf(job));
+            reason = "fetching the code failed: " + BuildLog.redact(gitMessage(e), hiddenOf(job));
         } else {
             LOG.errorf(e, "build %d failed unexpectedly", job.buildId());
             reason = "internal error: " + BuildLog.redact(String.valueOf(e), hiddenOf(job));
@@ -212,6 +241,19 @@ public class BuildRunner {
             b.failureReason = finalReason;
             b.finishedAt = Instant.now();
         });
+    }
+
+    /** JGit's message with the cause's when it adds something ("Invalid remote: origin" alone says little). */
+    static String gitMessage(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        Throwable cause = e.getCause();
+        while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+            message += ": " + cause.getMessage();
+        }
+        return message;
     }
 
     /** Frees the build's concurrent-build slot and meters its time, whatever its outcome. */
@@ -245,7 +287,7 @@ public class BuildRunner {
         GitSource.Credentials creds = s.authSecret == null ? GitSource.Credentials.NONE
                 : new GitSource.Credentials(s.authKind, s.authUser, secrets.decrypt(s.authSecret));
         return new Job(b.id, b.number, b.tenantId, t.slug, app.id, app.name, s.repoUrl, s.gitRef, b.requestedSha,
-                s.subDir, s.dockerfile, Map.copyOf(s.buildArgs), creds, b.requestedBy);
+                s.subDir, s.dockerfile, Map.copyOf(s.buildArgs), creds, b.requestedBy, s.sshKnownHosts, s.sshHostKey);
     }
 
     private static void stopIfAsked(BuildControl control) {

@@ -68,6 +68,11 @@ public class SourceService {
         }
         v.check(req.username() == null || req.username().matches("[A-Za-z0-9._@-]{1,100}"), "username",
                 "must be a user name of letters, digits, '.', '_', '@' or '-'");
+        String knownHosts = req.sshKnownHosts() == null || req.sshKnownHosts().isBlank() ? null
+                : req.sshKnownHosts().strip() + "\n";
+        if (knownHosts != null && req.repoUrl() != null) {
+            v.rule("sshKnownHosts", KnownHosts.check(knownHosts, req.repoUrl().trim()));
+        }
         v.throwIfInvalid();
 
         AppSource s = AppSource.forApp(app.id);
@@ -77,7 +82,18 @@ public class SourceService {
             s.appId = app.id;
             s.webhookSecret = secrets.encrypt(newWebhookSecret());
         }
-        s.repoUrl = req.repoUrl().trim();
+        String repoUrl = req.repoUrl().trim();
+        boolean resetPin = s.sshHostKey != null && (!repoUrl.equals(s.repoUrl) || knownHosts != null
+                || Boolean.TRUE.equals(req.resetHostKey()));
+        if (resetPin) {
+            // A new server (another URL), keys given explicitly, or a reset: the next connection pins again.
+            s.sshHostKey = null;
+            s.sshHostKeySha256 = null;
+            s.sshHostKeyPinnedAt = null;
+        }
+        boolean knownHostsChanged = !java.util.Objects.equals(knownHosts, s.sshKnownHosts);
+        s.sshKnownHosts = knownHosts;
+        s.repoUrl = repoUrl;
         s.gitRef = ref;
         s.subDir = req.subDirectory() == null || req.subDirectory().isBlank() ? null : req.subDirectory().trim();
         s.dockerfile = dockerfile;
@@ -103,6 +119,12 @@ public class SourceService {
         changes.put("repoUrl", s.repoUrl);
         changes.put("ref", s.gitRef);
         changes.put("credentials", s.authKind + (hasToken || hasKey ? " (set)" : ""));
+        if (knownHostsChanged) {
+            changes.put("sshKnownHosts", knownHosts == null ? "removed" : "set");
+        }
+        if (resetPin) {
+            changes.put("pinnedHostKey", "reset");
+        }
         audit.record(tenantId, tenant, app.name, created ? "source.connect" : "source.update",
                 (created ? "connected " : "changed ") + "repository " + s.repoUrl + " (" + s.gitRef + ")", changes);
         return SourceView.of(s);
@@ -137,6 +159,17 @@ public class SourceService {
             throw ApiException.notFound("app", name);
         }
         return a;
+    }
+
+    /**
+     * Pins the SSH host key the first successful connection of a build saw, unless meanwhile a key was pinned, the
+     * URL changed or known_hosts were given. Returns whether it was pinned.
+     */
+    @Transactional
+    public boolean pinHostKey(long appId, String repoUrl, String keyText, String fingerprint) {
+        return AppSource.update("sshHostKey = ?1, sshHostKeySha256 = ?2, sshHostKeyPinnedAt = ?3 where appId = ?4 "
+                + "and repoUrl = ?5 and sshHostKey is null and sshKnownHosts is null", keyText, fingerprint,
+                Instant.now(), appId, repoUrl) == 1;
     }
 
     static AppSource require(long tenantId, String appName) {

@@ -47,7 +47,7 @@ class KubernetesJobExecutorTest {
         return new BuildSpec(buildId, number, 7, tenant, "web", Path.of("/unused"), Path.of("/unused"), "Dockerfile",
                 Map.of("NODE_VERSION", "22", "GREETING", "it's here"), "https://git.example.com/acme/web.git",
                 "0123456789abcdef0123456789abcdef01234567", "services/web", creds,
-                "registry.example.com/acme/web:0123456789ab");
+                "registry.example.com/acme/web:0123456789ab", null);
     }
 
     @Test
