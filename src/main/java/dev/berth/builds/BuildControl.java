@@ -5,17 +5,28 @@ import java.time.Instant;
 
 /**
  * What may stop a running build: a cancel request (seen by the heartbeat, from any Berth instance) or its
- * deadline. Every long step (clone, build process, push) polls it.
+ * deadline, set by the tenant's plan (or override) within the platform-wide limit. Every long step (clone, build
+ * process, push) polls it.
  */
 final class BuildControl {
     private final Instant deadline;
-    private final Duration timeout;
+    private final BuildTimeout timeout;
     private volatile boolean cancelRequested;
     private volatile boolean shuttingDown;
 
     BuildControl(Duration timeout) {
+        this(BuildTimeout.global(timeout));
+    }
+
+    BuildControl(BuildTimeout timeout) {
         this.timeout = timeout;
-        this.deadline = Instant.now().plus(timeout);
+        this.deadline = Instant.now().plus(timeout.duration());
+    }
+
+    /** Whole seconds left until the deadline (at least 1), for a builder Job's activeDeadlineSeconds. */
+    long remainingSeconds() {
+        long millis = Duration.between(Instant.now(), deadline).toMillis();
+        return Math.max(1, (millis + 999) / 1000);
     }
 
     void requestCancel() {
@@ -50,6 +61,6 @@ final class BuildControl {
         if (shuttingDown) {
             return "Berth is shutting down";
         }
-        return timedOut() ? "timed out after " + timeout.toSeconds() + " s (berth.builds.timeout)" : null;
+        return timedOut() ? timeout.reason() : null;
     }
 }

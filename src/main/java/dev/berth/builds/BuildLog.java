@@ -23,12 +23,40 @@ public class BuildLog {
     @Inject
     AgroalDataSource db;
 
+    /** Open writers, flushed every 250 ms so a line reaches readers even when no next line follows it soon. */
+    private final java.util.Set<Writer> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ScheduledExecutorService flusher = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "build-log-flush");
+                t.setDaemon(true);
+                return t;
+            });
+
+    @jakarta.annotation.PostConstruct
+    void startFlushing() {
+        flusher.scheduleWithFixedDelay(() -> open.forEach(w -> {
+            try {
+                w.flushIfDue();
+            } catch (RuntimeException e) {
+                // the next line or the next round writes it
+            }
+        }), 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopFlushing() {
+        flusher.shutdownNow();
+    }
+
     public record Line(int seq, String text) {
     }
 
     /** A writer for one build; lines become visible to readers within one flush (at most ~250 ms later). */
     public Writer open(long buildId, Collection<String> secrets) {
-        return new Writer(buildId, secrets.stream().filter(s -> s != null && s.length() >= 4).toList(), lastSeq(buildId));
+        Writer w = new Writer(buildId, secrets.stream().filter(s -> s != null && s.length() >= 4).toList(),
+                lastSeq(buildId));
+        open.add(w);
+        return w;
     }
 
     public List<Line> read(long buildId, int afterSeq, int limit) {
@@ -127,8 +155,15 @@ public class BuildLog {
             }
         }
 
+        synchronized void flushIfDue() {
+            if (!pending.isEmpty() && System.nanoTime() - lastFlush > 200_000_000L) {
+                flush();
+            }
+        }
+
         @Override
         public void close() {
+            open.remove(this);
             flush();
         }
     }

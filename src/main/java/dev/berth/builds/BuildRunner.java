@@ -1,6 +1,7 @@
 package dev.berth.builds;
 
 import dev.berth.apps.App;
+import dev.berth.quotas.Plan;
 import dev.berth.quotas.QuotaService;
 import dev.berth.secrets.SecretBox;
 import dev.berth.tenants.Tenant;
@@ -68,7 +69,8 @@ public class BuildRunner {
     /** What a build needs, read in one short transaction before anything slow happens. */
     record Job(long buildId, int number, long tenantId, String tenant, long appId, String app, String repoUrl,
             String ref, String requestedSha, String subDir, String dockerfile, Map<String, String> buildArgs,
-            GitSource.Credentials credentials, String requestedBy, String sshKnownHosts, String pinnedHostKey) {
+            GitSource.Credentials credentials, String requestedBy, String sshKnownHosts, String pinnedHostKey,
+            BuildTimeout timeout) {
     }
 
     void run(long buildId, String worker) {
@@ -85,7 +87,7 @@ public class BuildRunner {
             });
             return;
         }
-        BuildControl control = new BuildControl(config.timeout());
+        BuildControl control = new BuildControl(job.timeout());
         active.add(control);
         ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(() -> {
             try {
@@ -117,6 +119,7 @@ public class BuildRunner {
     private void execute(Job job, Workspace ws, BuildLog.Writer log, BuildControl control) throws Exception {
         log.line("Build #" + job.number() + " of " + job.tenant() + "/" + job.app() + ": " + job.repoUrl() + " ("
                 + job.ref() + (job.requestedSha() == null ? "" : " at " + job.requestedSha()) + ")");
+        log.line("Time limit: " + job.timeout().text() + " (" + job.timeout().limit() + ")");
         String why = guard.checkGitUrl(job.repoUrl());
         if (why != null) {
             throw new BuildFailure("repository URL refused: " + why);
@@ -281,13 +284,15 @@ public class BuildRunner {
         App app = App.findById(b.appId);
         AppSource s = AppSource.forApp(b.appId);
         Tenant t = Tenant.findById(b.tenantId);
+        Plan plan = Plan.findById(t.planId);
         if (s == null) {
             throw new IllegalStateException("app " + app.name + " has no repository any more");
         }
         GitSource.Credentials creds = s.authSecret == null ? GitSource.Credentials.NONE
                 : new GitSource.Credentials(s.authKind, s.authUser, secrets.decrypt(s.authSecret));
         return new Job(b.id, b.number, b.tenantId, t.slug, app.id, app.name, s.repoUrl, s.gitRef, b.requestedSha,
-                s.subDir, s.dockerfile, Map.copyOf(s.buildArgs), creds, b.requestedBy, s.sshKnownHosts, s.sshHostKey);
+                s.subDir, s.dockerfile, Map.copyOf(s.buildArgs), creds, b.requestedBy, s.sshKnownHosts, s.sshHostKey,
+                BuildTimeout.effective(config.timeout(), t.buildTimeoutSeconds, plan.name, plan.buildTimeoutSeconds));
     }
 
     private static void stopIfAsked(BuildControl control) {

@@ -52,7 +52,8 @@ public class KubernetesJobExecutor implements BuildExecutor {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
                     .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build()).create();
         }
-        Job job = BuildJobManifests.job(spec, config.kubernetes(), config.timeout().toSeconds());
+        // The Job may run only as long as the build has left: the cluster stops it even if Berth is gone.
+        Job job = BuildJobManifests.job(spec, config.kubernetes(), control.remainingSeconds());
         String name = job.getMetadata().getName();
         client.secrets().inNamespace(ns).resource(BuildJobManifests.secret(spec, ns, registryAuth())).create();
         try {

@@ -4,12 +4,16 @@ import dev.berth.api.Validator;
 import dev.berth.kube.Quantities;
 
 /**
- * Limits as clients send them: CPU and memory as Kubernetes quantities ("4", "500m", "8Gi"), the rest as numbers.
+ * Limits as clients send them: CPU and memory as Kubernetes quantities ("4", "500m", "8Gi"), the rest as numbers
+ * (the build timeout in minutes, 1 to 1440).
  * Used for a plan's limits and for a tenant's overrides; an absent field keeps the value it is applied to.
  */
 public record LimitsRequest(String cpuRequest, String cpuLimit, String memoryRequest, String memoryLimit, Integer pods,
         Integer apps, Integer replicasPerApp, Integer concurrentBuilds, Integer buildMinutesPerMonth, Integer regions,
-        Integer customDomains) {
+        Integer customDomains, Integer buildTimeoutMinutes) {
+    /** The longest build timeout a plan or tenant may have: one day. */
+    public static final int MAX_BUILD_TIMEOUT_MINUTES = 1440;
+
 
     /** The overrides this request names, field errors prefixed with {@code prefix} ("overrides."). */
     public QuotaOverrides toOverrides(Validator v, String prefix) {
@@ -19,7 +23,8 @@ public record LimitsRequest(String cpuRequest, String cpuLimit, String memoryReq
                 count(v, prefix + "replicasPerApp", replicasPerApp, 1, 1_000),
                 count(v, prefix + "concurrentBuilds", concurrentBuilds, 0, 1_000),
                 count(v, prefix + "buildMinutesPerMonth", buildMinutesPerMonth, 0, 10_000_000),
-                count(v, prefix + "regions", regions, 1, 1_000), count(v, prefix + "customDomains", customDomains, 0, 100_000));
+                count(v, prefix + "regions", regions, 1, 1_000), count(v, prefix + "customDomains", customDomains, 0, 100_000),
+                seconds(count(v, prefix + "buildTimeoutMinutes", buildTimeoutMinutes, 1, MAX_BUILD_TIMEOUT_MINUTES)));
     }
 
     /** {@code base} with this request's values in place; checks that each request cap is at most its limit cap. */
@@ -37,6 +42,10 @@ public record LimitsRequest(String cpuRequest, String cpuLimit, String memoryReq
             v.check(l.memoryRequestBytes() <= l.memoryLimitBytes(), prefix + "memoryRequest",
                     "must not be more than the memory limit cap (" + Quantities.memory(l.memoryLimitBytes()) + ")");
         }
+    }
+
+    private static Integer seconds(Integer minutes) {
+        return minutes == null ? null : minutes * 60;
     }
 
     static Integer cpu(Validator v, String field, String text) {

@@ -31,6 +31,8 @@ public class Plan extends PanacheEntityBase {
     public int buildMinutesPerMonth;
     public int maxRegions;
     public int maxCustomDomains;
+    /** How long one build may run (seconds; the API shows minutes), capped by berth.builds.timeout. */
+    public int buildTimeoutSeconds;
     @Version
     public long version;
     public Instant createdAt = Instant.now();
@@ -46,7 +48,8 @@ public class Plan extends PanacheEntityBase {
 
     public QuotaLimits limits() {
         return new QuotaLimits(cpuRequestMillis, cpuLimitMillis, memoryRequestBytes, memoryLimitBytes, maxPods, maxApps,
-                maxReplicasPerApp, maxConcurrentBuilds, buildMinutesPerMonth, maxRegions, maxCustomDomains);
+                maxReplicasPerApp, maxConcurrentBuilds, buildMinutesPerMonth, maxRegions, maxCustomDomains,
+                buildTimeoutSeconds);
     }
 
     void apply(QuotaLimits l) {
@@ -61,5 +64,6 @@ public class Plan extends PanacheEntityBase {
         buildMinutesPerMonth = l.buildMinutesPerMonth();
         maxRegions = l.regions();
         maxCustomDomains = l.customDomains();
+        buildTimeoutSeconds = l.buildTimeoutSeconds();
     }
 }

@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class PlanService {
+    static final int DEFAULT_BUILD_TIMEOUT_SECONDS = 30 * 60;
     @Inject
     EntityManager em;
     @Inject
@@ -58,7 +59,9 @@ public class PlanService {
                 "must be at most 100 characters long");
         LimitsRequest l = req.limits();
         requireAll(v, l);
-        QuotaLimits limits = l.applyTo(v, "", new QuotaLimits(1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0));
+        // Every limit is required except the build timeout, added later: without it a plan gets 30 minutes.
+        QuotaLimits limits = l.applyTo(v, "", new QuotaLimits(1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0,
+                DEFAULT_BUILD_TIMEOUT_SECONDS));
         v.throwIfInvalid();
         if (Plan.findByName(req.name()) != null) {
             throw ApiException.conflict("name", "a plan named '" + req.name() + "' already exists");

@@ -7,11 +7,12 @@ import java.util.Map;
 /**
  * A complete set of limits: a plan's, or a tenant's effective ones (its plan with its overrides applied). CPU and
  * memory have a cap on the sum of requests and one on the sum of limits, exactly as the namespace ResourceQuota
- * ({@code requests.cpu}, {@code limits.cpu}, ...) enforces them in every region.
+ * ({@code requests.cpu}, {@code limits.cpu}, ...) enforces them in every region. The build timeout is kept in
+ * seconds (so it is exact) and shown in whole minutes.
  */
 public record QuotaLimits(int cpuRequestMillis, int cpuLimitMillis, long memoryRequestBytes, long memoryLimitBytes,
         int pods, int apps, int replicasPerApp, int concurrentBuilds, int buildMinutesPerMonth, int regions,
-        int customDomains) {
+        int customDomains, int buildTimeoutSeconds) {
 
     /** These limits with every non-null override in place of the plan's value. */
     public QuotaLimits with(QuotaOverrides o) {
@@ -22,7 +23,17 @@ public record QuotaLimits(int cpuRequestMillis, int cpuLimitMillis, long memoryR
                 or(o.memoryRequestBytes(), memoryRequestBytes), or(o.memoryLimitBytes(), memoryLimitBytes),
                 or(o.pods(), pods), or(o.apps(), apps), or(o.replicasPerApp(), replicasPerApp),
                 or(o.concurrentBuilds(), concurrentBuilds), or(o.buildMinutesPerMonth(), buildMinutesPerMonth),
-                or(o.regions(), regions), or(o.customDomains(), customDomains));
+                or(o.regions(), regions), or(o.customDomains(), customDomains),
+                or(o.buildTimeoutSeconds(), buildTimeoutSeconds));
+    }
+
+    /** The build timeout in whole minutes, rounded up. */
+    public int buildTimeoutMinutes() {
+        return minutes(buildTimeoutSeconds);
+    }
+
+    static int minutes(int seconds) {
+        return (seconds + 59) / 60;
     }
 
     /** As the API and the audit log show them: quantities for CPU and memory, numbers for the rest. */
@@ -39,6 +50,7 @@ public record QuotaLimits(int cpuRequestMillis, int cpuLimitMillis, long memoryR
         m.put("buildMinutesPerMonth", buildMinutesPerMonth);
         m.put("regions", regions);
         m.put("customDomains", customDomains);
+        m.put("buildTimeoutMinutes", buildTimeoutMinutes());
         return m;
     }
 

@@ -11,9 +11,9 @@ import java.util.Map;
  */
 public record QuotaOverrides(Integer cpuRequestMillis, Integer cpuLimitMillis, Long memoryRequestBytes,
         Long memoryLimitBytes, Integer pods, Integer apps, Integer replicasPerApp, Integer concurrentBuilds,
-        Integer buildMinutesPerMonth, Integer regions, Integer customDomains) {
+        Integer buildMinutesPerMonth, Integer regions, Integer customDomains, Integer buildTimeoutSeconds) {
     public static final QuotaOverrides NONE = new QuotaOverrides(null, null, null, null, null, null, null, null, null,
-            null, null);
+            null, null, null);
 
     public boolean isEmpty() {
         return asMap().isEmpty();
@@ -33,6 +33,7 @@ public record QuotaOverrides(Integer cpuRequestMillis, Integer cpuLimitMillis, L
         put(m, "buildMinutesPerMonth", buildMinutesPerMonth);
         put(m, "regions", regions);
         put(m, "customDomains", customDomains);
+        put(m, "buildTimeoutMinutes", buildTimeoutSeconds == null ? null : QuotaLimits.minutes(buildTimeoutSeconds));
         return m;
     }
 

@@ -72,14 +72,15 @@ public class QuotaService {
                     + "coalesce(t.max_apps, p.max_apps), coalesce(t.max_replicas_per_app, p.max_replicas_per_app), "
                     + "coalesce(t.max_concurrent_builds, p.max_concurrent_builds), "
                     + "coalesce(t.build_minutes_per_month, p.build_minutes_per_month), "
-                    + "coalesce(t.max_regions, p.max_regions), coalesce(t.max_custom_domains, p.max_custom_domains) "
+                    + "coalesce(t.max_regions, p.max_regions), coalesce(t.max_custom_domains, p.max_custom_domains), "
+                    + "coalesce(t.build_timeout_seconds, p.build_timeout_seconds) "
                     + "from tenant t join plan p on p.id = t.plan_id where t.id = ?1 for update of t")
                     .setParameter(1, tenantId).getSingleResult();
         } catch (jakarta.persistence.NoResultException e) {
             throw ApiException.notFound("tenant", String.valueOf(tenantId));
         }
         QuotaLimits limits = new QuotaLimits(i(r[0]), i(r[1]), l(r[2]), l(r[3]), i(r[4]), i(r[5]), i(r[6]), i(r[7]),
-                i(r[8]), i(r[9]), i(r[10]));
+                i(r[8]), i(r[9]), i(r[10]), i(r[11]));
         tx.putResource(LOCKED + tenantId, limits);
         return limits;
     }

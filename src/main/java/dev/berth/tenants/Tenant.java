@@ -33,6 +33,7 @@ public class Tenant extends PanacheEntityBase {
     public Integer buildMinutesPerMonth;
     public Integer maxRegions;
     public Integer maxCustomDomains;
+    public Integer buildTimeoutSeconds;
     @Version
     public long version;
     public Instant createdAt = Instant.now();
@@ -49,7 +50,8 @@ public class Tenant extends PanacheEntityBase {
 
     public QuotaOverrides overrides() {
         return new QuotaOverrides(cpuRequestMillis, cpuLimitMillis, memoryRequestBytes, memoryLimitBytes, maxPods,
-                maxApps, maxReplicasPerApp, maxConcurrentBuilds, buildMinutesPerMonth, maxRegions, maxCustomDomains);
+                maxApps, maxReplicasPerApp, maxConcurrentBuilds, buildMinutesPerMonth, maxRegions, maxCustomDomains,
+                buildTimeoutSeconds);
     }
 
     public void setOverrides(QuotaOverrides o) {
@@ -64,6 +66,7 @@ public class Tenant extends PanacheEntityBase {
         buildMinutesPerMonth = o.buildMinutesPerMonth();
         maxRegions = o.regions();
         maxCustomDomains = o.customDomains();
+        buildTimeoutSeconds = o.buildTimeoutSeconds();
     }
 
     /** The desired state manifests need, with the tenant's effective limits (its plan's, overridden). */

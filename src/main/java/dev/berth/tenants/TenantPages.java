@@ -73,7 +73,8 @@ public class TenantPages {
      */
     public static class LimitsForm {
         static final List<String> OVERRIDES = List.of("cpuRequest", "cpuLimit", "memoryRequest", "memoryLimit", "pods",
-                "apps", "replicasPerApp", "concurrentBuilds", "buildMinutesPerMonth", "regions", "customDomains");
+                "apps", "replicasPerApp", "concurrentBuilds", "buildMinutesPerMonth", "regions", "customDomains",
+                "buildTimeoutMinutes");
         @RestForm
         public String displayName;
         @RestForm
@@ -100,6 +101,8 @@ public class TenantPages {
         public String regions;
         @RestForm("overrides.customDomains")
         public String customDomains;
+        @RestForm("overrides.buildTimeoutMinutes")
+        public String buildTimeoutMinutes;
 
         Map<String, String> values() {
             Map<String, String> m = new LinkedHashMap<>();
@@ -107,7 +110,7 @@ public class TenantPages {
             m.put("plan", plan);
             List<String> v = List.of(nz(cpuRequest), nz(cpuLimit), nz(memoryRequest), nz(memoryLimit), nz(pods),
                     nz(apps), nz(replicasPerApp), nz(concurrentBuilds), nz(buildMinutesPerMonth), nz(regions),
-                    nz(customDomains));
+                    nz(customDomains), nz(buildTimeoutMinutes));
             for (int i = 0; i < OVERRIDES.size(); i++) {
                 m.put("overrides." + OVERRIDES.get(i), v.get(i));
             }
@@ -122,7 +125,8 @@ public class TenantPages {
                     FormInput.number("overrides.concurrentBuilds", concurrentBuilds, errors),
                     FormInput.number("overrides.buildMinutesPerMonth", buildMinutesPerMonth, errors),
                     FormInput.number("overrides.regions", regions, errors),
-                    FormInput.number("overrides.customDomains", customDomains, errors));
+                    FormInput.number("overrides.customDomains", customDomains, errors),
+                    FormInput.number("overrides.buildTimeoutMinutes", buildTimeoutMinutes, errors));
             return new TenantRequests.UpdateLimits(FormInput.text(displayName), null, null, null, null,
                     FormInput.text(plan), overrides);
         }

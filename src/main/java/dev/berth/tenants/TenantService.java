@@ -275,7 +275,7 @@ public class TenantService {
                     memoryBytes != null ? memoryBytes : o.memoryRequestBytes(),
                     memoryBytes != null ? memoryBytes : o.memoryLimitBytes(), pods != null ? pods : o.pods(),
                     apps != null ? apps : o.apps(), o.replicasPerApp(), o.concurrentBuilds(), o.buildMinutesPerMonth(),
-                    o.regions(), o.customDomains());
+                    o.regions(), o.customDomains(), o.buildTimeoutSeconds());
         }
     }
 }

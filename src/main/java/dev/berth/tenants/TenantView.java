@@ -22,13 +22,13 @@ public record TenantView(String slug, String displayName, String plan, Limits li
      */
     public record Limits(String cpu, String memory, int pods, int apps, String cpuRequest, String cpuLimit,
             String memoryRequest, String memoryLimit, int replicasPerApp, int concurrentBuilds,
-            int buildMinutesPerMonth, int regions, int customDomains) {
+            int buildMinutesPerMonth, int regions, int customDomains, int buildTimeoutMinutes) {
         static Limits of(QuotaLimits l) {
             String cpuReq = Quantities.cpu(l.cpuRequestMillis());
             String memReq = Quantities.memory(l.memoryRequestBytes());
             return new Limits(cpuReq, memReq, l.pods(), l.apps(), cpuReq, Quantities.cpu(l.cpuLimitMillis()), memReq,
                     Quantities.memory(l.memoryLimitBytes()), l.replicasPerApp(), l.concurrentBuilds(),
-                    l.buildMinutesPerMonth(), l.regions(), l.customDomains());
+                    l.buildMinutesPerMonth(), l.regions(), l.customDomains(), l.buildTimeoutMinutes());
         }
     }
 

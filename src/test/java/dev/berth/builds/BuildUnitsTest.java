@@ -2,6 +2,7 @@ package dev.berth.builds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +65,26 @@ class BuildUnitsTest {
                 .isInstanceOf(ProcessRunner.StoppedException.class).hasMessageContaining("timed out");
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
         assertThat(lines).contains("started").doesNotContain("never");
+    }
+
+    @Test
+    void theShorterOfThePlansAndThePlatformsBuildTimeoutAppliesAndIsNamed() {
+        Duration global = Duration.ofMinutes(15);
+        BuildTimeout plan = BuildTimeout.effective(global, null, "free", 600);
+        assertThat(plan.duration()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(plan.reason()).isEqualTo("timed out after 10 min (plan 'free' build timeout)");
+        BuildTimeout capped = BuildTimeout.effective(global, null, "business", 3600);
+        assertThat(capped.duration()).isEqualTo(global);
+        assertThat(capped.reason()).isEqualTo("timed out after 15 min (berth.builds.timeout)");
+        BuildTimeout override = BuildTimeout.effective(global, 120, "business", 3600);
+        assertThat(override.reason()).isEqualTo("timed out after 2 min (the tenant's build timeout override)");
+        assertThat(BuildTimeout.effective(global, 5400, "free", 600).limit()).isEqualTo("berth.builds.timeout");
+        assertThat(BuildTimeout.effective(Duration.ofSeconds(90), null, "free", 600).text()).isEqualTo("90 s");
+        // A build stopped by its deadline says which limit stopped it.
+        BuildControl control = new BuildControl(new BuildTimeout(Duration.ofMillis(1), "plan 'free' build timeout"));
+        await().atMost(Duration.ofSeconds(2)).until(control::timedOut);
+        assertThat(control.stopReason()).isEqualTo("timed out after 0 s (plan 'free' build timeout)");
+        assertThat(new BuildControl(Duration.ofMinutes(2)).remainingSeconds()).isBetween(119L, 120L);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.berth.builds;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,6 +14,10 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
@@ -26,8 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Kubernetes Job executor: the exact Job and Secret it creates (golden YAML), and its run against the CRUD
- * mock API server of the sandbox region, where the test plays the Job controller and kubelet.
+ * The Kubernetes Job executor: the exact Job and Secret it creates (golden YAML), and its run against a Fabric8
+ * CRUD mock API server (the sandbox region's, or one with a pod log endpoint), where the test plays the Job
+ * controller and kubelet.
  */
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
@@ -115,6 +121,90 @@ class KubernetesJobExecutorTest {
         }
         assertThat(client.batch().v1().jobs().inNamespace("berth-builds").withName(name).get()).isNull();
         assertThat(client.secrets().inNamespace("berth-builds").withName(name).get()).isNull();
+    }
+
+    @Test
+    void overSshTheBuilderChecksTheServerAgainstTheSourcesKnownHosts() {
+        String knownHosts = "* ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAI\n";
+        BuildSpec s = new BuildSpec(1, 3, 7, "acme", "web", Path.of("/unused"), Path.of("/unused"), "Dockerfile",
+                Map.of(), "ssh://git@git.example.com/acme/web.git", "0123456789abcdef0123456789abcdef01234567", null,
+                new GitSource.Credentials("ssh-key", null, "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n"),
+                "registry.example.com/acme/web:0123456789ab", knownHosts);
+        io.fabric8.kubernetes.api.model.Secret secret = BuildJobManifests.secret(s, "berth-builds", "{}");
+        assertThat(new String(java.util.Base64.getDecoder().decode(secret.getData().get("ssh-known-hosts"))))
+                .isEqualTo(knownHosts);
+        assertThat(BuildJobManifests.CLONE_SCRIPT).contains("StrictHostKeyChecking=yes",
+                "UserKnownHostsFile=/berth-secrets/ssh-known-hosts").doesNotContain("accept-new");
+    }
+
+    /**
+     * The builder pod's log, served by the API server's pod log endpoint (an expectation next to the CRUD store,
+     * which cannot serve logs), reaches the build log and its event stream line by line, in order, with the
+     * build's secrets masked; the Job's deadline is the time the build has left.
+     */
+    @Test
+    void theBuilderPodsLogReachesTheBuildLogAndItsStreamInOrderWithSecretsMasked() throws Exception {
+        String tenant = Api.createTenant("klog");
+        Api.createApp(tenant, Api.app("web"));
+        long buildId = buildRow(tenant);
+        String token = "glpat-BuilderPodSecret-0987654321";
+        String name = BuildJobManifests.name(tenant, "web", 1);
+        String pod = name + "-p1";
+        java.util.Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>
+                expectations = new java.util.HashMap<>();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
+        server.init(java.net.InetAddress.getLoopbackAddress(), 0);
+        try (KubernetesClient client = server.createClient()) {
+            String logPath = "/api/v1/namespaces/berth-builds/pods/" + pod + "/log?pretty=false&container=";
+            server.expect().get().withPath(logPath + "clone&follow=true")
+                    .andReturn(200, "cloning from the repository\nchecked out 0123456789abcdef\n").once();
+            server.expect().get().withPath(logPath + "build&follow=true")
+                    .andReturn(200, "STEP 1/2: FROM base\nusing token " + token + " for the registry\n"
+                            + "STEP 2/2: RUN make\nwrote digest\n").once();
+            BuildSpec s = spec(buildId, 1, tenant, new GitSource.Credentials("token", null, token));
+            BuildControl control = new BuildControl(new BuildTimeout(Duration.ofMinutes(2), "plan 'free' build timeout"));
+            try (BuildLog.Writer log = logs.open(buildId, List.of(token))) {
+                CompletableFuture<String> digest = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return executor.run(client, s, log, control, () -> { });
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> client.batch().v1().jobs().inNamespace("berth-builds").withName(name).get() != null);
+                Job job = client.batch().v1().jobs().inNamespace("berth-builds").withName(name).get();
+                assertThat(job.getSpec().getActiveDeadlineSeconds()).isBetween(100L, 120L);
+                // The pod runs: its log is followed from now on.
+                client.pods().inNamespace("berth-builds").resource(new PodBuilder().withNewMetadata().withName(pod)
+                        .addToLabels("job-name", name).endMetadata().withNewStatus().withPhase("Running").endStatus()
+                        .build()).create();
+                // Lines reach readers while the build runs, without a later line or the end pushing them out.
+                await().atMost(Duration.ofSeconds(10)).until(() -> logs.read(buildId, 0, 100).stream()
+                        .anyMatch(l -> l.text().equals("wrote digest")));
+                client.pods().inNamespace("berth-builds").withName(pod).edit(p -> new PodBuilder(p).editStatus()
+                        .withPhase("Succeeded").addNewContainerStatus().withName("build").withNewState().withNewTerminated()
+                        .withExitCode(0).withMessage(DIGEST).endTerminated().endState().endContainerStatus().endStatus()
+                        .build());
+                job.setStatus(new JobStatusBuilder().withSucceeded(1).build());
+                client.batch().v1().jobs().inNamespace("berth-builds").resource(job).updateStatus();
+                assertThat(digest.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(DIGEST);
+            }
+        } finally {
+            server.destroy();
+        }
+        List<String> expected = List.of("cloning from the repository", "checked out 0123456789abcdef",
+                "STEP 1/2: FROM base", "using token **** for the registry", "STEP 2/2: RUN make", "wrote digest");
+        List<String> lines = logs.read(buildId, 0, 100).stream().map(BuildLog.Line::text).toList();
+        assertThat(lines).containsSubsequence(expected).noneMatch(l -> l.contains(token));
+        assertThat(lines.get(0)).startsWith("Started builder Job berth-builds/" + name);
+
+        String events = given().accept("text/event-stream").get(Api.app(tenant, "web") + "/builds/1/log").then()
+                .statusCode(200).extract().asString();
+        List<String> data = events.lines().filter(l -> l.startsWith("data:")).map(l -> l.substring(5)).toList();
+        assertThat(data).containsSubsequence(expected).noneMatch(l -> l.contains(token));
+        assertThat(data.get(data.size() - 1)).isEqualTo("succeeded");
     }
 
     private static long buildRow(String slug) {
