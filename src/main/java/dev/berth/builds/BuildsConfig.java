@@ -21,7 +21,10 @@ public interface BuildsConfig {
     @WithDefault("4")
     int maxRunningPerTenant();
 
-    /** A build running longer than this is stopped and marked failed. */
+    /**
+     * A build running longer than this is stopped and marked failed: the platform-wide cap on the build timeout of
+     * the tenants' plans (and their overrides), which applies when it is shorter.
+     */
     @WithDefault("15m")
     Duration timeout();
 

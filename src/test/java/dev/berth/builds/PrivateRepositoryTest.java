@@ -12,6 +12,7 @@ import dev.berth.testsupport.GitRepos;
 import dev.berth.testsupport.GitSshServer;
 import dev.berth.testsupport.Problems;
 import dev.berth.testsupport.RegistryClient;
+import dev.berth.web.PageForms;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
@@ -221,7 +222,16 @@ class PrivateRepositoryTest {
         // Nothing was stored by the refused attempts.
         json().get(Api.app(tenant, "web") + "/source").then().statusCode(404);
 
+        // The builds page's form refuses them the same way, naming the field, and shows stored lines again.
+        String page = "/t/" + tenant + "/apps/web/builds";
+        String refused = PageForms.from(page).post().formParam("repoUrl", "ssh://git@127.0.0.1:2222/team/web.git")
+                .formParam("ref", "main").formParam("sshKnownHosts", "garbage").post(page + "/source").then()
+                .statusCode(400).extract().asString();
+        assertThat(refused).contains("sshKnownHosts: line 1: is not a known_hosts line");
+        json().get(Api.app(tenant, "web") + "/source").then().statusCode(404);
+
         body.put("repoUrl", "ssh://git@127.0.0.1:2222/team/web.git");
         assertThat(put(tenant, "web", body).getString("sshKnownHosts")).isEqualTo(line + "\n");
+        assertThat(given().get(page).asString()).contains(line, "only the keys in the known_hosts lines below");
     }
 }
