@@ -53,12 +53,13 @@ public class Plans {
         AppSpec base = new AppSpec(tenant, a.name, a.image, a.port, a.replicas, a.cpuRequestMillis, a.cpuLimitMillis,
                 a.memoryRequestBytes, a.memoryLimitBytes, a.healthPath, a.customDomain, new TreeMap<>(a.env),
                 apps.unsealedSecrets(a));
-        AppLayout layout = layouts.layoutOf(a, base);
         String ns = Names.namespace(tenant);
         List<PlanView.RegionPlan> regions = new ArrayList<>();
         TreeMap<String, String> desiredJson = new TreeMap<>();
         for (Region r : RolloutProgress.regionsOf(a.tenantId, a.name)) {
             RegionInfo info = RegionInfo.of(r);
+            // Per region: a region waiting for its wave (or starting, or switched) has its own layout.
+            AppLayout layout = layouts.layoutIn(a, base, r.id);
             List<HasMetadata> desired = LayoutManifests.desired(base, layout, info);
             Optional<RegionCluster> cluster = clients.get(r.name);
             List<String> create = new ArrayList<>();

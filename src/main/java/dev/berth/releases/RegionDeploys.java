@@ -8,13 +8,25 @@ public class RegionDeploys {
 
     /** The layout the app's two Deployments have in one region. */
     RegionLayout layoutIn(AppDeploy deploy, long regionId) {
-        return RegionLayout.of(deploy);
+        RegionDeploy own = RegionDeploy.findById(key(deploy.appId, regionId));
+        return own == null ? RegionLayout.of(deploy) : own.layout();
     }
 
-    /** True while the region waits for a later wave of the rollout in progress. */
+    private static RegionDeploy.Key key(long appId, long regionId) {
+        RegionDeploy.Key k = new RegionDeploy.Key();
+        k.appId = appId;
+        k.regionId = regionId;
+        return k;
+    }
+
+    /**
+     * True while the region waits for a later wave of the rollout in progress, or keeps an earlier release than the
+     * app's because a rollout stopped before reaching it.
+     */
     boolean pinned(AppDeploy deploy, Rollout ro, String region, RegionLayout layout) {
         if (ro == null || !ro.active() || ro.waves == null) {
-            return false;
+            return deploy.liveRelease != null && layout.liveRelease() != null
+                    && layout.liveRelease() < deploy.liveRelease;
         }
         for (int i = ro.wave + 1; i < ro.waves.size(); i++) {
             if (ro.waves.get(i).contains(region)) {

@@ -51,6 +51,7 @@ public class ReleaseLayouts {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void pin(List<App> apps, List<AppSpec> specs, List<AppLayout> layouts, long regionId) {
+        regionLayouts(apps, specs, layouts, regionId);
         Map<Long, Integer> pins = new HashMap<>();
         for (dev.berth.regions.AppRegion row : dev.berth.regions.AppRegion.<dev.berth.regions.AppRegion>list(
                 "regionId = ?1 and pinnedRelease is not null", regionId)) {
@@ -74,6 +75,47 @@ public class ReleaseLayouts {
         }
     }
 
+    /**
+     * Replaces, for one region, the layouts of blue/green and canary apps whose layout there differs from the app's
+     * ({@link RegionDeploy}: a wave not started yet, starting, switched, or left behind by a stopped rollout).
+     */
+    private void regionLayouts(List<App> apps, List<AppSpec> specs, List<AppLayout> layouts, long regionId) {
+        Map<Long, RegionDeploy> own = new HashMap<>();
+        RegionDeploy.<RegionDeploy>list("regionId", regionId).forEach(r -> own.put(r.appId, r));
+        if (own.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < apps.size(); i++) {
+            App a = apps.get(i);
+            RegionDeploy row = own.get(a.id);
+            AppDeploy d = row == null ? null : AppDeploy.<AppDeploy>findById(a.id);
+            if (d != null && d.twoTracks()) {
+                layouts.set(i, layout(a, specs.get(i), d, row.layout(), releasesOf(a.id, row.layout())));
+            }
+        }
+    }
+
+    private static Map<String, Release> releasesOf(long appId, RegionLayout l) {
+        Map<String, Release> found = new HashMap<>();
+        for (Integer n : new Integer[] {l.liveRelease(), l.idleRelease()}) {
+            if (n != null) {
+                Release r = Release.find(appId, n);
+                if (r != null) {
+                    found.put(appId + "#" + n, r);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** One app's layout in one region, as the current transaction sees it (plans: per region, rows included). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public AppLayout layoutIn(App a, AppSpec base, long regionId) {
+        List<AppLayout> one = new ArrayList<>(List.of(layoutOf(a, base)));
+        pin(List.of(a), List.of(base), one, regionId);
+        return one.get(0);
+    }
+
     /** One app's layout as the current transaction sees it (plans use it on changes they then roll back). */
     @Transactional(Transactional.TxType.MANDATORY)
     public AppLayout layoutOf(App a, AppSpec base) {
@@ -85,29 +127,35 @@ public class ReleaseLayouts {
     }
 
     AppLayout layout(App a, AppSpec base, AppDeploy d, Map<String, Release> releases) {
-        int live = d.liveRelease == null ? 0 : d.liveRelease;
+        return layout(a, base, d, RegionLayout.of(d), releases);
+    }
+
+    /** The layout of {@code d}'s strategy and settings with the tracks of {@code l}. */
+    AppLayout layout(App a, AppSpec base, AppDeploy d, RegionLayout l, Map<String, Release> releases) {
+        int live = l.liveRelease() == null ? 0 : l.liveRelease();
         List<AppLayout.Track> tracks = new ArrayList<>();
         switch (d.strategy) {
             case AppDeploy.BLUE_GREEN -> {
-                tracks.add(new AppLayout.Track(d.liveColor, spec(base, releases.get(a.id + "#" + live)), a.replicas, live));
-                if (d.idleRelease != null) {
-                    tracks.add(new AppLayout.Track(d.idleColor(), spec(base, releases.get(a.id + "#" + d.idleRelease)),
-                            d.idleReplicas, d.idleRelease));
+                tracks.add(new AppLayout.Track(l.liveColor(), spec(base, releases.get(a.id + "#" + live)), a.replicas,
+                        live));
+                if (l.idleRelease() != null) {
+                    tracks.add(new AppLayout.Track(l.idleColor(), spec(base, releases.get(a.id + "#" + l.idleRelease())),
+                            l.idleReplicas(), l.idleRelease()));
                 }
                 tracks.sort((x, y) -> x.label().compareTo(y.label()));
             }
             case AppDeploy.CANARY -> {
-                boolean canary = d.idleRelease != null && d.idleReplicas > 0;
-                int stable = canary ? Math.max(1, a.replicas - d.idleReplicas) : a.replicas;
+                boolean canary = l.canaryRunning();
+                int stable = canary ? Math.max(1, a.replicas - l.idleReplicas()) : a.replicas;
                 tracks.add(new AppLayout.Track("stable", spec(base, releases.get(a.id + "#" + live)), stable, live));
                 if (canary) {
-                    tracks.add(new AppLayout.Track("canary", spec(base, releases.get(a.id + "#" + d.idleRelease)),
-                            d.idleReplicas, d.idleRelease));
+                    tracks.add(new AppLayout.Track("canary", spec(base, releases.get(a.id + "#" + l.idleRelease())),
+                            l.idleReplicas(), l.idleRelease()));
                 }
             }
             default -> tracks.add(new AppLayout.Track(null, base, a.replicas, live));
         }
-        return new AppLayout(d.strategy, d.maxSurge, d.maxUnavailable, d.liveColor, d.canaryWeight, tracks);
+        return new AppLayout(d.strategy, d.maxSurge, d.maxUnavailable, l.liveColor(), d.canaryWeight, tracks);
     }
 
     /** The releases blue/green and canary apps' tracks run, keyed "appId#number", in one query per chunk. */
