@@ -36,6 +36,8 @@ public class ReleasePages {
     @Inject
     Rollouts rollouts;
     @Inject
+    RolloutViews views;
+    @Inject
     RegionRollouts regionRollouts;
 
     @CheckedTemplate
@@ -48,7 +50,7 @@ public class ReleasePages {
 
     @GET
     public TemplateInstance panel(@PathParam("tenant") String slug, @PathParam("app") String app) {
-        return Templates.panel(tenant.slug(), app, rollouts.current(tenant.tenantId(), tenant.slug(), app),
+        return Templates.panel(tenant.slug(), app, views.current(tenant.tenantId(), tenant.slug(), app),
                 releases.list(tenant.tenantId(), app, SHOWN), tenant.role().atLeast(Role.DEVELOPER));
     }
 

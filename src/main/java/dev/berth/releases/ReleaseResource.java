@@ -32,6 +32,8 @@ public class ReleaseResource {
     @Inject
     Rollouts rollouts;
     @Inject
+    RolloutViews views;
+    @Inject
     TenantContext tenant;
 
     /**
@@ -100,7 +102,7 @@ public class ReleaseResource {
     @Path("releases/rollout")
     @Operation(summary = "The latest rollout with ready pods per colour/track and region, and problems in plain words")
     public Response rollout(@PathParam("tenant") String t, @PathParam("app") String app) {
-        RolloutView v = rollouts.current(tenant.tenantId(), tenant.slug(), app);
+        RolloutView v = views.current(tenant.tenantId(), tenant.slug(), app);
         return v == null ? Response.noContent().build() : Response.ok(v).build();
     }
 
@@ -151,6 +153,6 @@ public class ReleaseResource {
         if (a == Rollouts.Action.NOTHING_TO_DO) {
             return Response.noContent().build();
         }
-        return Response.accepted(rollouts.current(tenant.tenantId(), tenant.slug(), app)).build();
+        return Response.accepted(views.current(tenant.tenantId(), tenant.slug(), app)).build();
     }
 }

@@ -49,6 +49,8 @@ public class ReleaseService {
     @Inject
     Rollouts rollouts;
     @Inject
+    RolloutViews views;
+    @Inject
     QuotaService quota;
     @Inject
     Plans plans;
@@ -224,6 +226,10 @@ public class ReleaseService {
             throw ApiException.conflict("strategy", "a rollout of " + a.name + " is in progress (" + active.state
                     + "); change the deploy settings when it has finished");
         }
+        if (newStrategy && diverged(a.id)) {
+            throw ApiException.conflict("strategy", "the regions of " + a.name + " run different releases (a rollout "
+                    + "stopped part-way through its waves); roll back or release again before changing the strategy");
+        }
         DeploySettings before = DeploySettings.of(d);
         if (newStrategy) {
             d.strategy = req.strategy();
@@ -257,6 +263,12 @@ public class ReleaseService {
             changed.fire(new DesiredStateChanged(tenant));
         }
         return after;
+    }
+
+    /** True while some region of the app keeps a layout or release of its own (waves, or a stopped rollout). */
+    private static boolean diverged(long appId) {
+        return RegionDeploy.count("appId", appId) > 0
+                || dev.berth.regions.AppRegion.count("appId = ?1 and pinnedRelease is not null", appId) > 0;
     }
 
     private static boolean zero(String countOrPercent) {
@@ -340,7 +352,7 @@ public class ReleaseService {
     }
 
     ReleaseView view(Release r) {
-        return ReleaseView.of(r, rollouts.placements(r));
+        return ReleaseView.of(r, views.placements(r));
     }
 
     /** Puts a release's image and configuration (secrets sealed as they were) back on the app row. */

@@ -25,7 +25,12 @@ import java.util.Set;
  *     ├──progress deadline──▶ failed          ├──abort──▶ aborted
  *     └──(rolling, recreate) newer release──▶ superseded
  *  (rolling, recreate in waves) deploying ──wave ready──▶ [wave-paused ──promote──▶] deploying (next wave) ...
+ *  (blue/green in waves) deploying ──wave ready──▶ [awaiting-promote ──promote──▶] switch the wave
+ *        ──▶ [wave-paused ──promote──▶] deploying (next wave) ... last wave switched ──▶ holding
+ *  (canary in waves) deploying ──wave ready──▶ canary ──promote──▶ deploying (next wave) ... ──▶ succeeded
  * </pre>
+ *
+ * <p>In waves, each region's two Deployments follow their own layout ({@link RegionDeploy}, see {@link WaveTracks}).
  */
 @Entity
 public class Rollout extends PanacheEntityBase {

@@ -16,9 +16,7 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -40,6 +38,8 @@ public class Rollouts {
     @Inject
     RolloutWaves waves;
     @Inject
+    WaveTracks waveTracks;
+    @Inject
     AuditLog audit;
     @Inject
     QuotaService quota;
@@ -53,12 +53,14 @@ public class Rollouts {
 
     /**
      * Refuses (409) a new release while a blue/green or canary rollout of the app is still deciding. A rollout onto
-     * the live track (rolling, recreate, an app's first release) is superseded by the new release, and a
-     * blue/green rollout holding its previous colour ends its hold (the new release goes to that colour).
+     * the live track (rolling, recreate, an app's first release, also paused between waves) is superseded by the
+     * new release, and a blue/green rollout holding its previous colour ends its hold (the new release goes to that
+     * colour). A blue/green or canary rollout paused between waves is deciding too (promote or abort it).
      */
     void requireNoConflict(App a, AppDeploy deploy) {
         Rollout active = Rollout.lockActive(a.id);
-        if (active == null || Rollout.HOLDING.equals(active.state) || Rollout.WAVE_PAUSED.equals(active.state)
+        if (active == null || Rollout.HOLDING.equals(active.state)
+                || (Rollout.WAVE_PAUSED.equals(active.state) && !twoTrack(active.strategy))
                 || (Rollout.DEPLOYING.equals(active.state)
                 && (!twoTrack(active.strategy) || active.previousRelease == null))) {
             return;
@@ -102,14 +104,19 @@ public class Rollouts {
             quota.checkRollout(a.tenantId, a.name, RolloutFootprint.blueGreen(extra(a, a.replicas)));
             ro.targetColor = deploy.idleColor();
             ro.previousColor = deploy.liveColor;
-            deploy.idleRelease = r.number;
-            deploy.idleReplicas = a.replicas;
+            if (!waveTracks.begin(a, ro, r, deploy, a.replicas)) {
+                deploy.idleRelease = r.number;
+                deploy.idleReplicas = a.replicas;
+            }
         } else {
             quota.checkRollout(a.tenantId, a.name, RolloutFootprint.canary(extra(a, a.replicas),
                     canaryReplicas(a.replicas, deploy.canaryWeight)));
             ro.targetColor = "canary";
-            deploy.idleRelease = r.number;
-            deploy.idleReplicas = canaryReplicas(a.replicas, deploy.canaryWeight);
+            int canary = canaryReplicas(a.replicas, deploy.canaryWeight);
+            if (!waveTracks.begin(a, ro, r, deploy, canary)) {
+                deploy.idleRelease = r.number;
+                deploy.idleReplicas = canary;
+            }
         }
         ro.persist();
         changed.fire(new DesiredStateChanged(tenant));
@@ -122,7 +129,7 @@ public class Rollouts {
     }
 
     /** Ends the quota reservation of a blue/green or canary rollout once its second track holds nothing. */
-    private void releaseQuota(Rollout ro) {
+    void releaseQuota(Rollout ro) {
         if (twoTrack(ro.strategy) && ro.previousRelease != null) {
             quota.rolloutFinished(ro.tenantId, App.<App>findById(ro.appId).name);
         }
@@ -171,6 +178,15 @@ public class Rollouts {
         String tenant = tenantSlug(a.tenantId);
         switch (ro.state) {
             case Rollout.DEPLOYING -> {
+                if (WaveTracks.applies(ro)) {
+                    String state = ro.state;
+                    int wave = ro.wave;
+                    waveTracks.advance(a, tenant, ro, r, deploy, this);
+                    if (!state.equals(ro.state) || wave != ro.wave) {
+                        changed.fire(new DesiredStateChanged(tenant));
+                    }
+                    return;
+                }
                 List<TrackProgress> p = waves.ofCurrentWave(ro, targetProgress(a, tenant, ro, r, deploy));
                 if (!p.isEmpty() && p.stream().allMatch(TrackProgress::complete) && waves.hasNext(ro)) {
                     waves.waveReady(a, ro, deploy.progressDeadlineSeconds);
@@ -237,6 +253,9 @@ public class Rollouts {
 
     /** The hold is over (or cut short): the idle colour scales to zero; the rollout ends. */
     private void endHold(Rollout ro, AppDeploy deploy, Release r, String why) {
+        if (WaveTracks.applies(ro)) {
+            waveTracks.endHold(App.<App>findById(ro.appId), ro, deploy);
+        }
         deploy.idleReplicas = 0;
         releaseQuota(ro);
         boolean switchedBack = deploy.liveRelease != null && deploy.liveRelease != r.number;
@@ -245,7 +264,7 @@ public class Rollouts {
                         + "; " + ro.targetColor + " scaled to zero" : "hold over; " + ro.previousColor + " scaled to zero");
     }
 
-    private void fail(App a, String tenant, Rollout ro, Release r, AppDeploy deploy, String reason) {
+    void fail(App a, String tenant, Rollout ro, Release r, AppDeploy deploy, String reason) {
         ro.move(Rollout.FAILED, reason);
         finish(r, ReleaseStatus.FAILED, reason);
         stopTrack(a, ro, deploy);
@@ -260,6 +279,9 @@ public class Rollouts {
         if (!twoTrack(ro.strategy) || ro.previousRelease == null) {
             return;
         }
+        if (WaveTracks.applies(ro)) {
+            waveTracks.stop(a, ro, deploy);
+        }
         deploy.idleReplicas = 0;
         releaseQuota(ro);
         if (AppDeploy.CANARY.equals(ro.strategy)) {
@@ -271,7 +293,7 @@ public class Rollouts {
         }
     }
 
-    private String notReadyReason(Rollout ro, List<TrackProgress> p) {
+    String notReadyReason(Rollout ro, List<TrackProgress> p) {
         String track = ro.targetColor == null ? "the new pods" : ro.targetColor;
         List<String> parts = new ArrayList<>();
         for (TrackProgress t : p) {
@@ -292,7 +314,7 @@ public class Rollouts {
     }
 
     /** The release that was live before this rollout is superseded now (unless it is the same). */
-    private void supersede(App a, Rollout ro) {
+    void supersede(App a, Rollout ro) {
         if (ro.previousRelease != null) {
             Release prev = Release.find(a.id, ro.previousRelease);
             if (prev != null && prev.id != null && !prev.id.equals(ro.releaseId)
@@ -302,7 +324,7 @@ public class Rollouts {
         }
     }
 
-    private static void finish(Release r, String status, String reason) {
+    static void finish(Release r, String status, String reason) {
         r.status = status;
         if (reason != null) {
             r.reason = reason.length() > 2000 ? reason.substring(0, 1997) + "..." : reason;
@@ -325,6 +347,13 @@ public class Rollouts {
             return Action.NOTHING_TO_DO;
         }
         Release r = Release.findById(ro.releaseId);
+        if (WaveTracks.applies(ro)) {
+            String what = waveTracks.promote(a, tenant, ro, r, deploy, this);
+            changed.fire(new DesiredStateChanged(tenant));
+            audit.record(tenantId, tenant, a.name, "release.promote", "promoted release #" + r.number + " of " + a.name
+                    + ": " + what, null);
+            return Action.STARTED;
+        }
         if (Rollout.WAVE_PAUSED.equals(ro.state)) {
             waves.next(a, ro, deploy.progressDeadlineSeconds);
             changed.fire(new DesiredStateChanged(tenant));
@@ -374,8 +403,13 @@ public class Rollouts {
                     + "roll back to the previous release instead");
         }
         Release r = Release.findById(ro.releaseId);
-        ro.move(Rollout.ABORTED, "aborted");
-        finish(r, ReleaseStatus.ABORTED, "aborted before it took traffic");
+        boolean partly = WaveTracks.applies(ro) && (ro.wave > 0 || Rollout.WAVE_PAUSED.equals(ro.state));
+        int at = ro.wave + (Rollout.WAVE_PAUSED.equals(ro.state) ? 2 : 1);
+        String why = partly ? "aborted in wave " + at + " of " + ro.waves.size() + "; regions of the waves before "
+                + "keep release #" + r.number + ", the others keep release #" + ro.previousRelease
+                : "aborted before it took traffic";
+        ro.move(Rollout.ABORTED, partly ? why : "aborted");
+        finish(r, ReleaseStatus.ABORTED, why);
         stopTrack(a, ro, deploy);
         changed.fire(new DesiredStateChanged(tenant));
         audit.record(tenantId, tenant, a.name, "release.abort", "aborted release #" + r.number + " of " + a.name, null);
@@ -391,6 +425,9 @@ public class Rollouts {
         App a = ReleaseService.requireApp(tenantId, app);
         AppDeploy deploy = AppDeploy.lock(a.id);
         Rollout ro = Rollout.lockActive(a.id);
+        if (ro != null && WaveTracks.applies(ro) && AppDeploy.BLUE_GREEN.equals(ro.strategy)) {
+            return switchBackWaves(a, tenant, ro, deploy);
+        }
         if (ro == null || !Rollout.HOLDING.equals(ro.state)) {
             Rollout last = Rollout.latest(a.id);
             if (last != null && Rollout.SWITCHED_BACK.equals(last.state)) {
@@ -422,7 +459,37 @@ public class Rollouts {
         return Action.STARTED;
     }
 
-    private static String summary(List<TrackProgress> p) {
+    /**
+     * Switch back of a blue/green rollout in waves, during its waves or its hold: every region that switched returns
+     * to its previous colour (one Service write each); the hold ends at once, so the engine's next step scales the
+     * new colour to zero everywhere (also in a wave that was still starting it).
+     */
+    private Action switchBackWaves(App a, String tenant, Rollout ro, AppDeploy deploy) {
+        Release r = Release.findById(ro.releaseId);
+        if (!WaveTracks.switchedSomewhere(a.id, deploy, r.number)) {
+            if (Rollout.HOLDING.equals(ro.state)) {
+                return Action.NOTHING_TO_DO;
+            }
+            throw ApiException.conflict("release", "no region has switched to release #" + r.number
+                    + " yet; abort the rollout instead");
+        }
+        List<String> back = waveTracks.switchBack(a, ro, r, deploy);
+        Release prev = Release.find(a.id, ro.previousRelease);
+        finish(r, ReleaseStatus.ROLLED_BACK, "switched back to release #" + ro.previousRelease + " in " + back);
+        if (prev != null) {
+            finish(prev, ReleaseStatus.LIVE, null);
+            ReleaseService.restore(a, prev);
+        }
+        ro.holdUntil = Instant.now();
+        ro.nextRunAt = ro.holdUntil;
+        ro.move(Rollout.HOLDING, "switched back to release #" + ro.previousRelease + " in " + back);
+        changed.fire(new DesiredStateChanged(tenant));
+        audit.record(a.tenantId, tenant, a.name, "release.switch-back", "switched " + a.name + " back to release #"
+                + ro.previousRelease + " in " + back, null);
+        return Action.STARTED;
+    }
+
+    static String summary(List<TrackProgress> p) {
         List<String> parts = new ArrayList<>();
         for (TrackProgress t : p) {
             parts.add(t.region() + " " + t.ready() + "/" + t.desired() + " ready");
@@ -432,70 +499,5 @@ public class Rollouts {
 
     static String tenantSlug(long tenantId) {
         return dev.berth.tenants.Tenant.<dev.berth.tenants.Tenant>findById(tenantId).slug;
-    }
-
-    // ---- views -----------------------------------------------------------------------------------------------
-
-    /** Where a release's pods run right now, per region and track (from the watch caches). */
-    List<ReleaseView.Placement> placements(Release r) {
-        AppDeploy deploy = AppDeploy.findById(r.appId);
-        if (deploy == null) {
-            return List.of();
-        }
-        App a = App.findById(r.appId);
-        String tenant = tenantSlug(a.tenantId);
-        Set<String> labels = new LinkedHashSet<>();
-        switch (deploy.strategy) {
-            case AppDeploy.BLUE_GREEN -> labels.addAll(List.of(AppDeploy.BLUE, AppDeploy.GREEN));
-            case AppDeploy.CANARY -> labels.addAll(List.of("stable", "canary"));
-            default -> labels.add(null);
-        }
-        List<ReleaseView.Placement> found = new ArrayList<>();
-        for (String label : labels) {
-            for (TrackProgress t : progress.track(a.tenantId, tenant, a.name, deploy.strategy, label, r.number, 0)) {
-                if (t.total() > 0) {
-                    found.add(new ReleaseView.Placement(t.region(), t.track(), t.ready(), t.total()));
-                }
-            }
-        }
-        return found;
-    }
-
-    /** The app's latest rollout with live progress of its target track, or null when it never had one. */
-    @Transactional
-    public RolloutView current(long tenantId, String tenant, String app) {
-        App a = ReleaseService.requireApp(tenantId, app);
-        Rollout ro = Rollout.latest(a.id);
-        if (ro == null) {
-            return null;
-        }
-        AppDeploy deploy = AppDeploy.findById(a.id);
-        Release r = Release.findById(ro.releaseId);
-        List<TrackProgress> tracks = new ArrayList<>();
-        if (AppDeploy.BLUE_GREEN.equals(deploy.strategy)) {
-            tracks.addAll(colour(a, tenant, deploy, deploy.liveColor, deploy.liveRelease, a.replicas));
-            if (deploy.idleRelease != null) {
-                tracks.addAll(colour(a, tenant, deploy, deploy.idleColor(), deploy.idleRelease, deploy.idleReplicas));
-            }
-        } else if (AppDeploy.CANARY.equals(deploy.strategy)) {
-            boolean canary = deploy.idleRelease != null && deploy.idleReplicas > 0;
-            tracks.addAll(colour(a, tenant, deploy, "stable", deploy.liveRelease,
-                    canary ? Math.max(1, a.replicas - deploy.idleReplicas) : a.replicas));
-            if (canary) {
-                tracks.addAll(colour(a, tenant, deploy, "canary", deploy.idleRelease, deploy.idleReplicas));
-            }
-        } else {
-            tracks.addAll(colour(a, tenant, deploy, null, deploy.liveRelease, a.replicas));
-        }
-        return new RolloutView(r.number, ro.strategy, ro.state, ro.targetColor,
-                AppDeploy.BLUE_GREEN.equals(deploy.strategy) ? deploy.liveColor : null, ro.reason, ro.createdAt,
-                ro.deadlineAt, ro.holdUntil, ro.finishedAt, tracks, ro.waves, ro.waves == null ? null : ro.wave + 1,
-                waves.pinned(a.id));
-    }
-
-    private List<TrackProgress> colour(App a, String tenant, AppDeploy deploy, String label, Integer release,
-            int desired) {
-        return release == null ? List.of()
-                : progress.track(a.tenantId, tenant, a.name, deploy.strategy, label, release, desired);
     }
 }

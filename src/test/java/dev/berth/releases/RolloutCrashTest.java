@@ -4,14 +4,21 @@ import static dev.berth.testsupport.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.berth.kube.Names;
 import dev.berth.reconcile.RegionWorkers;
+import dev.berth.regions.RegionClients;
+import dev.berth.regions.SimulatedKubelet;
 import dev.berth.testsupport.Api;
+import dev.berth.testsupport.MockRegions;
+import dev.berth.testsupport.MockRegions.MockRegion;
 import dev.berth.testsupport.Sandbox;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * Berth "killed" at each point of a blue/green rollout: the rollout engine and the region's reconcile worker are
  * stopped (nothing in memory survives that matters: state is in PostgreSQL), things happen meanwhile, then both
  * start again. The end state must be clean: one colour live behind the Service and fully ready, the rollout and
- * release finished consistently, and no object left that is not desired.
+ * release finished consistently, and no object left that is not desired. The same holds for a blue/green release
+ * in waves across several regions, killed in each state of its waves.
  */
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
@@ -32,20 +40,26 @@ class RolloutCrashTest {
     RolloutEngine engine;
     @Inject
     RegionWorkers workers;
+    @Inject
+    RegionClients clients;
+    private final MockRegions regions = new MockRegions();
 
     private void kill() {
         engine.stop();
         workers.stop(Sandbox.REGION);
+        regions.all().forEach(r -> workers.stop(r.name()));
     }
 
     private void restart() {
         workers.start(sandbox.cluster());
+        regions.all().forEach(r -> clients.get(r.name()).ifPresent(workers::start));
         engine.start();
     }
 
     @AfterEach
     void running() {
         restart();
+        regions.close();
     }
 
     private Deployment deployment(String slug, String name) {
@@ -166,5 +180,126 @@ class RolloutCrashTest {
         restart();
         StrategyTest.awaitRollout(slug, "web", "switched-back");
         assertClean(slug, "blue", "registry.example.com/t/web:1", 0);
+    }
+
+    // ---- blue/green in waves across regions ----------------------------------------------------------------------
+
+    /** A blue/green app (2 replicas, release 1 on blue) in two regions, the first wave cw-a, the second cw-b. */
+    private String blueGreenInWaves(String prefix, boolean pause, int deadline) throws Exception {
+        String slug = Api.uniqueSlug(prefix);
+        Map<String, Object> tenant = new LinkedHashMap<>();
+        tenant.put("slug", slug);
+        tenant.put("owners", List.of("admin"));
+        tenant.put("plan", "business");
+        tenant.put("overrides", Map.of("regions", 10, "pods", 40));
+        json().body(tenant).post("/api/v1/tenants").then().statusCode(201);
+        regions.register(prefix + "-a", 1, 1, slug);
+        regions.register(prefix + "-b", 2, 2, slug);
+        Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1", "replicas", 2));
+        json().body(Map.of("primary", prefix + "-a", "replicas", List.of(prefix + "-b"), "allRegions", false,
+                "pauseBetweenWaves", pause)).put(Api.app(slug, "web") + "/placement").then().statusCode(200);
+        StrategyTest.awaitRollout(slug, "web", "succeeded");
+        StrategyTest.settings(slug, "web", Map.of("strategy", "blue-green", "autoPromote", true,
+                "holdSeconds", 0, "progressDeadlineSeconds", deadline));
+        await().ignoreExceptions().atMost(StrategyTest.WAIT).until(() -> regions.all().stream()
+                .allMatch(r -> readyIn(r, slug, "web-blue") == 2 && deploymentIn(r, slug, "web") == null));
+        return slug;
+    }
+
+    private static Deployment deploymentIn(MockRegion r, String slug, String name) {
+        return r.client().apps().deployments().inNamespace(Names.namespace(slug)).withName(name).get();
+    }
+
+    private static int readyIn(MockRegion r, String slug, String name) {
+        Deployment d = deploymentIn(r, slug, name);
+        return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0
+                : d.getStatus().getReadyReplicas();
+    }
+
+    private static String colourIn(MockRegion r, String slug) {
+        Service s = r.client().services().inNamespace(Names.namespace(slug)).withName("web").get();
+        return s.getSpec().getSelector().get("berth.dev/color");
+    }
+
+    /** One region: the colour live and ready with the image, the other colour at zero, only desired objects. */
+    private void assertCleanIn(MockRegion r, String slug, String colour, String image) {
+        await().ignoreExceptions().atMost(StrategyTest.WAIT).untilAsserted(() -> {
+            assertThat(colourIn(r, slug)).as(r.name()).isEqualTo(colour);
+            assertThat(readyIn(r, slug, "web-" + colour)).isEqualTo(2);
+            assertThat(deploymentIn(r, slug, "web-" + colour).getSpec().getTemplate().getSpec().getContainers().get(0)
+                    .getImage()).isEqualTo(image);
+            String idle = colour.equals("blue") ? "green" : "blue";
+            Deployment other = deploymentIn(r, slug, "web-" + idle);
+            assertThat(other == null ? 0 : other.getSpec().getReplicas()).isZero();
+            String ns = Names.namespace(slug);
+            List<String> objects = new java.util.ArrayList<>();
+            r.client().apps().deployments().inNamespace(ns).list().getItems()
+                    .forEach(d -> objects.add("Deployment/" + d.getMetadata().getName()));
+            r.client().services().inNamespace(ns).list().getItems()
+                    .forEach(o -> objects.add("Service/" + o.getMetadata().getName()));
+            r.client().network().v1().ingresses().inNamespace(ns).list().getItems()
+                    .forEach(o -> objects.add("Ingress/" + o.getMetadata().getName()));
+            // The idle colour exists where a rollout started it (at zero replicas now), nothing else.
+            assertThat(objects).contains("Deployment/web-" + colour, "Service/web", "Ingress/web")
+                    .isSubsetOf("Deployment/web-blue", "Deployment/web-green", "Service/web", "Ingress/web");
+        });
+        assertThat(workers.resyncNow(r.name()).writes()).as("nothing left to converge in " + r.name()).isZero();
+    }
+
+    @Test
+    void killedWhilePausedBetweenWavesAndPromotedMeanwhile() throws Exception {
+        String slug = blueGreenInWaves("crw-p", true, 30);
+        StrategyTest.release(slug, "web", "registry.example.com/t/web:2", 202);
+        StrategyTest.awaitRollout(slug, "web", "wave-paused");
+        MockRegion a = regions.all().get(0);
+        MockRegion b = regions.all().get(1);
+        await().atMost(StrategyTest.WAIT).until(() -> "green".equals(colourIn(a, slug)));
+        kill();
+        // Committed while nothing runs: wave 2 starts green in cw-b; the clusters do not know yet.
+        json().post(StrategyTest.releases(slug, "web") + "/promote").then().statusCode(202);
+        assertThat(colourIn(b, slug)).isEqualTo("blue");
+        restart();
+        StrategyTest.awaitRollout(slug, "web", "succeeded");
+        assertCleanIn(a, slug, "green", "registry.example.com/t/web:2");
+        assertCleanIn(b, slug, "green", "registry.example.com/t/web:2");
+        assertThat(StrategyTest.releaseStatus(slug, "web", 2)).isEqualTo("live");
+    }
+
+    @Test
+    void killedWhileTheSecondWaveRanPastItsDeadline() throws Exception {
+        String slug = blueGreenInWaves("crw-d", false, 3);
+        MockRegion a = regions.all().get(0);
+        MockRegion b = regions.all().get(1);
+        b.kubelet().close();
+        StrategyTest.release(slug, "web", "registry.example.com/t/web:2", 202);
+        await().ignoreExceptions().atMost(StrategyTest.WAIT).until(() -> "green".equals(colourIn(a, slug))
+                && deploymentIn(b, slug, "web-green") != null);
+        kill();
+        Thread.sleep(3500);
+        try (SimulatedKubelet kubelet = new SimulatedKubelet(b.client(), Duration.ofMillis(100))) {
+            restart();
+            StrategyTest.awaitRollout(slug, "web", "failed");
+            assertCleanIn(a, slug, "green", "registry.example.com/t/web:2");
+            assertCleanIn(b, slug, "blue", "registry.example.com/t/web:1");
+            assertThat(StrategyTest.releaseStatus(slug, "web", 2)).isEqualTo("failed");
+        }
+    }
+
+    @Test
+    void killedBetweenASwitchBackDuringTheWavesAndTheScaleDown() throws Exception {
+        String slug = blueGreenInWaves("crw-s", true, 30);
+        StrategyTest.release(slug, "web", "registry.example.com/t/web:2", 202);
+        StrategyTest.awaitRollout(slug, "web", "wave-paused");
+        MockRegion a = regions.all().get(0);
+        MockRegion b = regions.all().get(1);
+        await().atMost(StrategyTest.WAIT).until(() -> "green".equals(colourIn(a, slug)));
+        kill();
+        json().post(StrategyTest.releases(slug, "web") + "/switch-back").then().statusCode(202);
+        restart();
+        StrategyTest.awaitRollout(slug, "web", "switched-back");
+        assertCleanIn(a, slug, "blue", "registry.example.com/t/web:1");
+        assertCleanIn(b, slug, "blue", "registry.example.com/t/web:1");
+        assertThat(StrategyTest.releaseStatus(slug, "web", 2)).isEqualTo("rolled-back");
+        assertThat(StrategyTest.releaseStatus(slug, "web", 1)).isEqualTo("live");
     }
 }
