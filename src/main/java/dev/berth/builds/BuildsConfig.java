@@ -131,6 +131,22 @@ public interface BuildsConfig {
         /** The java binary in the JRE base image. */
         @WithDefault("java")
         String javaCommand();
+
+        /**
+         * Run the repository's Maven or Gradle build on the Berth host, as the Berth user, when no executable JAR is
+         * committed. Operators who build code they do not trust switch this off.
+         */
+        @WithDefault("true")
+        boolean buildTools();
+
+        /** Extra arguments for Maven, after Berth's own (for example {@code -s,/etc/berth/maven-settings.xml}). */
+        Optional<List<String>> mavenArgs();
+
+        /** Extra arguments for Gradle, after Berth's own (for example {@code --init-script,/etc/berth/mirror.gradle}). */
+        Optional<List<String>> gradleArgs();
+
+        /** The JDK the build tools run with (their JAVA_HOME); default: Berth's JAVA_HOME, else the Java Berth runs on. */
+        Optional<String> buildJavaHome();
     }
 
     interface Webhooks {

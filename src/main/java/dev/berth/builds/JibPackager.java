@@ -13,53 +13,56 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Packages apps without a Dockerfile with Jib (no build tool, no daemon): an executable JAR onto the configured
- * JRE base image, or a directory of static files onto the configured static-server base image. Detection says
- * exactly what it found, and when it finds nothing, what to add.
+ * Packages apps without a Dockerfile with Jib (no daemon): an executable JAR, committed or produced by the
+ * repository's own Maven or Gradle build ({@link ToolBuild}), onto the configured JRE base image, or a directory of
+ * static files onto the configured static-server base image. Detection says exactly what it found, and when it finds
+ * nothing, what to add.
  */
 @ApplicationScoped
 public class JibPackager {
-    static final List<String> JAR_DIRS = List.of("", "target", "build/libs");
     static final List<String> STATIC_DIRS = List.of("", "public", "dist", "build", "site", "_site", "www");
-    static final String JAR_PATH = "/app/app.jar";
+    static final String APP_DIR = "/app";
+    static final String JAR_PATH = APP_DIR + "/app.jar";
 
     @Inject
     BuildsConfig config;
+    @Inject
+    ToolBuild tools;
 
-    /** What was found and will be packaged. */
-    public record Detection(String strategy, Path path, String description) {
+    /**
+     * What was found and will be packaged: a committed executable JAR ({@code jar} set), a project to build first
+     * ({@code tool} set), or a static site ({@code path} is its directory).
+     */
+    public record Detection(String strategy, Path path, String description, ExecutableJars.Found jar, BuildTool tool) {
     }
 
-    /** The first thing Berth can package in {@code context}: an executable JAR, else a static site; null if none. */
+    /**
+     * The first thing Berth can package in {@code context}, in this order: a committed executable JAR, a Maven or
+     * Gradle project (when {@code berth.builds.jib.build-tools} is on), a static site; null if none.
+     */
     public Detection detect(Path context) throws IOException {
-        List<Path> jars = new ArrayList<>();
-        for (String d : JAR_DIRS) {
-            Path dir = context.resolve(d);
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> s = Files.list(dir)) {
-                    s.filter(JibPackager::isExecutableJar).forEach(jars::add);
-                }
-            }
+        String jre = config.jib().jreBaseImage();
+        ExecutableJars.Found jar = ExecutableJars.find(context);
+        if (jar != null) {
+            return new Detection("jar", jar.baseDir().resolve(jar.jar()), "no Dockerfile; " + jar.description()
+                    + ", packaged with Jib on " + jre, jar, null);
         }
-        if (!jars.isEmpty()) {
-            jars.sort(Comparator.comparing(Path::toString));
-            Path jar = jars.get(0);
-            String more = jars.size() == 1 ? "" : " (" + jars.size() + " executable JARs found; using the first by name)";
-            return new Detection("jar", jar, "no Dockerfile; executable JAR " + context.relativize(jar) + more
-                    + ", packaged with Jib on " + config.jib().jreBaseImage());
+        BuildTool tool = config.jib().buildTools() ? BuildTool.detect(context, System.getenv("PATH")) : null;
+        if (tool != null) {
+            String how = tool.launcher == null ? ", but " + tool.kind.title + " is not installed on the Berth host"
+                    : ", built with " + tool.summary() + "; the executable JAR it produces is packaged with Jib on " + jre;
+            return new Detection(tool.kind.strategy, context, "no Dockerfile and no committed executable JAR; "
+                    + tool.kind.title + " project (" + tool.buildFile + ")" + how, null, tool);
         }
         for (String d : STATIC_DIRS) {
             Path dir = context.resolve(d);
@@ -67,7 +70,7 @@ public class JibPackager {
                 String where = d.isEmpty() ? "the top-level directory" : d + "/";
                 return new Detection("static", dir, "no Dockerfile; static site in " + where
                         + " (index.html), packaged with Jib on " + config.jib().staticBaseImage() + " under "
-                        + config.jib().staticRoot());
+                        + config.jib().staticRoot(), null, null);
             }
         }
         return null;
@@ -77,20 +80,16 @@ public class JibPackager {
     static String nothingFound(String subDir, String dockerfile) {
         String at = subDir == null ? dockerfile : subDir + "/" + dockerfile;
         return "nothing to build: there is no Dockerfile at '" + at + "', no executable JAR (a JAR with Main-Class in "
-                + "its manifest at the top level, in target/ or in build/libs/) and no static site (index.html at the "
-                + "top level or in public/, dist/, build/, site/, _site/ or www/). Add one of these, or set the source's "
-                + "Dockerfile path.";
+                + "its manifest at the top level, in target/ or in build/libs/), no Maven or Gradle project that Berth "
+                + "builds (pom.xml, build.gradle or build.gradle.kts, unless the operator switched building off with "
+                + "berth.builds.jib.build-tools) and no static site (index.html at the top level or in public/, dist/, "
+                + "build/, site/, _site/ or www/). Add one of these, or set the source's Dockerfile path.";
     }
 
     String buildAndPush(BuildSpec spec, Detection found, BuildLog.Writer log, BuildControl control,
             BuildExecutor.Stages stages) throws Exception {
         JibContainerBuilder image;
-        if (found.strategy().equals("jar")) {
-            image = Jib.from(base(config.jib().jreBaseImage()))
-                    .addFileEntriesLayer(FileEntriesLayer.builder().setName("app")
-                            .addEntry(found.path(), AbsoluteUnixPath.get(JAR_PATH)).build())
-                    .setEntrypoint(config.jib().javaCommand(), "-jar", JAR_PATH);
-        } else {
+        if (found.strategy().equals("static")) {
             FileEntriesLayer.Builder files = FileEntriesLayer.builder().setName("site");
             AbsoluteUnixPath root = AbsoluteUnixPath.get(config.jib().staticRoot());
             try (Stream<Path> s = Files.list(found.path())) {
@@ -102,6 +101,12 @@ public class JibPackager {
             }
             image = Jib.from(base(config.jib().staticBaseImage())).addFileEntriesLayer(files.build());
             config.jib().staticEntrypoint().ifPresent(e -> image.setEntrypoint(Arrays.asList(e.trim().split("\\s+"))));
+        } else {
+            ExecutableJars.Found jar = found.tool() == null ? found.jar() : tools.build(spec, found.tool(), log, control);
+            if (control.stopped()) {
+                throw new ProcessRunner.StoppedException(control.stopReason());
+            }
+            image = jarImage(jar, log);
         }
         image.addLabel("org.opencontainers.image.revision", spec.commitSha());
         RegistryImage target = RegistryImage.named(spec.imageRef());
@@ -154,17 +159,32 @@ public class JibPackager {
         config.registry().username().ifPresent(u -> image.addCredential(u, config.registry().password().orElse("")));
     }
 
-    private static boolean isExecutableJar(Path p) {
-        String name = p.getFileName().toString();
-        if (!name.endsWith(".jar") || name.endsWith("-sources.jar") || name.endsWith("-javadoc.jar")
-                || name.startsWith("original-") || !Files.isRegularFile(p)) {
-            return false;
+    /**
+     * The JAR at {@code /app/app.jar} (a Quarkus fast-jar keeps its layout under {@code /app}), run with
+     * {@code java -jar}. Libraries (a fast-jar's {@code lib/}, a thin JAR's Class-Path) go into a layer of their own,
+     * so a rebuild that changes only the application pushes only the small layer.
+     */
+    private JibContainerBuilder jarImage(ExecutableJars.Found jar, BuildLog.Writer log) throws Exception {
+        AbsoluteUnixPath app = AbsoluteUnixPath.get(APP_DIR);
+        String target = jar.fastJar() ? APP_DIR + "/" + jar.jar() : JAR_PATH;
+        JibContainerBuilder image = Jib.from(base(config.jib().jreBaseImage()));
+        if (!jar.dependencies().isEmpty()) {
+            FileEntriesLayer.Builder deps = FileEntriesLayer.builder().setName("dependencies");
+            for (String f : jar.dependencies()) {
+                deps.addEntryRecursive(jar.baseDir().resolve(f), app.resolve(f));
+            }
+            image.addFileEntriesLayer(deps.build());
         }
-        try (JarFile jar = new JarFile(p.toFile())) {
-            return jar.getManifest() != null && jar.getManifest().getMainAttributes().getValue("Main-Class") != null;
-        } catch (IOException e) {
-            return false;
+        FileEntriesLayer.Builder files = FileEntriesLayer.builder().setName("app")
+                .addEntry(jar.baseDir().resolve(jar.jar()), AbsoluteUnixPath.get(target));
+        for (String f : jar.appFiles()) {
+            files.addEntryRecursive(jar.baseDir().resolve(f), app.resolve(f));
         }
+        if (!jar.missing().isEmpty()) {
+            log.line("Warning: the JAR's Class-Path names files that are not there: " + String.join(", ", jar.missing())
+                    + "; the app may not start. Ship them next to the JAR or build a JAR that carries them.");
+        }
+        return image.addFileEntriesLayer(files.build()).setEntrypoint(config.jib().javaCommand(), "-jar", target);
     }
 
     private static String rootMessage(Throwable t) {

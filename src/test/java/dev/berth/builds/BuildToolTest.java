@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Which build tool a context asks for, how it is launched, its command line and its environment. Gradle is covered
- * here only (no Gradle on the test machines); Maven also runs for real in MavenBuildTest.
+ * here only (no Gradle on the test machines); Maven also runs for real in {@link MavenBuildTest}.
  */
 class BuildToolTest {
     @TempDir
@@ -139,5 +139,27 @@ class BuildToolTest {
         assertThat(code).isZero();
         assertThat(lines).contains("HOME=/h", "PATH=/usr/bin:/bin").noneMatch(l -> l.startsWith("BERTH_"))
                 .noneMatch(l -> l.startsWith("USER=") || l.startsWith("JAVA_HOME="));
+    }
+
+    @Test
+    void theFailureReasonKeepsTheToolsErrorLinesWithoutItsBoilerplate() {
+        List<String> maven = List.of("[INFO] BUILD FAILURE", "[ERROR] COMPILATION ERROR :",
+                "[ERROR] /w/src/main/java/demo/Main.java:[2,21] <identifier> expected", "[ERROR] ",
+                "[ERROR] Failed to execute goal org.apache.maven.plugins:maven-compiler-plugin:3.13.0:compile -> [Help 1]",
+                "[ERROR] To see the full stack trace of the errors, re-run Maven with the -e switch.",
+                "[ERROR] Re-run Maven using the -X switch to enable full debug logging.",
+                "[ERROR] For more information about the errors and possible solutions, please read the following articles:",
+                "[ERROR] [Help 1] http://cwiki.apache.org/confluence/display/MAVEN/MojoFailureException");
+        assertThat(ToolBuild.errorLines(maven)).containsExactly("[ERROR] COMPILATION ERROR :",
+                "[ERROR] /w/src/main/java/demo/Main.java:[2,21] <identifier> expected",
+                "[ERROR] Failed to execute goal org.apache.maven.plugins:maven-compiler-plugin:3.13.0:compile -> [Help 1]");
+        List<String> gradle = List.of("> Task :compileJava FAILED", "/w/src/main/java/demo/Main.java:2: error: ';' expected",
+                "FAILURE: Build failed with an exception.", "", "* What went wrong:",
+                "Execution failed for task ':compileJava'.", "> Compilation failed; see the compiler error output.", "",
+                "* Try:", "> Run with --stacktrace option to get the stack trace.");
+        assertThat(ToolBuild.errorLines(gradle)).containsExactly("/w/src/main/java/demo/Main.java:2: error: ';' expected",
+                "* What went wrong:", "Execution failed for task ':compileJava'.",
+                "> Compilation failed; see the compiler error output.");
+        assertThat(ToolBuild.errorLines(List.of("a", "b", "", "c", "d", "e", "f"))).containsExactly("b", "c", "d", "e", "f");
     }
 }

@@ -52,6 +52,13 @@ public final class RegistryClient {
     /** Regular files of all layers (later layers win), path without leading slash to content. */
     public static Map<String, String> files(String repo, JsonNode manifest) {
         Map<String, String> files = new LinkedHashMap<>();
+        fileBytes(repo, manifest).forEach((path, body) -> files.put(path, new String(body, StandardCharsets.UTF_8)));
+        return files;
+    }
+
+    /** Like {@link #files}, with the exact bytes (for binary files such as JARs). */
+    public static Map<String, byte[]> fileBytes(String repo, JsonNode manifest) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
         for (JsonNode layer : manifest.path("layers")) {
             byte[] data = blob(repo, layer.path("digest").asText());
             try (InputStream in = layer.path("mediaType").asText().contains("gzip")
@@ -64,7 +71,7 @@ public final class RegistryClient {
         return files;
     }
 
-    private static void readTar(InputStream in, Map<String, String> files) throws IOException {
+    private static void readTar(InputStream in, Map<String, byte[]> files) throws IOException {
         byte[] header = new byte[512];
         while (in.readNBytes(header, 0, 512) == 512) {
             String name = cString(header, 0, 100);
@@ -78,7 +85,7 @@ public final class RegistryClient {
             in.skipNBytes((512 - size % 512) % 512);
             String path = (prefix.isEmpty() ? name : prefix + "/" + name).replaceFirst("^\\./", "").replaceFirst("^/", "");
             if (type == '0' || type == 0) {
-                files.put(path, new String(body, StandardCharsets.UTF_8));
+                files.put(path, body);
             }
         }
     }
