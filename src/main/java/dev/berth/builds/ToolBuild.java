@@ -11,10 +11,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -28,11 +24,6 @@ import java.util.regex.Pattern;
 class ToolBuild {
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
     private static final int TAIL = 60;
-    private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "build-tool-log");
-        t.setDaemon(true);
-        return t;
-    });
 
     @Inject
     BuildsConfig config;
@@ -56,24 +47,16 @@ class ToolBuild {
                 + ")");
         List<String> hidden = hidden(spec);
         Deque<String> tail = new ArrayDeque<>();
-        // The log writer flushes when lines arrive; a tool that goes quiet (a long compile, a download) would keep
-        // its last lines from readers until the next one, so they are flushed on a timer too.
-        ScheduledFuture<?> flusher = FLUSHER.scheduleWithFixedDelay(log::flush, 500, 500, TimeUnit.MILLISECONDS);
-        int code;
-        try {
-            code = ProcessRunner.run(BuildTool.scrubbed(env, tool.command(home, extra)), context, Map.of(), line -> {
-                String clean = ANSI.matcher(line).replaceAll("");
-                log.line(clean);
-                synchronized (tail) {
-                    tail.addLast(BuildLog.redact(clean, hidden));
-                    if (tail.size() > TAIL) {
-                        tail.removeFirst();
-                    }
+        int code = ProcessRunner.run(BuildTool.scrubbed(env, tool.command(home, extra)), context, Map.of(), line -> {
+            String clean = ANSI.matcher(line).replaceAll("");
+            log.line(clean);
+            synchronized (tail) {
+                tail.addLast(BuildLog.redact(clean, hidden));
+                if (tail.size() > TAIL) {
+                    tail.removeFirst();
                 }
-            }, control);
-        } finally {
-            flusher.cancel(false);
-        }
+            }
+        }, control);
         if (code != 0) {
             List<String> last;
             synchronized (tail) {
