@@ -51,7 +51,17 @@ final class Convergence {
             }
             for (HasMetadata o : objects) {
                 wanted.add(key(o));
-                if (writer.apply(o, cache.get(o.getClass(), o.getMetadata().getNamespace(), o.getMetadata().getName()))) {
+                HasMetadata cached = cache.get(o.getClass(), o.getMetadata().getNamespace(), o.getMetadata().getName());
+                if (cached != null && EdgeCacheManifests.isEdge(cached) != EdgeCacheManifests.isEdge(o)) {
+                    // The region switches between the app and its edge cache: a patch would leave the other
+                    // workload's volumes, labels and annotations behind, so the Deployment is replaced. Its
+                    // deletion wakes this reconciler again, which then creates the new one.
+                    if (writer.delete(cached)) {
+                        writes++;
+                    }
+                    continue;
+                }
+                if (writer.apply(o, cached)) {
                     writes++;
                 }
             }

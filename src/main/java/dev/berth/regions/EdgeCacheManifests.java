@@ -27,6 +27,8 @@ import java.util.Map;
 public final class EdgeCacheManifests {
     public static final String IMAGE = "docker.io/nginxinc/nginx-unprivileged:1.27-alpine";
     public static final String CONFIG_HASH = "berth.dev/edge-config-hash";
+    /** The {@link Labels#TRACK} of the nginx Deployment and its pods. */
+    public static final String EDGE_TRACK = "edge";
 
     /** What a replica region needs to know: the primary's public host and the cache rules and generation. */
     public record EdgeSpec(String originHost, List<Placement.CacheRule> rules, int generation) {
@@ -47,7 +49,7 @@ public final class EdgeCacheManifests {
                 .withLabels(Labels.app(app.tenant(), app.name())).endMetadata()
                 .withData(Map.of("nginx.conf", conf)).build();
         Map<String, String> labels = Labels.app(app.tenant(), app.name());
-        labels.put(Labels.TRACK, "edge");
+        labels.put(Labels.TRACK, EDGE_TRACK);
         Map<String, String> selector = Labels.appSelector(app.tenant(), app.name());
         Deployment d = new DeploymentBuilder().withNewMetadata().withName(app.name()).withNamespace(ns)
                 .withLabels(labels).endMetadata()
@@ -77,6 +79,12 @@ public final class EdgeCacheManifests {
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .endSpec().endTemplate().endSpec().build();
         return List.of(cm, d, AppManifests.service(app, app.name(), Map.of()), AppManifests.ingress(app, region));
+    }
+
+    /** True for the nginx Deployment of an edge cache (as opposed to the app's own workload). */
+    public static boolean isEdge(HasMetadata o) {
+        return o instanceof Deployment && o.getMetadata().getLabels() != null
+                && EDGE_TRACK.equals(o.getMetadata().getLabels().get(Labels.TRACK));
     }
 
     static String hash(String conf) {
