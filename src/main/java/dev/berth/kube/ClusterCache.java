@@ -20,11 +20,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The watch caches (informers) of one region: every object Berth manages, the pods of Berth's apps and the
@@ -37,23 +42,36 @@ public final class ClusterCache implements AutoCloseable {
             Namespace.class, ResourceQuota.class, LimitRange.class, NetworkPolicy.class, ServiceAccount.class,
             Role.class, RoleBinding.class, Secret.class, ConfigMap.class, Deployment.class, Service.class, Ingress.class);
 
-    private final Map<Class<?>, SharedIndexInformer<? extends HasMetadata>> informers = new LinkedHashMap<>();
+    private final Map<Class<?>, Supplier<SharedIndexInformer<? extends HasMetadata>>> factories =
+            new LinkedHashMap<>();
+    private final Map<Class<?>, SharedIndexInformer<? extends HasMetadata>> informers = new ConcurrentHashMap<>();
+    private final Map<Class<?>, List<ResourceEventHandler<HasMetadata>>> handlers = new ConcurrentHashMap<>();
+    /** When each informer was first seen without an open watch (absent while it watches). */
+    private final Map<Class<?>, Long> stalledSince = new ConcurrentHashMap<>();
+    private volatile boolean started;
 
     public ClusterCache(KubernetesClient client) {
         for (Class<? extends HasMetadata> kind : MANAGED_KINDS) {
-            SharedIndexInformer<? extends HasMetadata> informer = kind == Namespace.class
+            factories.put(kind, () -> kind == Namespace.class
                     ? client.namespaces().withLabel(Labels.MANAGED_BY, Labels.MANAGER).runnableInformer(0)
                     : client.resources(kind).inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MANAGER)
-                            .runnableInformer(0);
-            informers.put(kind, informer);
+                            .runnableInformer(0));
         }
-        informers.put(Pod.class, client.pods().inAnyNamespace().withLabel(Labels.APP).runnableInformer(0));
-        informers.put(Event.class, client.v1().events().inAnyNamespace().runnableInformer(0));
-        informers.values().forEach(i -> i.exceptionHandler((started, t) -> true));
+        factories.put(Pod.class, () -> client.pods().inAnyNamespace().withLabel(Labels.APP).runnableInformer(0));
+        factories.put(Event.class, () -> client.v1().events().inAnyNamespace().runnableInformer(0));
+        factories.forEach((kind, factory) -> informers.put(kind, create(factory)));
+    }
+
+    private static SharedIndexInformer<? extends HasMetadata> create(
+            Supplier<SharedIndexInformer<? extends HasMetadata>> factory) {
+        SharedIndexInformer<? extends HasMetadata> informer = factory.get();
+        informer.exceptionHandler((started, t) -> true);
+        return informer;
     }
 
     public void start() {
-        informers.values().forEach(SharedIndexInformer::start);
+        started = true;
+        factories.keySet().forEach(kind -> informers.get(kind).start());
     }
 
     /** True once every informer has listed the cluster at least once. */
@@ -64,6 +82,52 @@ public final class ClusterCache implements AutoCloseable {
     /** True while every informer holds an open watch. */
     public boolean watching() {
         return informers.values().stream().allMatch(SharedIndexInformer::isWatching);
+    }
+
+    /** The kinds whose informer has no open watch right now (for health and diagnostics), in watch order. */
+    public List<String> notWatching() {
+        return factories.keySet().stream().filter(k -> !informers.get(k).isWatching()).map(Class::getSimpleName)
+                .toList();
+    }
+
+    /** Forgets when watches were first seen closed: while the API server does not answer, closed is expected. */
+    public void clusterUnreachable() {
+        stalledSince.clear();
+    }
+
+    /**
+     * Replaces every informer that has had no open watch for longer than {@code grace}; call it while the API
+     * server answers. Informers normally reconnect on their own, but after a connection that hung during the
+     * WebSocket handshake the client's reconnects were seen going out without their upgrade headers, so every
+     * retry got HTTP 400 and the cache silently stopped following the cluster. A new informer lists and watches
+     * afresh (its handlers are added again) and the region's reconciler waits until it has synced. Returns the
+     * kinds restarted.
+     */
+    public List<String> restartStalledWatches(Duration grace) {
+        if (!started) {
+            return List.of();
+        }
+        long now = System.nanoTime();
+        List<String> restarted = new ArrayList<>();
+        for (Class<?> kind : factories.keySet()) {
+            SharedIndexInformer<? extends HasMetadata> informer = informers.get(kind);
+            if (informer.isWatching()) {
+                stalledSince.remove(kind);
+                continue;
+            }
+            long since = stalledSince.computeIfAbsent(kind, k -> now);
+            if (now - since < grace.toNanos()) {
+                continue;
+            }
+            SharedIndexInformer<? extends HasMetadata> fresh = create(factories.get(kind));
+            handlers.getOrDefault(kind, List.of()).forEach(h -> addHandler(fresh, h));
+            informers.put(kind, fresh);
+            informer.close();
+            fresh.start();
+            stalledSince.remove(kind);
+            restarted.add(kind.getSimpleName());
+        }
+        return restarted;
     }
 
     @SuppressWarnings("unchecked")
@@ -113,6 +177,7 @@ public final class ClusterCache implements AutoCloseable {
             }
         };
         for (Class<? extends HasMetadata> kind : MANAGED_KINDS) {
+            handlers.computeIfAbsent(kind, k -> new CopyOnWriteArrayList<>()).add(handler);
             addHandler(informers.get(kind), handler);
         }
     }

@@ -4,20 +4,25 @@ import dev.berth.kube.ClusterErrors;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionService;
+import dev.berth.regions.RegionsConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jboss.logging.Logger;
 
 /**
  * Probes every region's API server on its own thread (version and round-trip time) and records reachability, so
- * pages can say "unreachable since ..." without ever waiting on a cluster themselves.
+ * pages can say "unreachable since ..." without ever waiting on a cluster themselves. While a region answers, it
+ * also restarts watch caches whose watch stays closed (see {@code ClusterCache#restartStalledWatches}).
  */
 @ApplicationScoped
 public class RegionHealthLoop {
+    private static final Logger LOG = Logger.getLogger(RegionHealthLoop.class);
     private final ExecutorService probes = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "region-health");
         t.setDaemon(true);
@@ -28,6 +33,8 @@ public class RegionHealthLoop {
     RegionClients clients;
     @Inject
     RegionService regions;
+    @Inject
+    RegionsConfig config;
 
     @Scheduled(every = "${berth.regions.health-interval:10s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -57,7 +64,13 @@ public class RegionHealthLoop {
             String version = c.client().getKubernetesVersion().getGitVersion();
             int latency = (int) ((System.nanoTime() - start) / 1_000_000);
             regions.recordHealth(c.info().name(), true, version, latency, null);
+            // The API server answers: a watch that still cannot reopen is stuck, not waiting for the cluster.
+            List<String> restarted = c.cache().restartStalledWatches(config.watchStallGrace());
+            if (!restarted.isEmpty()) {
+                LOG.infof("region %s: restarted stalled watch caches %s", c.info().name(), restarted);
+            }
         } catch (RuntimeException e) {
+            c.cache().clusterUnreachable();
             regions.recordHealth(c.info().name(), false, null, null, ClusterErrors.describe(e));
         }
     }

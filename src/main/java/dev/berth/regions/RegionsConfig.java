@@ -28,6 +28,13 @@ public interface RegionsConfig {
     @WithDefault("10s")
     Duration healthInterval();
 
+    /**
+     * How long an informer may stay without an open watch while its region's API server answers before it is
+     * replaced by a new one (its own reconnects retry with backoff up to about 30 s).
+     */
+    @WithDefault("45s")
+    Duration watchStallGrace();
+
     /** Longest wait before a failed reconcile of a region is retried. */
     @WithDefault("60s")
     Duration maxBackoff();

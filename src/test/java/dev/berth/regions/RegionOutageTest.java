@@ -73,6 +73,16 @@ class RegionOutageTest {
                 .body("globalHost", equalTo("web." + slug + ".global.berth.localhost"))
                 .body("endpoints.size()", equalTo(4))
                 .body("endpoints.find { it.region == 'od-a' }.weight", equalTo(100));
+        // The returned region's watch caches see its ready pod again, so it carries weight once more.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> json()
+                .get(Api.app(slug, "web") + "/placement/routing").then().statusCode(200)
+                .body("endpoints.find { it.region == 'od-down' }.weight", equalTo(100))
+                .body("endpoints.find { it.region == 'od-down' }.reason", equalTo("ready")));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            health.probeNow(clients.get("od-down").orElseThrow());
+            assertThat(clients.get("od-down").orElseThrow().cache().notWatching()).as("informers without a watch")
+                    .isEmpty();
+        });
     }
 
     @Test

@@ -53,11 +53,31 @@ public final class FlakyProxy implements AutoCloseable {
         start(bind(port));
     }
 
+    /**
+     * Binds the port; when it is the port just closed, waits a little for the close to complete (a socket closed
+     * while its accept thread is still blocked is released only once that thread leaves accept).
+     */
     private static ServerSocket bind(int p) throws IOException {
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
-        return s;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            try {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
+                return s;
+            } catch (java.net.BindException e) {
+                s.close();
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private void start(ServerSocket s) {
