@@ -14,6 +14,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The one place that decides whether a change may grow what a tenant uses. Every path that can grow use calls it
@@ -36,15 +40,18 @@ import java.util.Collection;
  * <li>builds: {@link #checkBuildStart} before a build starts, {@link #buildFinished} with its real duration
  * (whatever the outcome: succeeded, failed or cancelled), or {@link #recordBuildMinutes} alone;</li>
  * <li>region placement: {@link #checkRegions} (regions a tenant may use), {@link #checkPlacement} (regions an
- * app runs in: its replicas count in each).</li>
+ * app runs in and the replicas each runs: the app's, or the placement's count for that region).</li>
  * </ul>
  */
 @ApplicationScoped
 public class QuotaService {
     private static final String LOCKED = "berth.quota.locked.";
-    /** An app's pods in all regions of its placement: its replicas run in each (at least one copy). */
-    private static final String PLACED_PODS = "app.replicas * greatest(1, (select count(*) from app_region ar "
-            + "where ar.app_id = app.id))";
+    /**
+     * An app's pods in all regions of its placement: each region runs its own count or the app's replicas (an app
+     * without placement rows counts once).
+     */
+    private static final String PLACED_PODS = "coalesce((select sum(coalesce(ar.replicas, app.replicas)) "
+            + "from app_region ar where ar.app_id = app.id), app.replicas)";
 
     @Inject
     EntityManager em;
@@ -106,13 +113,15 @@ public class QuotaService {
     public void checkAppChange(long tenantId, long appId, AppFootprint current, AppFootprint next) {
         QuotaLimits limits = lock(tenantId);
         // The app's row is left out and its stored footprint added back: the change may already have been flushed.
-        // Replicas run in every region of the app's placement: the change counts once per region.
-        int copies = copies(appId);
-        QuotaUsage used = current(tenantId, appId).plus(current.withReplicas(current.replicas() * copies));
+        // Replicas run in every region of the app's placement that has no count of its own: the change counts once
+        // per such region; the regions with their own count keep it.
+        int[] spread = spread(appId);
+        AppFootprint before = current.withReplicas(spread[0] + current.replicas() * spread[1]);
+        AppFootprint after = next.withReplicas(spread[0] + next.replicas() * spread[1]);
+        QuotaUsage used = current(tenantId, appId).plus(before);
         Check c = new Check(limits, used);
         c.replicasPerApp(current.replicas(), next.replicas());
-        c.grow(current.withReplicas(current.replicas() * copies), next.withReplicas(next.replicas() * copies),
-                copies > 1 ? " in " + copies + " regions" : "");
+        c.grow(before, after, spread[1] > 1 ? " in " + spread[1] + " regions" : "");
         int domains = used.customDomains() - (current.customDomain() ? 1 : 0) + (next.customDomain() ? 1 : 0);
         c.count("customDomain", "customDomains", used.customDomains(), domains, limits.customDomains(),
                 "1 more custom domain");
@@ -217,44 +226,70 @@ public class QuotaService {
     }
 
     /**
-     * Refuses adding regions to an app's placement when the tenant's total (the app's replicas run in every region
-     * of its placement) or the namespace quota of an added region would be exceeded, or the app would run in more
-     * regions than the plan allows. {@code perRegion} is the app's footprint in one region; {@code before} and
-     * {@code after} name its regions. Refusals name the field {@code placement}.
+     * Refuses a placement change when the tenant's total (each region of the app's placement runs its replicas
+     * there: the app's own count, or the count the placement names for that region), the namespace quota of a region
+     * whose count grows (each region's ResourceQuota holds the tenant's limits on its own), the plan's replicas per
+     * app in one region, or the number of regions the plan allows would be exceeded. {@code perReplica} is the app's
+     * footprint (its replicas do not matter here); {@code before} and {@code after} map each region of the placement
+     * to its replica count there. Refusals name {@code placement}, or {@code regionReplicas.<region>} for a region
+     * whose count the request set, and say which region.
      */
     @Transactional(TxType.MANDATORY)
-    public void checkPlacement(long tenantId, long appId, AppFootprint perRegion, Collection<String> before,
-            Collection<String> after) {
+    public void checkPlacement(long tenantId, long appId, AppFootprint perReplica, Map<String, Integer> before,
+            Map<String, Integer> after, Set<String> overridden) {
         QuotaLimits limits = lock(tenantId);
-        java.util.Set<String> added = new java.util.TreeSet<>(after);
-        added.removeAll(before);
-        if (added.isEmpty()) {
+        Set<String> added = new TreeSet<>(after.keySet());
+        added.removeAll(before.keySet());
+        List<String> grown = after.keySet().stream().sorted()
+                .filter(r -> after.get(r) > before.getOrDefault(r, 0) || added.contains(r)).toList();
+        if (grown.isEmpty()) {
             return;
         }
-        new Check(limits, null).count("placement", "regions", before.size(), after.size(), limits.regions(),
-                added.size() + " more region(s) for this app");
-        QuotaUsage used = current(tenantId, appId).plus(perRegion.withReplicas(perRegion.replicas() * before.size()));
-        new Check(limits, used).grow(perRegion.withReplicas(perRegion.replicas() * before.size()),
-                perRegion.withReplicas(perRegion.replicas() * after.size()), " for " + added.size()
-                        + " more region(s) of this app", "placement");
-        for (String region : added) {
+        if (!added.isEmpty()) {
+            new Check(limits, null).count("placement", "regions", before.size(), after.size(), limits.regions(),
+                    added.size() + " more region(s) for this app");
+        }
+        for (String region : grown) {
+            int n = after.get(region);
+            if (n > limits.replicasPerApp() && n > before.getOrDefault(region, 0)) {
+                throw new QuotaExceededException(field(region, overridden), "replicasPerApp",
+                        String.valueOf(limits.replicasPerApp()), before.getOrDefault(region, 0) + " in region "
+                                + region, n + " replicas in region " + region);
+            }
+        }
+        int podsBefore = before.values().stream().mapToInt(Integer::intValue).sum();
+        int podsAfter = after.values().stream().mapToInt(Integer::intValue).sum();
+        QuotaUsage used = current(tenantId, appId).plus(perReplica.withReplicas(podsBefore));
+        new Check(limits, used).grow(perReplica.withReplicas(podsBefore), perReplica.withReplicas(podsAfter),
+                " for this app in region(s) " + grown, field(grown.get(0), overridden));
+        for (String region : grown) {
             // Each region's namespace has a ResourceQuota of the tenant's limits: the region alone must fit too.
-            Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(a.replicas), 0), "
-                    + "coalesce(sum(a.replicas::bigint * a.cpu_request_millis), 0), "
-                    + "coalesce(sum(a.replicas::bigint * a.cpu_limit_millis), 0), "
-                    + "coalesce(sum(a.replicas::bigint * a.memory_request_bytes), 0), "
-                    + "coalesce(sum(a.replicas::bigint * a.memory_limit_bytes), 0) from app a "
-                    + "join app_region ar on ar.app_id = a.id join region g on g.id = ar.region_id "
-                    + "where a.tenant_id = ?1 and g.name = ?2 and a.id <> ?3").setParameter(1, tenantId)
+            Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(n), 0), "
+                    + "coalesce(sum(n::bigint * cpu_request_millis), 0), coalesce(sum(n::bigint * cpu_limit_millis), 0), "
+                    + "coalesce(sum(n::bigint * memory_request_bytes), 0), "
+                    + "coalesce(sum(n::bigint * memory_limit_bytes), 0) from (select coalesce(ar.replicas, a.replicas) "
+                    + "as n, a.* from app a join app_region ar on ar.app_id = a.id join region g on g.id = ar.region_id "
+                    + "where a.tenant_id = ?1 and g.name = ?2 and a.id <> ?3) x").setParameter(1, tenantId)
                     .setParameter(2, region).setParameter(3, appId).getSingleResult();
             QuotaUsage inRegion = new QuotaUsage(0, i(r[0]), l(r[1]), l(r[2]), l(r[3]), l(r[4]), 0, 0, 0);
-            new Check(limits, inRegion).grow(AppFootprint.NONE, perRegion, " in region " + region, "placement");
+            new Check(limits, inRegion).grow(AppFootprint.NONE, perReplica.withReplicas(after.get(region)),
+                    " in region " + region, field(region, overridden));
         }
     }
 
-    private int copies(long appId) {
-        return ((Number) em.createNativeQuery("select greatest(1, count(*)) from app_region where app_id = ?1")
-                .setParameter(1, appId).getSingleResult()).intValue();
+    private static String field(String region, Set<String> overridden) {
+        return overridden.contains(region) ? "regionReplicas." + region : "placement";
+    }
+
+    /**
+     * How an app's pods spread over its placement: the pods of regions with their own count, and the number of
+     * regions that run the app's replicas (at least one, for an app without placement rows).
+     */
+    private int[] spread(long appId) {
+        Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(replicas), 0), count(*) - count(replicas), "
+                + "count(*) from app_region where app_id = ?1").setParameter(1, appId).getSingleResult();
+        int rows = i(r[2]);
+        return new int[] {i(r[0]), rows == 0 ? 1 : i(r[1])};
     }
 
     /** The tenant's effective limits (its plan with its overrides), without a lock: for pages and views. */

@@ -8,6 +8,7 @@ import dev.berth.apps.AppSpec;
 import dev.berth.quotas.Plan;
 import dev.berth.regions.EdgeCacheManifests;
 import dev.berth.regions.EdgePlacements;
+import dev.berth.regions.RegionReplicas;
 import dev.berth.quotas.QuotaService;
 import dev.berth.tenants.Tenant;
 import io.quarkus.hibernate.orm.panache.Panache;
@@ -21,7 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Reads desired state for reconcilers in short read transactions: one tenant, or every tenant of a region at once. */
+/**
+ * Reads desired state for reconcilers in short read transactions: one tenant, or every tenant of a region at once.
+ * Apps run the region's own replica count where their placement sets one.
+ */
 @ApplicationScoped
 public class DesiredStateLoader {
     @Inject
@@ -45,9 +49,10 @@ public class DesiredStateLoader {
                 "select ar.appId from AppRegion ar where ar.tenantId = :t and ar.regionId = :r", Long.class)
                 .setParameter("t", t.id).setParameter("r", regionId).getResultList());
         List<App> apps = App.listByTenant(t.id).stream().filter(a -> placed.contains(a.id)).toList();
-        List<AppSpec> specs = apps.stream().map(a -> spec(t.slug, a)).toList();
+        List<AppSpec> specs = new ArrayList<>(apps.stream().map(a -> spec(t.slug, a)).toList());
         List<AppLayout> found = new ArrayList<>(layouts.of(apps, specs));
         layouts.pin(apps, specs, found, regionId);
+        regional(apps, specs, found, RegionReplicas.inRegion(regionId));
         return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs, byName(specs, found),
                 edges(apps, EdgePlacements.inRegion(regionId))));
     }
@@ -82,6 +87,11 @@ public class DesiredStateLoader {
         Map<String, Map<String, AppLayout>> layoutsByTenant = new HashMap<>();
         List<AppLayout> found = new ArrayList<>(layouts.of(listed, specs));
         layouts.pin(listed, specs, found, regionId);
+        regional(listed, specs, found, RegionReplicas.inRegion(regionId));
+        byTenant.clear();
+        for (int i = 0; i < listed.size(); i++) {
+            byTenant.computeIfAbsent(listed.get(i).tenantId, k -> new ArrayList<>()).add(specs.get(i));
+        }
         for (int i = 0; i < specs.size(); i++) {
             if (found.get(i) != null) {
                 layoutsByTenant.computeIfAbsent(specs.get(i).tenant(), k -> new HashMap<>())
@@ -94,6 +104,24 @@ public class DesiredStateLoader {
         return tenants.stream().map(t -> new TenantDesired(t.spec(plans.get(t.planId).limits().with(t.overrides())),
                 byTenant.getOrDefault(t.id, List.of()), layoutsByTenant.getOrDefault(t.slug, Map.of()),
                 edges(appsByTenant.getOrDefault(t.id, List.of()), edgeSpecs))).toList();
+    }
+
+    /**
+     * Applies the region's own replica counts: the app's spec (default Deployment, edge cache) and every track of
+     * its layout run the region's count instead of the app's ({@link RegionReplicas#scale}).
+     */
+    private static void regional(List<App> apps, List<AppSpec> specs, List<AppLayout> layouts,
+            Map<Long, Integer> own) {
+        if (own.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < apps.size(); i++) {
+            Integer n = own.get(apps.get(i).id);
+            if (n != null) {
+                layouts.set(i, RegionReplicas.scale(layouts.get(i), apps.get(i).replicas, n));
+                specs.set(i, RegionReplicas.withReplicas(specs.get(i), n));
+            }
+        }
     }
 
     /** The edge settings of these apps, by app name. */

@@ -12,7 +12,7 @@ import java.util.Objects;
 /**
  * One region an app runs in, as {@code primary} or {@code replica}. While a release rolls out in waves,
  * {@link #pinnedRelease} holds the release a region keeps running until its wave comes (null: the app's live
- * release).
+ * release). {@link #replicas} overrides the app's replica count in this region.
  */
 @Entity
 @Table(name = "app_region")
@@ -28,6 +28,8 @@ public class AppRegion extends PanacheEntityBase {
     public Long tenantId;
     public String role;
     public Integer pinnedRelease;
+    /** The app's replicas in this region; null runs the app's own replica count here. */
+    public Integer replicas;
 
     public static List<AppRegion> listByApp(long appId) {
         return list("appId", appId);

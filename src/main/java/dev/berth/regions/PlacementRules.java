@@ -3,12 +3,19 @@ package dev.berth.regions;
 import dev.berth.api.Validator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
-/** Validation of placement settings: waves that cover every region once, and edge cache rules. */
+/**
+ * Validation of placement settings: waves that cover every region once, replica counts per region, and edge cache
+ * rules.
+ */
 final class PlacementRules {
     static final int MAX_RULES = 50;
     static final int MAX_TTL = 31 * 24 * 3600;
+    /** The same bound as an app's own replicas. */
+    static final int MAX_REGION_REPLICAS = 100;
 
     private PlacementRules() {
     }
@@ -30,6 +37,25 @@ final class PlacementRules {
         Set<String> missing = new HashSet<>(regions);
         missing.removeAll(seen);
         v.check(missing.isEmpty(), "waves", "every region of the placement must be in a wave; missing " + missing);
+    }
+
+    /**
+     * The replica counts per region of a request: each must name a region of the placement ({@code after}) and be
+     * between 0 and {@link #MAX_REGION_REPLICAS}; a null count means "the app's replicas". Returns the counts set.
+     */
+    static Map<String, Integer> regionReplicas(Validator v, Map<String, Integer> requested, List<String> after) {
+        Map<String, Integer> counts = new TreeMap<>();
+        new TreeMap<>(requested).forEach((region, n) -> {
+            String f = "regionReplicas." + region;
+            if (!after.contains(region)) {
+                v.add(f, "'" + region + "' is not a region of the placement " + after);
+            } else if (n != null && (n < 0 || n > MAX_REGION_REPLICAS)) {
+                v.add(f, "must be between 0 and " + MAX_REGION_REPLICAS);
+            } else if (n != null) {
+                counts.put(region, n);
+            }
+        });
+        return counts;
     }
 
     static void cacheRules(Validator v, List<Placement.CacheRule> rules) {

@@ -15,16 +15,19 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Owns apps' placements: which regions an app runs in (primary and replicas, or every region its tenant may use),
- * in which mode, and in which waves releases reach them. Adding regions goes through
+ * how many replicas each region runs (the app's, unless the placement sets a count for the region), in which mode,
+ * and in which waves releases reach them. Adding regions goes through
  * {@link QuotaService#checkPlacement} in the same transaction; removing one makes the reconciler of that region
  * delete the app's objects there. A new app is placed in every region of its tenant.
  */
@@ -52,7 +55,9 @@ public class PlacementService {
         p.allRegions = true;
         p.persist();
         List<String> names = regions.stream().map(r -> r.name).toList();
-        quota.checkPlacement(e.tenantId(), e.app().id, e.app().footprint(), names.subList(0, 1), names);
+        int n = e.app().replicas;
+        quota.checkPlacement(e.tenantId(), e.app().id, e.app().footprint(), counts(names.subList(0, 1), Map.of(), n),
+                counts(names, Map.of(), n), Set.of());
         for (int i = 0; i < regions.size(); i++) {
             row(e.app(), regions.get(i), i == 0 ? AppRegion.PRIMARY : AppRegion.REPLICA).persist();
         }
@@ -79,6 +84,9 @@ public class PlacementService {
         String primaryNow = rows.stream().filter(r -> AppRegion.PRIMARY.equals(r.role)).map(r -> names.get(r.regionId))
                 .findFirst().orElse(null);
         List<String> before = rows.stream().map(r -> names.get(r.regionId)).filter(n -> n != null).toList();
+        Map<String, Integer> countsNow = new TreeMap<>();
+        rows.stream().filter(r -> r.replicas != null && names.containsKey(r.regionId))
+                .forEach(r -> countsNow.put(names.get(r.regionId), r.replicas));
 
         Validator v = new Validator();
         String primary = req.primary() != null ? req.primary() : primaryNow;
@@ -113,11 +121,18 @@ public class PlacementService {
         }
         List<Placement.CacheRule> rules = req.cacheRules() != null ? req.cacheRules() : p.cacheRules;
         PlacementRules.cacheRules(v, rules);
+        Map<String, Integer> regionReplicas = new TreeMap<>(countsNow);
+        regionReplicas.keySet().retainAll(after);
+        if (req.regionReplicas() != null) {
+            regionReplicas = PlacementRules.regionReplicas(v, req.regionReplicas(), after);
+        }
         v.throwIfInvalid();
 
-        quota.checkPlacement(tenantId, a.id, a.footprint(), before, after);
+        quota.checkPlacement(tenantId, a.id, a.footprint(), counts(before, countsNow, a.replicas),
+                counts(after, regionReplicas, a.replicas), regionReplicas.keySet());
         Map<String, Object> diff = new LinkedHashMap<>();
         apply(a, rows, usable, primary, replicas, diff);
+        setRegionReplicas(a, countsNow, regionReplicas, diff);
         boolean pause = req.pauseBetweenWaves() != null ? req.pauseBetweenWaves() : p.pauseBetweenWaves;
         if (p.allRegions != all || !mode.equals(p.mode) || p.pauseBetweenWaves != pause
                 || !java.util.Objects.equals(waves, p.waves) || !rules.equals(p.cacheRules)) {
@@ -155,12 +170,14 @@ public class PlacementService {
     public void tenantGranted(long tenantId, Region region) {
         for (Placement p : Placement.<Placement>list("tenantId = ?1 and allRegions = true", tenantId)) {
             App a = App.findById(p.appId);
-            List<String> before = AppRegion.listByApp(a.id).stream()
-                    .map(r -> Region.<Region>findById(r.regionId).name).toList();
-            if (!before.contains(region.name)) {
-                List<String> after = new ArrayList<>(before);
-                after.add(region.name);
-                quota.checkPlacement(tenantId, a.id, a.footprint(), before, after);
+            Map<String, Integer> before = new TreeMap<>();
+            for (AppRegion r : AppRegion.listByApp(a.id)) {
+                before.put(Region.<Region>findById(r.regionId).name, r.replicas == null ? a.replicas : r.replicas);
+            }
+            if (!before.containsKey(region.name)) {
+                Map<String, Integer> after = new TreeMap<>(before);
+                after.put(region.name, a.replicas);
+                quota.checkPlacement(tenantId, a.id, a.footprint(), before, after, Set.of());
                 row(a, region, before.isEmpty() ? AppRegion.PRIMARY : AppRegion.REPLICA).persist();
             }
         }
@@ -200,6 +217,29 @@ public class PlacementService {
                 row.role = role;
             }
         }
+    }
+
+    /** Stores the replica counts per region (rows of regions not named run the app's replicas). */
+    private static void setRegionReplicas(App a, Map<String, Integer> now, Map<String, Integer> next,
+            Map<String, Object> diff) {
+        for (AppRegion row : AppRegion.listByApp(a.id)) {
+            String name = regionName(row.regionId);
+            Integer want = next.get(name);
+            if (!java.util.Objects.equals(row.replicas, want)) {
+                row.replicas = want;
+            }
+            if (!java.util.Objects.equals(now.get(name), want)) {
+                diff.put("regionReplicas." + name, (now.get(name) == null ? "app's" : now.get(name)) + " -> "
+                        + (want == null ? "app's (" + a.replicas + ")" : want));
+            }
+        }
+    }
+
+    /** Each region's replica count: its own where the placement sets one, else the app's. */
+    static Map<String, Integer> counts(Collection<String> regions, Map<String, Integer> own, int appReplicas) {
+        Map<String, Integer> m = new TreeMap<>();
+        regions.forEach(r -> m.put(r, own.getOrDefault(r, appReplicas)));
+        return m;
     }
 
     private static String regionName(long id) {
@@ -245,6 +285,7 @@ public class PlacementService {
     PlacementView view(App a) {
         Placement p = placement(a);
         List<PlacementView.RegionRole> roles = new ArrayList<>();
+        Map<String, Integer> own = new TreeMap<>();
         String primary = null;
         List<String> replicas = new ArrayList<>();
         List<AppRegion> rows = new ArrayList<>(AppRegion.listByApp(a.id));
@@ -252,7 +293,11 @@ public class PlacementService {
         rows.forEach(r -> names.put(r.regionId, regionName(r.regionId)));
         rows.sort((x, y) -> names.get(x.regionId).compareTo(names.get(y.regionId)));
         for (AppRegion r : rows) {
-            roles.add(new PlacementView.RegionRole(names.get(r.regionId), r.role, r.pinnedRelease));
+            roles.add(new PlacementView.RegionRole(names.get(r.regionId), r.role,
+                    r.replicas == null ? a.replicas : r.replicas, r.pinnedRelease));
+            if (r.replicas != null) {
+                own.put(names.get(r.regionId), r.replicas);
+            }
             if (AppRegion.PRIMARY.equals(r.role)) {
                 primary = names.get(r.regionId);
             } else {
@@ -260,6 +305,6 @@ public class PlacementService {
             }
         }
         return new PlacementView(a.name, primary, replicas, p.allRegions, p.mode, Waves.of(p.waves, primary, replicas),
-                p.pauseBetweenWaves, p.cacheRules, p.cacheGeneration, roles);
+                p.pauseBetweenWaves, p.cacheRules, p.cacheGeneration, own, roles);
     }
 }

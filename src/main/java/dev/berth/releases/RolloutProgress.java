@@ -6,6 +6,7 @@ import dev.berth.kube.Labels;
 import dev.berth.kube.Names;
 import dev.berth.regions.Region;
 import dev.berth.regions.RegionClients;
+import dev.berth.regions.RegionReplicas;
 import dev.berth.regions.RegionCluster;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
@@ -72,8 +73,9 @@ public class RolloutProgress {
     public List<TrackProgress> track(long tenantId, String tenant, String app, String strategy, String label,
             int release, int desired) {
         List<TrackProgress> result = new ArrayList<>();
+        Map<String, Integer> perRegion = RegionReplicas.desiredByRegion(tenantId, app, desired);
         for (Region r : regionsOf(tenantId, app)) {
-            result.add(track(r.name, tenant, app, strategy, label, release, desired));
+            result.add(track(r.name, tenant, app, strategy, label, release, perRegion.getOrDefault(r.name, desired)));
         }
         return result;
     }
