@@ -183,6 +183,44 @@ public final class ClusterCache implements AutoCloseable {
     }
 
     /**
+     * Calls {@code onChange} whenever a pod of Berth's apps becomes ready or stops being ready (added ready,
+     * readiness flipped, deleted while ready): what routing weights and DNS records follow.
+     */
+    public void onPodReadinessChange(Runnable onChange) {
+        ResourceEventHandler<HasMetadata> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(HasMetadata obj) {
+                if (ready(obj)) {
+                    onChange.run();
+                }
+            }
+
+            @Override
+            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
+                if (ready(oldObj) != ready(newObj)) {
+                    onChange.run();
+                }
+            }
+
+            @Override
+            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
+                if (ready(obj)) {
+                    onChange.run();
+                }
+            }
+        };
+        handlers.computeIfAbsent(Pod.class, k -> new CopyOnWriteArrayList<>()).add(handler);
+        addHandler(informers.get(Pod.class), handler);
+    }
+
+    /** A pod that is ready and not being deleted. */
+    public static boolean ready(HasMetadata o) {
+        return o instanceof Pod p && p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null
+                && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /**
      * True when an update changed more than the status the cluster maintains: labels, annotations, owners,
      * deletion, or the spec of a kind that has a status. Kinds without a status count every update.
      */

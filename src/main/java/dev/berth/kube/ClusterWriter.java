@@ -1,10 +1,14 @@
 package dev.berth.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.function.Supplier;
 
 /**
  * The one write path from Berth to a cluster, used the same way against real API servers and the test mock
@@ -34,10 +38,36 @@ public final class ClusterWriter {
      * absent). Returns true when a write was sent.
      */
     public boolean apply(HasMetadata desired, HasMetadata cached) {
+        return apply(desired, cached, () -> client.resource(desired));
+    }
+
+    /**
+     * The same for a custom resource Berth has no model class for (external-dns's {@code DNSEndpoint}): the kind's
+     * group, version and plural come from {@code kind}, so no API discovery is needed per write.
+     */
+    public boolean apply(GenericKubernetesResource desired, GenericKubernetesResource cached,
+            ResourceDefinitionContext kind) {
+        return apply(desired, cached, () -> client.genericKubernetesResources(kind)
+                .inNamespace(desired.getMetadata().getNamespace()).resource(desired));
+    }
+
+    /** Deletes a custom resource Berth no longer wants (see {@link #delete(HasMetadata)}). */
+    public boolean delete(GenericKubernetesResource actual, ResourceDefinitionContext kind) {
+        if (actual.getMetadata().getDeletionTimestamp() != null) {
+            return false;
+        }
+        client.genericKubernetesResources(kind).inNamespace(actual.getMetadata().getNamespace()).resource(actual)
+                .delete();
+        counter.record(region, "delete", actual.getKind());
+        return true;
+    }
+
+    private boolean apply(HasMetadata desired, HasMetadata cached,
+            Supplier<? extends Resource<? extends HasMetadata>> resource) {
         HasMetadata actual = cached;
         if (actual == null) {
             try {
-                client.resource(desired).create();
+                resource.get().create();
                 counter.record(region, "create", desired.getKind());
                 return true;
             } catch (KubernetesClientException e) {
@@ -45,7 +75,7 @@ public final class ClusterWriter {
                     throw e;
                 }
                 // The cache lagged behind the cluster: read the object once and fall through to the drift check.
-                actual = client.resource(desired).get();
+                actual = resource.get().get();
             }
         }
         if (DriftCheck.covers(desired, actual)) {
@@ -53,7 +83,7 @@ public final class ClusterWriter {
         }
         PatchContext context = new PatchContext.Builder()
                 .withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build();
-        client.resource(desired).patch(context, MergePatch.jsonPatch(desired, actual));
+        resource.get().patch(context, MergePatch.jsonPatch(desired, actual));
         counter.record(region, "patch", desired.getKind());
         return true;
     }

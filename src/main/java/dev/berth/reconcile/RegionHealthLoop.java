@@ -35,6 +35,10 @@ public class RegionHealthLoop {
     RegionService regions;
     @Inject
     RegionsConfig config;
+    @Inject
+    RegionWorkers workers;
+    /** Each region's reachability as last probed, so a change can re-publish DNS at once. */
+    private final Map<String, Boolean> lastReachable = new ConcurrentHashMap<>();
 
     @Scheduled(every = "${berth.regions.health-interval:10s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -53,6 +57,14 @@ public class RegionHealthLoop {
         }
     }
 
+    /** A region that became reachable or unreachable drops out of, or returns to, the apps' DNS records. */
+    private void reachability(RegionCluster c, boolean reachable) {
+        Boolean before = lastReachable.put(c.info().name(), reachable);
+        if (before == null || before != reachable) {
+            workers.republishDns();
+        }
+    }
+
     /** Probes one region now, on the caller's thread (benchmarks). */
     public void probeNow(RegionCluster c) {
         probe(c);
@@ -64,6 +76,7 @@ public class RegionHealthLoop {
             String version = c.client().getKubernetesVersion().getGitVersion();
             int latency = (int) ((System.nanoTime() - start) / 1_000_000);
             regions.recordHealth(c.info().name(), true, version, latency, null);
+            reachability(c, true);
             // The API server answers: a watch that still cannot reopen is stuck, not waiting for the cluster.
             List<String> restarted = c.cache().restartStalledWatches(config.watchStallGrace());
             if (!restarted.isEmpty()) {
@@ -72,6 +85,7 @@ public class RegionHealthLoop {
         } catch (RuntimeException e) {
             c.cache().clusterUnreachable();
             regions.recordHealth(c.info().name(), false, null, null, ClusterErrors.describe(e));
+            reachability(c, false);
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.berth.kube.Labels;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionService;
 import dev.berth.regions.RegionsConfig;
+import dev.berth.regions.Routing;
 import dev.berth.tenants.TenantsConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,7 +28,8 @@ import org.jboss.logging.Logger;
 /**
  * One reconcile worker per region, each on its own thread, so a region that is slow or down never delays
  * another. A worker converges the tenants it is told about (after a committed change, or when a watched object
- * drifts), resyncs everything periodically, and retries with exponential backoff while its cluster fails.
+ * drifts), publishes DNS ({@link DnsPublisher}) after changes and health changes, resyncs everything periodically,
+ * and retries with exponential backoff while its cluster fails.
  */
 @ApplicationScoped
 public class RegionWorkers {
@@ -41,6 +43,8 @@ public class RegionWorkers {
     RegionsConfig config;
     @Inject
     TenantsConfig tenantsConfig;
+    @Inject
+    Routing routing;
 
     public void start(RegionCluster cluster) {
         workers.computeIfAbsent(cluster.info().name(), n -> {
@@ -51,6 +55,9 @@ public class RegionWorkers {
                     w.enqueue(tenant);
                 }
             });
+            // Routing follows health: an app's pod becoming ready or unready in any region changes its DNS records.
+            cluster.cache().onPodReadinessChange(this::republishDns);
+            cluster.dns().onChange(w::enqueueDns);
             w.scheduleFullResync(0);
             return w;
         });
@@ -65,7 +72,18 @@ public class RegionWorkers {
     }
 
     void onChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) DesiredStateChanged change) {
-        workers.values().forEach(w -> w.enqueue(change.tenantSlug()));
+        workers.values().forEach(w -> {
+            w.enqueue(change.tenantSlug());
+            w.enqueueDns();
+        });
+    }
+
+    /**
+     * Asks every region to publish DNS again (a region became reachable or unreachable, an app's readiness changed
+     * somewhere). Coalesced per worker; a pass that finds the records as they should be writes nothing.
+     */
+    public void republishDns() {
+        workers.values().forEach(Worker::enqueueDns);
     }
 
     /** Runs a full resync of one region now, on its worker thread, and waits for it (tests and benchmarks). */
@@ -92,13 +110,17 @@ public class RegionWorkers {
         private final RegionCluster cluster;
         private final Convergence convergence;
         final ScheduledExecutorService executor;
+        private final DnsPublisher dns;
         private final Set<String> pending = new LinkedHashSet<>();
+        private boolean dnsPending;
         private boolean drainScheduled;
         private long backoffMillis;
+        private long dnsBackoffMillis;
 
         Worker(RegionCluster cluster) {
             this.cluster = cluster;
             this.convergence = new Convergence(cluster, tenantsConfig.containerDefaults());
+            this.dns = new DnsPublisher(cluster, routing, regionService, config);
             this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "reconcile-" + cluster.info().name());
                 t.setDaemon(true);
@@ -108,6 +130,15 @@ public class RegionWorkers {
 
         synchronized void enqueue(String slug) {
             pending.add(slug);
+            scheduleDrain();
+        }
+
+        synchronized void enqueueDns() {
+            dnsPending = true;
+            scheduleDrain();
+        }
+
+        private void scheduleDrain() {
             if (!drainScheduled) {
                 drainScheduled = true;
                 executor.execute(this::drain);
@@ -116,10 +147,19 @@ public class RegionWorkers {
 
         private void drain() {
             Set<String> batch;
+            boolean publish;
             synchronized (this) {
                 batch = new LinkedHashSet<>(pending);
                 pending.clear();
+                publish = dnsPending;
+                dnsPending = false;
                 drainScheduled = false;
+            }
+            if (publish) {
+                publishDns();
+            }
+            if (batch.isEmpty()) {
+                return;
             }
             if (!cluster.cache().synced()) {
                 retryLater(batch, "watch caches not synced yet");
@@ -136,6 +176,23 @@ public class RegionWorkers {
                 }
             }
             backoffMillis = 0;
+        }
+
+        /** One DNS pass; while a cache is not ready or the cluster fails, it is tried again with backoff. */
+        private int publishDns() {
+            try {
+                int writes = dns.publish();
+                if (writes != DnsPublisher.NOT_READY) {
+                    dnsBackoffMillis = 0;
+                    return writes;
+                }
+                LOG.debugf("region %s: DNS publishing waits for the watch caches", cluster.info().name());
+            } catch (RuntimeException e) {
+                LOG.debugf("region %s: DNS publishing deferred: %s", cluster.info().name(), ClusterErrors.describe(e));
+            }
+            dnsBackoffMillis = dnsBackoffMillis == 0 ? 500 : Math.min(dnsBackoffMillis * 2, config.maxBackoff().toMillis());
+            executor.schedule(this::enqueueDns, dnsBackoffMillis, TimeUnit.MILLISECONDS);
+            return 0;
         }
 
         private void retryLater(Set<String> slugs, String reason) {
@@ -178,6 +235,7 @@ public class RegionWorkers {
                     tenants++;
                 }
             }
+            writes += publishDns();
             regionService.recordSync(cluster.info().name());
             long millis = (System.nanoTime() - start) / 1_000_000;
             if (writes > 0) {

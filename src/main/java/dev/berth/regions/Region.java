@@ -45,6 +45,13 @@ public class Region extends PanacheEntityBase {
     public String kubernetesVersion;
     public Integer latencyMs;
     public String lastError;
+    /**
+     * Whether this region's cluster runs external-dns for the apps' global hostnames (Berth writes a DNSEndpoint per
+     * app there). Null until decided: the configured default region starts with true, other regions with false.
+     */
+    public Boolean publishesDns;
+    /** What the reconciler last found about DNS publishing here ("external-dns CRD not installed", ...). */
+    public String dnsStatus;
     public Instant createdAt = Instant.now();
 
     public static Region findByName(String name) {

@@ -211,6 +211,9 @@ public class RegionAdmin {
         if (req.openToNewTenants() != null) {
             r.openToNewTenants = req.openToNewTenants();
         }
+        if (req.publishesDns() != null) {
+            r.publishesDns = req.publishesDns();
+        }
     }
 
     /** Stores the kubeconfig sealed, with the health the check just saw. */
@@ -285,6 +288,7 @@ public class RegionAdmin {
         m.put("ingressNamespace", r.ingressNamespace);
         m.put("context", r.kubeContext);
         m.put("openToNewTenants", r.openToNewTenants);
+        m.put("publishesDns", Boolean.TRUE.equals(r.publishesDns));
         m.put("tenants", r.id == null ? List.of() : String.join(",", grantedSlugs(r.id)));
         return m;
     }

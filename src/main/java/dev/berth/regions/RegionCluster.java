@@ -2,6 +2,7 @@ package dev.berth.regions;
 
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.ClusterWriter;
+import dev.berth.kube.CustomResourceCache;
 import dev.berth.kube.WriteCounter;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -29,6 +30,7 @@ public final class RegionCluster implements AutoCloseable {
     private final ClusterCache cache;
     private final ClusterWriter writer;
     private final KubernetesMockServer sandbox;
+    private final CustomResourceCache dns;
 
     private RegionCluster(RegionInfo info, KubernetesClient client, KubernetesMockServer sandbox, WriteCounter counter) {
         this.info = info;
@@ -36,6 +38,7 @@ public final class RegionCluster implements AutoCloseable {
         this.sandbox = sandbox;
         this.cache = new ClusterCache(client);
         this.writer = new ClusterWriter(client, info.name(), counter);
+        this.dns = new CustomResourceCache(client, Routing.DNS_ENDPOINTS);
     }
 
     static RegionCluster connect(Region region, String storedKubeconfig, RegionsConfig config, WriteCounter counter) {
@@ -108,8 +111,14 @@ public final class RegionCluster implements AutoCloseable {
         return writer;
     }
 
+    /** The watch cache of external-dns's DNSEndpoints, once the cluster is known to have the CRD. */
+    public CustomResourceCache dns() {
+        return dns;
+    }
+
     @Override
     public void close() {
+        dns.close();
         cache.close();
         client.close();
         if (sandbox != null) {

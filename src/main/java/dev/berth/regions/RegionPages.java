@@ -75,6 +75,8 @@ public class RegionPages {
         public String tenants;
         @RestForm
         public String openToNewTenants;
+        @RestForm
+        public String publishesDns;
 
         Map<String, String> values() {
             Map<String, String> m = new LinkedHashMap<>();
@@ -88,6 +90,7 @@ public class RegionPages {
             m.put("ingressClass", ingressClass);
             m.put("tenants", tenants);
             m.put("openToNewTenants", openToNewTenants);
+            m.put("publishesDns", publishesDns);
             return m;
         }
 
@@ -97,7 +100,8 @@ public class RegionPages {
                     create ? FormInput.text(city) : city == null ? null : city.trim(), decimal("latitude", latitude, errors),
                     decimal("longitude", longitude, errors), FormInput.text(kubeconfig), FormInput.text(context),
                     FormInput.text(baseDomain), FormInput.text(ingressClass), null,
-                    tenants == null ? null : FormInput.commaList(tenants), "on".equals(openToNewTenants));
+                    tenants == null ? null : FormInput.commaList(tenants), "on".equals(openToNewTenants),
+                    "on".equals(publishesDns));
             FormInput.throwIfAny(errors);
             return req;
         }
@@ -196,6 +200,7 @@ public class RegionPages {
         m.put("ingressClass", r.ingressClass());
         m.put("tenants", r.tenants() == null ? "" : String.join(", ", r.tenants()));
         m.put("openToNewTenants", Boolean.TRUE.equals(r.openToNewTenants()) ? "on" : "");
+        m.put("publishesDns", r.publishesDns() ? "on" : "");
         return m;
     }
 

@@ -88,6 +88,9 @@ public class RegionService {
         r.baseDomain = d.baseDomain();
         r.ingressClass = d.ingressClass();
         r.ingressNamespace = d.ingressNamespace();
+        if (r.publishesDns == null) {
+            r.publishesDns = true;
+        }
         if (r.id == null) {
             r.persist();
         }
@@ -150,6 +153,20 @@ public class RegionService {
                 r.reachable = false;
                 r.lastError = error == null ? null : error.substring(0, Math.min(error.length(), 1000));
             }
+        });
+    }
+
+    /** Records how DNS publishing goes in the region (null: it does not publish). */
+    public void recordDnsStatus(String region, String status) {
+        QuarkusTransaction.requiringNew().run(() ->
+                Region.update("dnsStatus = ?1 where name = ?2", status, region));
+    }
+
+    /** Whether the region publishes DNS (see {@link Region#publishesDns}). */
+    public boolean publishesDns(long regionId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Region r = Region.findById(regionId);
+            return r != null && Boolean.TRUE.equals(r.publishesDns);
         });
     }
 

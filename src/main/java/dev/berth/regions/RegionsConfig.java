@@ -35,6 +35,14 @@ public interface RegionsConfig {
     @WithDefault("45s")
     Duration watchStallGrace();
 
+    /** Namespace of the DNSEndpoints in regions that publish DNS ("system" is never a tenant, so no tenant has it). */
+    @WithDefault("berth-system")
+    String dnsNamespace();
+
+    /** How long a region whose cluster lacks the DNSEndpoint CRD waits before Berth looks it up again. */
+    @WithDefault("5m")
+    Duration dnsCrdRecheck();
+
     /** Longest wait before a failed reconcile of a region is retried. */
     @WithDefault("60s")
     Duration maxBackoff();

@@ -38,7 +38,8 @@ class RegionOutageTest {
     @Test
     void aHangingRegionDelaysNoOtherRegionAndCatchesUpWhenItReturns() throws Exception {
         String slug = ReplicationTest.tenant(40);
-        MockRegion a = regions.register("od-a", 1, 1, slug);
+        MockRegion a = regions.registerWithDnsCrd("od-a", 1, 1, slug);
+        json().body(Map.of("publishesDns", true)).put("/api/v1/regions/od-a").then().statusCode(200);
         MockRegion b = regions.register("od-b", 2, 2, slug);
         MockRegion down = regions.register("od-down", 3, 3, slug);
         down.proxy().hang();
@@ -63,6 +64,8 @@ class RegionOutageTest {
                 .body("unreachableSince", notNullValue());
         json().get(Api.app(slug, "web") + "/placement/routing").then().statusCode(200)
                 .body("endpoints.find { it.region == 'od-down' }.weight", equalTo(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of("local", "od-a", "od-b")
+                .equals(DnsPublishingTest.recordRegions(DnsPublishingTest.dnsEndpoint(a, "berth-system", slug))));
 
         down.proxy().up();
         await().atMost(Duration.ofSeconds(90)).until(() -> ReplicationTest.deployment(down, slug, "web") != null);
@@ -83,6 +86,9 @@ class RegionOutageTest {
             assertThat(clients.get("od-down").orElseThrow().cache().notWatching()).as("informers without a watch")
                     .isEmpty();
         });
+        // ... and its record is back in the published DNSEndpoint.
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of("local", "od-a", "od-b", "od-down")
+                .equals(DnsPublishingTest.recordRegions(DnsPublishingTest.dnsEndpoint(a, "berth-system", slug))));
     }
 
     @Test

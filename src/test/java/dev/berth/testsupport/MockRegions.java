@@ -7,6 +7,7 @@ import dev.berth.regions.Region;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.SimulatedKubelet;
 import dev.berth.tenants.TenantRegion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.quarkus.arc.Arc;
@@ -70,7 +71,35 @@ public final class MockRegions implements AutoCloseable {
 
     /** Starts and registers a region through the API (the caller must be a platform admin). */
     public MockRegion register(String name, double lat, double lon, String... tenants) throws IOException {
+        return register(start(name), lat, lon, tenants);
+    }
+
+    /**
+     * Starts a region whose API server has external-dns's DNSEndpoint CRD installed (as its administrators would),
+     * and registers it.
+     */
+    public MockRegion registerWithDnsCrd(String name, double lat, double lon, String... tenants) throws IOException {
         MockRegion r = start(name);
+        installDnsEndpointCrd(r.client());
+        return register(r, lat, lon, tenants);
+    }
+
+    /** external-dns's DNSEndpoint CRD, as its chart installs it (schema left open). */
+    public static void installDnsEndpointCrd(KubernetesClient client) {
+        client.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
+                .withNewMetadata().withName("dnsendpoints.externaldns.k8s.io").endMetadata()
+                .withNewSpec().withGroup("externaldns.k8s.io").withScope("Namespaced")
+                .withNewNames().withKind("DNSEndpoint").withListKind("DNSEndpointList").withPlural("dnsendpoints")
+                .withSingular("dnsendpoint").endNames()
+                .addNewVersion().withName("v1alpha1").withServed(true).withStorage(true)
+                .withNewSchema().withNewOpenAPIV3Schema().withType("object")
+                .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
+                .withNewSubresources().withNewStatus().endStatus().endSubresources()
+                .endVersion().endSpec().build()).create();
+    }
+
+    private MockRegion register(MockRegion r, double lat, double lon, String... tenants) {
+        String name = r.name();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
         body.put("displayName", "Region " + name);
