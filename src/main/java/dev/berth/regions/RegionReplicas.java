@@ -71,19 +71,17 @@ public final class RegionReplicas {
     }
 
     /**
-     * What a track of the app must have in each region of its placement, by region name: {@code desired} for the
-     * app as a whole, scaled where the region has its own count. Call in a transaction.
+     * What a track of the app must have in one region: {@code desired} for the app as a whole, scaled when the
+     * region has its own count. Call in a transaction.
      */
-    public static Map<String, Integer> desiredByRegion(long tenantId, String app, int desired) {
-        Map<String, Integer> m = new HashMap<>();
-        for (Object[] r : Panache.getEntityManager().createQuery("select g.name, a.replicas, ar.replicas from "
-                + "AppRegion ar, App a, Region g where a.id = ar.appId and g.id = ar.regionId and a.tenantId = :t "
-                + "and a.name = :a", Object[].class).setParameter("t", tenantId).setParameter("a", app)
-                .getResultList()) {
-            Integer override = (Integer) r[2];
-            int appReplicas = ((Number) r[1]).intValue();
-            m.put((String) r[0], override == null ? desired : track(appReplicas, override, desired));
+    public static int desiredIn(String tenant, String app, String region, int desired) {
+        List<Object[]> rows = Panache.getEntityManager().createQuery("select a.replicas, ar.replicas from "
+                + "AppRegion ar, App a, Tenant t, Region g where a.id = ar.appId and t.id = a.tenantId "
+                + "and g.id = ar.regionId and t.slug = :t and a.name = :a and g.name = :g", Object[].class)
+                .setParameter("t", tenant).setParameter("a", app).setParameter("g", region).getResultList();
+        if (rows.isEmpty() || rows.get(0)[1] == null) {
+            return desired;
         }
-        return m;
+        return track(((Number) rows.get(0)[0]).intValue(), (Integer) rows.get(0)[1], desired);
     }
 }

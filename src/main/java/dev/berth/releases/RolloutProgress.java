@@ -73,15 +73,16 @@ public class RolloutProgress {
     public List<TrackProgress> track(long tenantId, String tenant, String app, String strategy, String label,
             int release, int desired) {
         List<TrackProgress> result = new ArrayList<>();
-        Map<String, Integer> perRegion = RegionReplicas.desiredByRegion(tenantId, app, desired);
         for (Region r : regionsOf(tenantId, app)) {
-            result.add(track(r.name, tenant, app, strategy, label, release, perRegion.getOrDefault(r.name, desired)));
+            result.add(track(r.name, tenant, app, strategy, label, release, desired));
         }
         return result;
     }
 
     TrackProgress track(String region, String tenant, String app, String strategy, String label, int release,
-            int desired) {
+            int appDesired) {
+        // A region with its own replica count runs the track scaled to it (see RegionReplicas).
+        int desired = RegionReplicas.desiredIn(tenant, app, region, appDesired);
         String name = label == null ? app : label;
         Optional<RegionCluster> cluster = clients.get(region);
         if (cluster.isEmpty() || !cluster.get().cache().synced()) {

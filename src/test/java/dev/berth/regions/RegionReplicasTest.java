@@ -2,6 +2,7 @@ package dev.berth.regions;
 
 import static dev.berth.testsupport.Api.json;
 import static dev.berth.testsupport.Problems.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -121,5 +122,38 @@ class RegionReplicasTest {
         // Shrinking one region makes room in the total for another.
         json().body(placement(Map.of("rr-eu", 0, "rr-us", 20))).put(path).then().log().ifValidationFails()
                 .statusCode(200).body("regions.find { it.region == 'rr-eu' }.replicas", equalTo(0));
+    }
+
+    private static Integer replicas(MockRegion r, String slug, String deployment) {
+        Deployment d = r.client().apps().deployments().inNamespace("berth-" + slug).withName(deployment).get();
+        return d == null ? null : d.getSpec().getReplicas();
+    }
+
+    @Test
+    void aBlueGreenReleaseSwitchesARegionOnceItsOwnCountIsReady() throws Exception {
+        String slug = ReplicationTest.tenant(40);
+        MockRegion eu = regions.register("rr-eu", 1, 1, slug);
+        MockRegion us = regions.register("rr-us", 2, 2, slug);
+        regions.register("rr-ap", 3, 3, slug);
+        Map<String, Object> app = Api.app("web");
+        app.put("replicas", 2);
+        Api.createApp(slug, app);
+        json().body(placement(Map.of("rr-eu", 3, "rr-us", 1))).put(Api.app(slug, "web") + "/placement").then()
+                .statusCode(200);
+        WaveRolloutTest.awaitState(slug, "succeeded");
+        json().body(Map.of("strategy", "blue-green", "autoPromote", true, "holdSeconds", 60,
+                "progressDeadlineSeconds", 30)).put(Api.app(slug, "web") + "/deploy-settings").then()
+                .log().ifValidationFails().statusCode(200);
+        await().atMost(WAIT).until(() -> Integer.valueOf(3).equals(replicas(eu, slug, "web-blue"))
+                && Integer.valueOf(1).equals(replicas(us, slug, "web-blue")));
+
+        json().body(Map.of("image", "registry.example.com/team/web:2.0")).patch(Api.app(slug, "web")).then()
+                .statusCode(200);
+        // Each region's green runs its own count; the switch waits for exactly that many ready pods there.
+        WaveRolloutTest.awaitState(slug, "holding");
+        assertThat(replicas(eu, slug, "web-green")).isEqualTo(3);
+        assertThat(replicas(us, slug, "web-green")).isEqualTo(1);
+        json().get(Api.app(slug, "web") + "/releases/rollout").then().statusCode(200)
+                .body("state", equalTo("holding"));
     }
 }
