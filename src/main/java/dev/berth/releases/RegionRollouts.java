@@ -108,7 +108,7 @@ public class RegionRollouts {
         int targetReady = 0;
         if (target != null && targetDesired > 0) {
             targetNumber = target.number;
-            targetReady = target.number == serving && app != null ? app.ready()
+            targetReady = serving != null && target.number == serving && app != null ? app.ready()
                     : progress.track(region.name, tenant, a.name, strategy, targetLabel, target.number, targetDesired)
                             .ready();
         }

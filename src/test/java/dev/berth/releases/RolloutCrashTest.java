@@ -186,6 +186,16 @@ class RolloutCrashTest {
 
     /** A blue/green app (2 replicas, release 1 on blue) in two regions, the first wave cw-a, the second cw-b. */
     private String blueGreenInWaves(String prefix, boolean pause, int deadline) throws Exception {
+        String slug = placedInTwoRegions(prefix, pause);
+        StrategyTest.settings(slug, "web", Map.of("strategy", "blue-green", "autoPromote", true,
+                "holdSeconds", 0, "progressDeadlineSeconds", deadline));
+        await().ignoreExceptions().atMost(StrategyTest.WAIT).until(() -> regions.all().stream()
+                .allMatch(r -> readyIn(r, slug, "web-blue") == 2 && deploymentIn(r, slug, "web") == null));
+        return slug;
+    }
+
+    /** An app (2 replicas, release 1 live) in two regions, the first wave {@code <prefix>-a}, the second -b. */
+    private String placedInTwoRegions(String prefix, boolean pause) throws Exception {
         String slug = Api.uniqueSlug(prefix);
         Map<String, Object> tenant = new LinkedHashMap<>();
         tenant.put("slug", slug);
@@ -199,10 +209,6 @@ class RolloutCrashTest {
         json().body(Map.of("primary", prefix + "-a", "replicas", List.of(prefix + "-b"), "allRegions", false,
                 "pauseBetweenWaves", pause)).put(Api.app(slug, "web") + "/placement").then().statusCode(200);
         StrategyTest.awaitRollout(slug, "web", "succeeded");
-        StrategyTest.settings(slug, "web", Map.of("strategy", "blue-green", "autoPromote", true,
-                "holdSeconds", 0, "progressDeadlineSeconds", deadline));
-        await().ignoreExceptions().atMost(StrategyTest.WAIT).until(() -> regions.all().stream()
-                .allMatch(r -> readyIn(r, slug, "web-blue") == 2 && deploymentIn(r, slug, "web") == null));
         return slug;
     }
 
@@ -301,5 +307,42 @@ class RolloutCrashTest {
         assertCleanIn(b, slug, "blue", "registry.example.com/t/web:1");
         assertThat(StrategyTest.releaseStatus(slug, "web", 2)).isEqualTo("rolled-back");
         assertThat(StrategyTest.releaseStatus(slug, "web", 1)).isEqualTo("live");
+    }
+
+    @Test
+    void killedWhileTheFirstWavesCanaryRanAndPromotedMeanwhile() throws Exception {
+        String slug = placedInTwoRegions("crw-c", false);
+        StrategyTest.settings(slug, "web", Map.of("strategy", "canary", "canaryWeight", 50));
+        await().ignoreExceptions().atMost(StrategyTest.WAIT).until(() -> regions.all().stream()
+                .allMatch(r -> readyIn(r, slug, "web-stable") == 2 && deploymentIn(r, slug, "web") == null));
+        MockRegion a = regions.all().get(0);
+        MockRegion b = regions.all().get(1);
+        StrategyTest.release(slug, "web", "registry.example.com/t/web:2", 202);
+        StrategyTest.awaitRollout(slug, "web", "canary");
+        await().ignoreExceptions().atMost(StrategyTest.WAIT).until(() -> readyIn(a, slug, "web-canary") == 1);
+        kill();
+        // Committed while nothing runs: wave 1's stable takes release 2, wave 2 gets the canary.
+        json().post(StrategyTest.releases(slug, "web") + "/promote").then().statusCode(202);
+        assertThat(deploymentIn(b, slug, "web-canary")).isNull();
+        restart();
+        StrategyTest.awaitRollout(slug, "web", "canary");
+        await().ignoreExceptions().atMost(StrategyTest.WAIT).until(() -> readyIn(b, slug, "web-canary") == 1
+                && deploymentIn(a, slug, "web-canary") == null);
+        json().post(StrategyTest.releases(slug, "web") + "/promote").then().statusCode(202);
+        StrategyTest.awaitRollout(slug, "web", "succeeded");
+        for (MockRegion r : regions.all()) {
+            await().ignoreExceptions().atMost(StrategyTest.WAIT).untilAsserted(() -> {
+                assertThat(readyIn(r, slug, "web-stable")).as(r.name()).isEqualTo(2);
+                assertThat(deploymentIn(r, slug, "web-stable").getSpec().getTemplate().getSpec().getContainers()
+                        .get(0).getImage()).isEqualTo("registry.example.com/t/web:2");
+                String ns = Names.namespace(slug);
+                assertThat(deploymentIn(r, slug, "web-canary")).isNull();
+                assertThat(r.client().services().inNamespace(ns).withName("web-canary").get()).isNull();
+                assertThat(r.client().network().v1().ingresses().inNamespace(ns).withName("web-canary").get())
+                        .isNull();
+            });
+            assertThat(workers.resyncNow(r.name()).writes()).as("nothing left to converge in " + r.name()).isZero();
+        }
+        assertThat(StrategyTest.releaseStatus(slug, "web", 2)).isEqualTo("live");
     }
 }
