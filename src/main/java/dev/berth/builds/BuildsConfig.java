@@ -111,6 +111,13 @@ public interface BuildsConfig {
         Optional<String> username();
 
         Optional<String> password();
+
+        /**
+         * A Docker config JSON with the registry's credential (for example the {@code .dockerconfigjson} key of a
+         * {@code kubernetes.io/dockerconfigjson} Secret mounted as a file); read for every build. Used when no
+         * {@link #username()} is set.
+         */
+        Optional<String> authFile();
     }
 
     interface Jib {
