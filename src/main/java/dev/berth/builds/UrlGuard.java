@@ -74,6 +74,36 @@ public class UrlGuard {
         return checkHost(host);
     }
 
+    /**
+     * Checks a URL Berth sends requests to on a tenant's behalf (a notification hook): http or https only, no user
+     * or password in it, and a host that resolves to public addresses only (or is allow-listed).
+     */
+    public String checkCallbackUrl(String url) {
+        if (url == null || url.isBlank()) {
+            return "is required";
+        }
+        if (url.length() > 500) {
+            return "must be at most 500 characters long";
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (Exception e) {
+            return "must be a URL such as https://ci.example.com/hooks/berth";
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            return "must use https or http (not '" + (scheme.isEmpty() ? url : scheme) + "')";
+        }
+        if (uri.getRawUserInfo() != null) {
+            return "must not contain a user name or password; the receiver checks the signature instead";
+        }
+        if (uri.getHost() == null) {
+            return "must name a host";
+        }
+        return checkHost(uri.getHost());
+    }
+
     /** Throws a 400 naming {@code field} unless the Git URL may be used. */
     public void requireGitUrl(String field, String url) {
         String reason = checkGitUrl(url);

@@ -1,0 +1,160 @@
+package dev.berth.notify;
+
+import dev.berth.builds.UrlGuard;
+import dev.berth.builds.WebhookSignatures;
+import dev.berth.secrets.SecretBox;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Delivers queued notification events. Each Berth instance claims due deliveries with {@code FOR UPDATE SKIP
+ * LOCKED} and pushes their next attempt a lease into the future before sending, so instances never send the same
+ * attempt twice and a delivery whose sender died is tried again after the lease. Each attempt re-checks the URL's
+ * host against SSRF rules (DNS answers change), follows no redirect, and counts only a 2xx answer as delivered;
+ * otherwise it is retried with growing waits until {@code berth.notifications.max-attempts}.
+ */
+@ApplicationScoped
+public class NotificationSender {
+    private static final Logger LOG = Logger.getLogger(NotificationSender.class);
+    static final Duration LEASE = Duration.ofMinutes(2);
+    static final Duration MAX_WAIT = Duration.ofHours(2);
+    static final int BATCH = 20;
+
+    @Inject
+    EntityManager em;
+    @Inject
+    NotificationsConfig config;
+    @Inject
+    SecretBox secrets;
+    @Inject
+    UrlGuard guard;
+
+    private volatile HttpClient http;
+
+    record Attempt(long id, long hookId, String event, String payload, int attempt, String url, String secret) {
+    }
+
+    @Scheduled(every = "${berth.notifications.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            delayed = "1s")
+    void deliverDue() {
+        List<Attempt> due;
+        do {
+            due = claim();
+            for (Attempt a : due) {
+                send(a);
+            }
+        } while (due.size() == BATCH);
+    }
+
+    /** Claims up to {@link #BATCH} due deliveries for this instance, in one short transaction. */
+    List<Attempt> claim() {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("select d.id, d.hook_id, d.event, d.payload, d.attempts, h.url, "
+                    + "h.secret from notification_delivery d join notification_hook h on h.id = d.hook_id "
+                    + "where d.state = 'pending' and d.next_attempt_at <= now() order by d.id limit " + BATCH
+                    + " for update of d skip locked").getResultList();
+            List<Attempt> out = new ArrayList<>();
+            for (Object[] r : rows) {
+                long id = ((Number) r[0]).longValue();
+                int attempt = ((Number) r[4]).intValue() + 1;
+                em.createNativeQuery("update notification_delivery set attempts = ?1, next_attempt_at = ?2 where id = ?3")
+                        .setParameter(1, attempt).setParameter(2, Instant.now().plus(LEASE)).setParameter(3, id)
+                        .executeUpdate();
+                out.add(new Attempt(id, ((Number) r[1]).longValue(), (String) r[2], (String) r[3], attempt,
+                        (String) r[5], secrets.decrypt((String) r[6])));
+            }
+            return out;
+        });
+    }
+
+    void send(Attempt a) {
+        Integer status = null;
+        String error = null;
+        String refused = guard.checkCallbackUrl(a.url());
+        if (refused != null) {
+            // The host now resolves somewhere it must not reach: no request, and no retry.
+            finish(a, null, "not sent: the URL " + refused, true);
+            return;
+        }
+        try {
+            byte[] body = a.payload().getBytes(StandardCharsets.UTF_8);
+            HttpRequest req = HttpRequest.newBuilder(URI.create(a.url())).timeout(config.timeout())
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "Berth-Notifications")
+                    .header("X-Berth-Event", a.event())
+                    .header("X-Berth-Delivery", String.valueOf(a.id()))
+                    .header("X-Berth-Signature-256", "sha256=" + WebhookSignatures.hmacHex(a.secret(), body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            HttpResponse<Void> res = client().send(req, HttpResponse.BodyHandlers.discarding());
+            status = res.statusCode();
+            if (status / 100 != 2) {
+                error = "the receiver answered HTTP " + status;
+            }
+        } catch (IOException e) {
+            error = "cannot reach the receiver: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (RuntimeException e) {
+            error = "cannot send: " + e.getMessage();
+        }
+        finish(a, status, error, false);
+    }
+
+    private void finish(Attempt a, Integer status, String error, boolean final_) {
+        String err = error == null ? null : error.length() > 1000 ? error.substring(0, 997) + "..." : error;
+        QuarkusTransaction.requiringNew().run(() -> {
+            NotificationDelivery d = NotificationDelivery.findById(a.id());
+            if (d == null) {
+                return; // the hook was deleted meanwhile
+            }
+            d.lastStatus = status;
+            d.lastError = err;
+            if (err == null) {
+                d.state = NotificationDelivery.DELIVERED;
+                d.deliveredAt = Instant.now();
+            } else if (final_ || a.attempt() >= config.maxAttempts()) {
+                d.state = NotificationDelivery.FAILED;
+            } else {
+                d.nextAttemptAt = Instant.now().plus(wait(config.retryBase(), a.attempt()));
+            }
+        });
+        if (err != null) {
+            LOG.debugf("notification delivery %d (%s), attempt %d: %s", a.id(), a.event(), a.attempt(), err);
+        }
+    }
+
+    /** The wait after attempt {@code n} (1-based): base, 5 x base, 25 x base ... at most two hours. */
+    static Duration wait(Duration base, int n) {
+        Duration w = base;
+        for (int i = 1; i < n && w.compareTo(MAX_WAIT) < 0; i++) {
+            w = w.multipliedBy(5);
+        }
+        return w.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : w;
+    }
+
+    private HttpClient client() {
+        HttpClient c = http;
+        if (c == null) {
+            c = HttpClient.newBuilder().connectTimeout(config.timeout()).followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+            http = c;
+        }
+        return c;
+    }
+}
