@@ -58,6 +58,8 @@ public class BuildRunner {
     QuotaService quotas;
     @Inject
     SourceService sources;
+    @Inject
+    RegistryAuth registryAuth;
 
     private final ScheduledExecutorService heartbeats = java.util.concurrent.Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "build-heartbeat");
@@ -102,7 +104,11 @@ public class BuildRunner {
         if (job.credentials().secret() != null) {
             hidden.add(job.credentials().secret());
         }
-        config.registry().password().ifPresent(hidden::add);
+        try {
+            registryAuth.credential().ifPresent(c -> hidden.add(c.password()));
+        } catch (BuildFailure unreadable) {
+            // No password to hide; the push reports why the credential cannot be read.
+        }
         try (BuildLog.Writer log = logs.open(buildId, hidden)) {
             try (Workspace ws = new Workspace(Path.of(config.workspaceDir()), buildId)) {
                 execute(job, ws, log, control);

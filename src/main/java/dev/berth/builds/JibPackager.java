@@ -38,6 +38,8 @@ public class JibPackager {
     BuildsConfig config;
     @Inject
     ToolBuild tools;
+    @Inject
+    RegistryAuth auth;
 
     /**
      * What was found and will be packaged: a committed executable JAR ({@code jar} set), a project to build first
@@ -156,7 +158,7 @@ public class JibPackager {
     }
 
     private void credentials(RegistryImage image) {
-        config.registry().username().ifPresent(u -> image.addCredential(u, config.registry().password().orElse("")));
+        auth.credential().ifPresent(c -> image.addCredential(c.username(), c.password()));
     }
 
     /**

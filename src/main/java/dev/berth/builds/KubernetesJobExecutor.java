@@ -16,7 +16,6 @@ import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -31,6 +30,8 @@ public class KubernetesJobExecutor implements BuildExecutor {
 
     @Inject
     BuildsConfig config;
+    @Inject
+    RegistryAuth auth;
     @Inject
     RegionsConfig regions;
     @Inject
@@ -146,12 +147,7 @@ public class KubernetesJobExecutor implements BuildExecutor {
     }
 
     private String registryAuth() {
-        if (config.registry().username().isEmpty()) {
-            return "{\"auths\":{}}";
-        }
-        String auth = Base64.getEncoder().encodeToString((config.registry().username().get() + ":"
-                + config.registry().password().orElse("")).getBytes(StandardCharsets.UTF_8));
-        return "{\"auths\":{\"" + config.registry().host() + "\":{\"auth\":\"" + auth + "\"}}}";
+        return auth.dockerConfigJson();
     }
 
     private static void joinQuietly(Thread t) throws InterruptedException {

@@ -3,12 +3,10 @@ package dev.berth.builds;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +20,8 @@ import java.util.Map;
 public class LocalBuildahExecutor implements BuildExecutor {
     @Inject
     BuildsConfig config;
+    @Inject
+    RegistryAuth auth;
 
     @Override
     public String buildAndPush(BuildSpec spec, BuildLog.Writer log, BuildControl control, Stages stages)
@@ -71,13 +71,11 @@ public class LocalBuildahExecutor implements BuildExecutor {
     }
 
     private Path authFile(Path workspace) throws IOException {
-        if (config.registry().username().isEmpty()) {
+        if (auth.credential().isEmpty()) {
             return null;
         }
-        String auth = Base64.getEncoder().encodeToString((config.registry().username().get() + ":"
-                + config.registry().password().orElse("")).getBytes(StandardCharsets.UTF_8));
         Path f = workspace.resolve("auth.json");
-        Files.writeString(f, "{\"auths\":{\"" + config.registry().host() + "\":{\"auth\":\"" + auth + "\"}}}");
+        Files.writeString(f, auth.dockerConfigJson());
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
         return f;
     }
