@@ -42,6 +42,8 @@ public class NotificationSender {
     SecretBox secrets;
     @Inject
     UrlGuard guard;
+    @Inject
+    NotificationService service;
 
     private volatile HttpClient http;
 
@@ -51,6 +53,14 @@ public class NotificationSender {
     @Scheduled(every = "${berth.notifications.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "1s")
     void deliverDue() {
+        for (long build : service.buildsToNotify()) {
+            try {
+                service.buildFinished(build);
+            } catch (RuntimeException e) {
+                // Another instance queued it at the same moment (unique index); nothing is lost.
+                LOG.debugf("build %d: event not queued here: %s", build, e.getMessage());
+            }
+        }
         List<Attempt> due;
         do {
             due = claim();

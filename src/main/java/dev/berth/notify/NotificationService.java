@@ -13,6 +13,7 @@ import dev.berth.secrets.SecretBox;
 import dev.berth.tenants.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -45,6 +46,8 @@ public class NotificationService {
     NotificationsConfig config;
     @Inject
     ObjectMapper json;
+    @Inject
+    EntityManager em;
 
     /** What a client sends to create a hook. */
     public record Create(String url, List<String> events) {
@@ -131,8 +134,26 @@ public class NotificationService {
     }
 
     /**
+     * Builds that ended recently (whichever way: a worker, a cancel before the start, recovery after a crash) and
+     * whose event is not queued yet for a hook of their app that subscribed to it and existed when they ended.
+     * Looking at the build table rather than being told keeps every way a build can end covered.
+     */
+    @SuppressWarnings("unchecked")
+    @Transactional
+    public List<Long> buildsToNotify() {
+        return ((List<Number>) em.createNativeQuery("select distinct b.id from build b "
+                + "join notification_hook h on h.app_id = b.app_id "
+                + "where b.state in ('succeeded', 'failed', 'cancelled') and b.finished_at >= h.created_at "
+                + "and b.finished_at > now() - interval '1 hour' "
+                + "and position(('build.' || b.state) in h.events) > 0 "
+                + "and not exists (select 1 from notification_delivery d where d.hook_id = h.id and d.build_id = b.id) "
+                + "order by b.id limit 100").getResultList()).stream().map(Number::longValue).toList();
+    }
+
+    /**
      * Queues the event of a build that has ended for every hook of its app that subscribed to it. Safe to call more
-     * than once for the same build: a build's event is queued once per hook.
+     * than once for the same build, from several instances too: a build's event is queued once per hook (a unique
+     * index backs the check).
      */
     @Transactional
     public int buildFinished(long buildId) {
