@@ -45,6 +45,10 @@ public class RegistryAuth {
             return Optional.empty();
         }
         Path file = Path.of(r.authFile().get());
+        if (!Files.exists(file)) {
+            throw new BuildFailure("the registry auth file " + file + " does not exist (berth.builds.registry.auth-file; "
+                    + "is its Secret mounted?)");
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
