@@ -8,11 +8,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
+import dev.berth.quotas.AppFootprint;
 import dev.berth.quotas.QuotaLimits;
 import dev.berth.quotas.QuotaService;
 import dev.berth.quotas.QuotaUsage;
 import jakarta.persistence.EntityManager;
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -43,6 +45,10 @@ public class BuildQueue {
     BuildLog logs;
     @Inject
     QuotaService quotas;
+    @Inject
+    BuildExecutors executors;
+    /** Builds of this instance already told in their log that they wait for quota room. */
+    private final java.util.Set<Long> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final String instance = host() + "/" + UUID.randomUUID().toString().substring(0, 8);
     private final Semaphore wakeups = new Semaphore(0);
@@ -105,7 +111,7 @@ public class BuildQueue {
             em.createNativeQuery("select pg_advisory_xact_lock(" + CLAIM_LOCK + ")").getSingleResult();
             @SuppressWarnings("unchecked")
             List<Object[]> candidates = em.createNativeQuery("""
-                    select b.id, b.tenant_id from build b
+                    select b.id, b.tenant_id, b.queued_at from build b
                     where b.state = 'queued'
                       and (select count(*) from build r where r.state in %s) < :total
                       and (select count(*) from build r where r.state in %s and r.tenant_id = b.tenant_id) < :perTenant
@@ -115,12 +121,16 @@ public class BuildQueue {
                     .setParameter("total", config.maxRunning())
                     .setParameter("perTenant", config.maxRunningPerTenant())
                     .getResultList();
+            AppFootprint builder = executors.builderFootprint();
             for (Object[] c : candidates) {
                 long id = ((Number) c[0]).longValue();
                 long tenantId = ((Number) c[1]).longValue();
                 String refused = quotaRefusal(tenantId);
+                if (refused == null && builder.replicas() > 0) {
+                    refused = builderRefusal(id, tenantId, builder, instant(c[2]));
+                }
                 if (refused == null) {
-                    quotas.checkBuildStart(tenantId, slot(id));
+                    quotas.checkBuildStart(tenantId, slot(id), builder);
                     em.createNativeQuery("""
                             update build set state = 'cloning', attempts = attempts + 1, worker = :worker,
                               heartbeat_at = now(), started_at = now(), failure_reason = null
@@ -147,6 +157,40 @@ public class BuildQueue {
             return "the tenant has used its " + limits.buildMinutesPerMonth() + " build minutes of this month";
         }
         return used.activeBuilds() >= limits.concurrentBuilds() ? "" : null;
+    }
+
+    /**
+     * Null when the tenant has room for the builder pod now; "" to wait for room (apps scaled down, a rollout or
+     * another build ending) while the build has waited less than {@code berth.builds.quota-wait}; else why it cannot
+     * run. A builder larger than a limit on its own fails at once. The first wait is written to the build's log.
+     */
+    private String builderRefusal(long buildId, long tenantId, AppFootprint builder, Instant queuedAt) {
+        String tooLarge = quotas.builderTooLarge(tenantId, builder);
+        if (tooLarge != null) {
+            return "the builder pod does not fit in the tenant's quota at all: " + tooLarge;
+        }
+        String room = quotas.builderRoom(tenantId, builder);
+        if (room == null) {
+            waiting.remove(buildId);
+            return null;
+        }
+        if (queuedAt != null && queuedAt.plus(config.quotaWait()).isBefore(Instant.now())) {
+            waiting.remove(buildId);
+            return "no room for the builder pod in the tenant's quota for " + config.quotaWait().toMinutes()
+                    + " min: " + room;
+        }
+        if (waiting.add(buildId)) {
+            try (BuildLog.Writer w = logs.open(buildId, List.of())) {
+                w.line("Waiting for room in the tenant's quota for the builder pod (at most "
+                        + config.quotaWait().toMinutes() + " min): " + room);
+            }
+        }
+        return "";
+    }
+
+    private static Instant instant(Object o) {
+        return o instanceof java.sql.Timestamp ts ? ts.toInstant() : o instanceof Instant i ? i
+                : o instanceof java.time.OffsetDateTime odt ? odt.toInstant() : null;
     }
 
     /** The quota reservation name of a build's concurrent-build slot. */

@@ -28,6 +28,13 @@ public interface BuildsConfig {
     @WithDefault("15m")
     Duration timeout();
 
+    /**
+     * How long a queued build waits for room in its tenant's quota for the builder pod (Kubernetes Job executor)
+     * before it fails with the reason.
+     */
+    @WithDefault("10m")
+    Duration quotaWait();
+
     /** How often a running build proves that its worker is alive, and checks for a cancel request. */
     @WithDefault("2s")
     Duration heartbeat();

@@ -165,6 +165,16 @@ public class QuotaService {
      */
     @Transactional(TxType.MANDATORY)
     public void checkBuildStart(long tenantId, String buildRef) {
+        checkBuildStart(tenantId, buildRef, AppFootprint.NONE);
+    }
+
+    /**
+     * {@link #checkBuildStart(long, String)} for a build that runs as a pod counted against the tenant's quota (the
+     * builder pod of the Kubernetes Job executor): it also needs room for {@code builder}'s pod, CPU and memory,
+     * which stay reserved with the build's slot until {@link #buildFinished}.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkBuildStart(long tenantId, String buildRef, AppFootprint builder) {
         QuotaLimits limits = lock(tenantId);
         QuotaUsage used = current(tenantId, -1L);
         Check c = new Check(limits, used);
@@ -174,10 +184,43 @@ public class QuotaService {
             throw new QuotaExceededException("build", "buildMinutesPerMonth", limits.buildMinutesPerMonth() + " min",
                     used.buildMinutesThisMonth() + " min this month", "a new build (no minutes left this month)");
         }
-        em.createNativeQuery("insert into quota_reservation (tenant_id, kind, ref, expires_at) "
-                + "values (?1, 'build', ?2, ?3) on conflict (tenant_id, kind, ref) do update set expires_at = ?3")
-                .setParameter(1, tenantId).setParameter(2, buildRef)
-                .setParameter(3, Instant.now().plus(config.buildSlotTtl())).executeUpdate();
+        c.grow(AppFootprint.NONE, builder, " for the builder pod", "build");
+        em.createNativeQuery("insert into quota_reservation (tenant_id, kind, ref, pods, cpu_request_millis, "
+                + "cpu_limit_millis, memory_request_bytes, memory_limit_bytes, expires_at) "
+                + "values (?1, 'build', ?2, ?3, ?4, ?5, ?6, ?7, ?8) on conflict (tenant_id, kind, ref) do update set "
+                + "expires_at = ?8, pods = ?3, cpu_request_millis = ?4, cpu_limit_millis = ?5, "
+                + "memory_request_bytes = ?6, memory_limit_bytes = ?7")
+                .setParameter(1, tenantId).setParameter(2, buildRef).setParameter(3, builder.replicas())
+                .setParameter(4, builder.totalCpuRequestMillis()).setParameter(5, builder.totalCpuLimitMillis())
+                .setParameter(6, builder.totalMemoryRequestBytes()).setParameter(7, builder.totalMemoryLimitBytes())
+                .setParameter(8, Instant.now().plus(config.buildSlotTtl())).executeUpdate();
+    }
+
+    /**
+     * Why the tenant has no room for one more builder pod now (its apps, rollouts and running builds use too much of
+     * a pod, CPU or memory limit), or null when it has. Reads without locking; {@link #checkBuildStart} decides.
+     */
+    @Transactional
+    public String builderRoom(long tenantId, AppFootprint builder) {
+        try {
+            new Check(limits(tenantId), current(tenantId, -1L)).grow(AppFootprint.NONE, builder, " for the builder pod",
+                    "build");
+            return null;
+        } catch (QuotaExceededException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Whether {@code builder} alone is larger than one of the tenant's limits, so no wait can make room for it. */
+    @Transactional
+    public String builderTooLarge(long tenantId, AppFootprint builder) {
+        QuotaUsage none = new QuotaUsage(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        try {
+            new Check(limits(tenantId), none).grow(AppFootprint.NONE, builder, " for the builder pod", "build");
+            return null;
+        } catch (QuotaExceededException e) {
+            return e.getMessage();
+        }
     }
 
     /**
@@ -322,7 +365,7 @@ public class QuotaService {
                 + "n * memory_limit_bytes as ml, case when custom_domain is null then 0 else 1 end as cd "
                 + "from (select app.*, " + PLACED_PODS + " as n from app where tenant_id = ?1 and id <> ?3) app "
                 + "union all select pods, cpu_request_millis, cpu_limit_millis, memory_request_bytes, memory_limit_bytes, 0 "
-                + "from quota_reservation where tenant_id = ?1 and kind = 'rollout' and expires_at > now()) u")
+                + "from quota_reservation where tenant_id = ?1 and expires_at > now()) u")
                 .setParameter(1, tenantId).setParameter(2, month(Instant.now())).setParameter(3, excludedAppId)
                 .getSingleResult();
         return new QuotaUsage(i(r[0]), i(r[1]), l(r[2]), l(r[3]), l(r[4]), l(r[5]), i(r[6]), i(r[7]), l(r[8]));

@@ -83,7 +83,7 @@ public class UsageSampler {
                     from app group by tenant_id) a on a.tenant_id = t.id
                 left join (select tenant_id, sum(pods) as pods, sum(cpu_request_millis) as cr,
                         sum(cpu_limit_millis) as cl, sum(memory_request_bytes) as mr, sum(memory_limit_bytes) as ml
-                    from quota_reservation where kind = 'rollout' and expires_at > :at group by tenant_id) r
+                    from quota_reservation where expires_at > :at group by tenant_id) r
                     on r.tenant_id = t.id
                 left join build_usage b on b.tenant_id = t.id and b.month = :month
                 on conflict (tenant_id, sampled_at) do nothing""")
