@@ -158,6 +158,11 @@ public class JibPackager {
     }
 
     private void credentials(RegistryImage image) {
+        if (config.registry().insecure()) {
+            // Jib takes this switch from a system property only. The operator declared the registry insecure
+            // (plain HTTP, typically on loopback or a private network), so its credential may travel over HTTP.
+            System.setProperty("sendCredentialsOverHttp", "true");
+        }
         auth.credential().ifPresent(c -> image.addCredential(c.username(), c.password()));
     }
 

@@ -160,11 +160,12 @@ class BuildBench {
                     dir.resolve("run").toString(), "--storage-driver", "vfs");
             String ref = BuildInfra.registry() + "/" + image + ":1";
             List<String> bud = new ArrayList<>(g);
-            bud.addAll(List.of("bud", "--isolation", "chroot", "--layers", "--tls-verify=false", "--build-arg",
+            bud.addAll(List.of("bud", "--isolation", "chroot", "--layers", "--tls-verify=false", "--creds",
+                    BuildInfra.creds(), "--build-arg",
                     "BASE=" + base, "-t", ref, dir.resolve("src").toString()));
             run(bud);
             List<String> push = new ArrayList<>(g);
-            push.addAll(List.of("push", "--tls-verify=false", ref, "docker://" + ref));
+            push.addAll(List.of("push", "--tls-verify=false", "--creds", BuildInfra.creds(), ref, "docker://" + ref));
             run(push);
             return Duration.between(t0, Instant.now()).toMillis();
         } finally {

@@ -1,5 +1,6 @@
 package dev.berth.testsupport;
 
+import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -18,6 +19,9 @@ import java.util.Map;
  * busybox-static ({@link #baseImage()}), since public registries are unreachable.
  */
 public class BuildInfra implements QuarkusTestResourceLifecycleManager {
+    /** The test registry's only account (htpasswd); Berth gets it through an auth file, tests through {@link #creds()}. */
+    public static final String REGISTRY_USER = "berth-ci";
+    public static final String REGISTRY_PASSWORD = "registry-" + java.util.UUID.randomUUID();
     private static Path root;
     private static int registryPort;
     private static int gitPort;
@@ -43,7 +47,19 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
                         enabled: true
                     http:
                       addr: 127.0.0.1:%d
-                    """.formatted(root.resolve("registry-data"), registryPort));
+                    auth:
+                      htpasswd:
+                        realm: berth-tests
+                        path: %s
+                    """.formatted(root.resolve("registry-data"), registryPort, root.resolve("htpasswd")));
+            // The registry wants a login, as real ones do: Berth pushes with the credential of a Docker config file
+            // (as mounted from a dockerconfigjson Secret), so every build test proves pushes and base-image pulls
+            // carry it.
+            Files.writeString(root.resolve("htpasswd"), REGISTRY_USER + ":" + BcryptUtil.bcryptHash(REGISTRY_PASSWORD) + "\n");
+            String auth = java.util.Base64.getEncoder().encodeToString((REGISTRY_USER + ":" + REGISTRY_PASSWORD)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Files.writeString(root.resolve("registry-auth.json"),
+                    "{\"auths\":{\"http://127.0.0.1:" + registryPort + "/v2/\":{\"auth\":\"" + auth + "\"}}}");
             registry = new ProcessBuilder("docker-registry", "serve", config.toString())
                     .redirectErrorStream(true).redirectOutput(root.resolve("registry.log").toFile()).start();
             gitPort = freePort();
@@ -57,6 +73,7 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
                     + "(are docker-registry and git installed? .ci/run installs them)", e);
         }
         return Map.of("berth.builds.registry.host", registry(), "berth.builds.registry.insecure", "true",
+                "berth.builds.registry.auth-file", root.resolve("registry-auth.json").toString(),
                 "berth.builds.workspace-dir", root.resolve("work").toString(),
                 "berth.builds.cache-dir", root.resolve("cache").toString(),
                 "berth.builds.jib.static-base-image", registry() + "/base/busybox:1",
@@ -77,6 +94,16 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
 
     public static String registry() {
         return "127.0.0.1:" + registryPort;
+    }
+
+    /** {@code user:password} of the test registry, for buildah's {@code --creds}. */
+    public static String creds() {
+        return REGISTRY_USER + ":" + REGISTRY_PASSWORD;
+    }
+
+    /** The Docker config file Berth reads the registry credential from (berth.builds.registry.auth-file). */
+    public static Path registryAuthFile() {
+        return root.resolve("registry-auth.json");
     }
 
     public static Path reposDir() {
@@ -109,7 +136,7 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
             List<String> storage = List.of("buildah", "--root", root.resolve("base-storage").toString(), "--runroot",
                     root.resolve("base-run").toString(), "--storage-driver", "vfs");
             run(concat(storage, List.of("bud", "--isolation", "chroot", "-t", ref, ctx.toString())));
-            run(concat(storage, List.of("push", "--tls-verify=false", ref, "docker://" + ref)));
+            run(concat(storage, List.of("push", "--tls-verify=false", "--creds", creds(), ref, "docker://" + ref)));
             baseImage = ref;
             return ref;
         } catch (IOException | InterruptedException e) {

@@ -109,7 +109,8 @@ public final class RegistryClient {
     private static HttpResponse<byte[]> get(String path, String accept) {
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + BuildInfra.registry() + path))
-                    .header("Accept", accept).build();
+                    .header("Accept", accept).header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                            .encodeToString(BuildInfra.creds().getBytes(StandardCharsets.UTF_8))).build();
             return HTTP.send(req, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
