@@ -77,9 +77,13 @@ class ReplicationTest {
                 .put(Api.app(slug, "web") + "/placement").then().log().ifValidationFails().statusCode(200)
                 .body("primary", equalTo("rp-a")).body("replicas", contains("rp-b"))
                 .body("waves", equalTo(List.of(List.of("rp-a"), List.of("rp-b"))));
-        await().atMost(Duration.ofSeconds(15)).until(() -> deployment(c, slug, "web") == null);
-        assertThat(c.client().network().v1().ingresses().inNamespace(Names.namespace(slug)).withName("web").get())
-                .as("every object of the app leaves the removed region").isNull();
+        // The region's reconciler deletes the app's objects one after the other: wait for all of them.
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(deployment(c, slug, "web")).isNull();
+            assertThat(c.client().services().inNamespace(Names.namespace(slug)).withName("web").get()).isNull();
+            assertThat(c.client().network().v1().ingresses().inNamespace(Names.namespace(slug)).withName("web").get())
+                    .as("every object of the app leaves the removed region").isNull();
+        });
         assertThat(deployment(a, slug, "web")).isNotNull();
         assertThat(deployment(b, slug, "web")).isNotNull();
         // The app's status and URLs, in the list and on its own, name only the regions it is placed in.
