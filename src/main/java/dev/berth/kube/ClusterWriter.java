@@ -58,7 +58,7 @@ public final class ClusterWriter {
         }
         client.genericKubernetesResources(kind).inNamespace(actual.getMetadata().getNamespace()).resource(actual)
                 .delete();
-        counter.record(region, "delete", actual.getKind());
+        counter.record(region, actual.getMetadata().getNamespace(), "delete", actual.getKind());
         return true;
     }
 
@@ -68,7 +68,7 @@ public final class ClusterWriter {
         if (actual == null) {
             try {
                 resource.get().create();
-                counter.record(region, "create", desired.getKind());
+                counter.record(region, desired.getMetadata().getNamespace(), "create", desired.getKind());
                 return true;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
@@ -84,7 +84,7 @@ public final class ClusterWriter {
         PatchContext context = new PatchContext.Builder()
                 .withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build();
         resource.get().patch(context, MergePatch.jsonPatch(desired, actual));
-        counter.record(region, "patch", desired.getKind());
+        counter.record(region, desired.getMetadata().getNamespace(), "patch", desired.getKind());
         return true;
     }
 
@@ -94,7 +94,7 @@ public final class ClusterWriter {
             return false;
         }
         client.resource(actual).delete();
-        counter.record(region, "delete", actual.getKind());
+        counter.record(region, actual.getMetadata().getNamespace(), "delete", actual.getKind());
         return true;
     }
 }

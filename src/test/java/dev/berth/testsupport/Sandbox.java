@@ -46,6 +46,11 @@ public class Sandbox {
         return writes.total(REGION);
     }
 
+    /** Writes to the tenant's namespace only, so work another test left running cannot be counted. */
+    public long writes(String tenant) {
+        return writes.total(REGION, dev.berth.kube.Names.namespace(tenant));
+    }
+
     public int resyncWrites() {
         return workers.resyncNow(REGION).writes();
     }
