@@ -84,6 +84,11 @@ public class RolloutProgress {
         // A region with its own replica count runs the track scaled to it (see RegionReplicas).
         int desired = RegionReplicas.desiredIn(tenant, app, region, appDesired);
         String name = label == null ? app : label;
+        if (edgeCacheIn(tenant, app, region)) {
+            // The region runs nginx in front of the primary, not the app: no pod there carries a release, and the
+            // region serves whatever the primary runs, so it never holds a release back.
+            return new TrackProgress(region, name, release, 0, 0, 0, 0, true, List.of());
+        }
         Optional<RegionCluster> cluster = clients.get(region);
         if (cluster.isEmpty() || !cluster.get().cache().synced()) {
             return new TrackProgress(region, name, release, desired, 0, 0, 0, false,
@@ -124,6 +129,15 @@ public class RolloutProgress {
             }
         }
         return new TrackProgress(region, name, release, desired, ready, total, others, true, List.copyOf(problems));
+    }
+
+    /** Whether {@code region} serves the app as an edge cache (an edge-cache placement where it is a replica). */
+    static boolean edgeCacheIn(String tenant, String app, String region) {
+        return Panache.getEntityManager().createQuery("select count(p) from Placement p, AppRegion ar, App a, Tenant t, "
+                + "Region r where p.mode = 'edge-cache' and p.appId = a.id and ar.appId = a.id and ar.role = 'replica' "
+                + "and ar.regionId = r.id and r.name = :r and a.name = :a and a.tenantId = t.id and t.slug = :t",
+                Long.class).setParameter("r", region).setParameter("a", app).setParameter("t", tenant)
+                .getSingleResult() > 0;
     }
 
     private static boolean ready(Pod p) {

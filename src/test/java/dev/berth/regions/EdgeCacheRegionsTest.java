@@ -87,6 +87,31 @@ class EdgeCacheRegionsTest {
                 .containsEntry(Labels.APP, "web").containsEntry(Labels.NAME, "web");
     }
 
+    private static void awaitRolloutSucceeded(String slug) {
+        await().ignoreExceptions().atMost(WAIT).until(() -> "succeeded".equals(json()
+                .get(Api.app(slug, "web") + "/releases/rollout").then().statusCode(200).extract().path("state")));
+    }
+
+    @Test
+    void aReleaseOfAnEdgeCachedAppFinishesWhenThePrimaryRunsItWhileTheEdgesKeepCaching() throws Exception {
+        String slug = ReplicationTest.tenant(40);
+        MockRegion primary = regions.register("ed-a", 50.1, 8.7, slug);
+        MockRegion edge = regions.register("ed-b", 40.7, -74.0, slug);
+        Api.createApp(slug, Api.app("web"));
+        json().body(Map.of("primary", "ed-a", "replicas", List.of("ed-b"), "allRegions", false, "mode", "edge-cache"))
+                .put(Api.app(slug, "web") + "/placement").then().statusCode(200);
+        await().atMost(WAIT).until(() -> ReplicationTest.deployment(edge, slug, "web") != null
+                && EdgeCacheManifests.IMAGE.equals(image(ReplicationTest.deployment(edge, slug, "web"))));
+        awaitRolloutSucceeded(slug);
+
+        json().body(Map.of("image", "registry.example.com/team/web:2.0")).patch(Api.app(slug, "web")).then()
+                .statusCode(200);
+        // The edge region runs nginx pods of no release: they must not hold the release's wave open.
+        awaitRolloutSucceeded(slug);
+        assertThat(image(ReplicationTest.deployment(primary, slug, "web"))).isEqualTo("registry.example.com/team/web:2.0");
+        assertThat(image(ReplicationTest.deployment(edge, slug, "web"))).isEqualTo(EdgeCacheManifests.IMAGE);
+    }
+
     @Test
     void replicaRegionsRunNginxInFrontOfThePrimaryPurgeRollsOnlyTheEdgeAndFullModeBringsTheAppBack()
             throws Exception {
