@@ -20,6 +20,9 @@ final class ProcessRunner {
             BuildControl control)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        Map<String, String> inherited = inherited(pb.environment());
+        pb.environment().clear();
+        pb.environment().putAll(inherited);
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
@@ -50,6 +53,21 @@ final class ProcessRunner {
                 kill(p);
             }
         }
+    }
+
+    /**
+     * What a build tool inherits from Berth's environment: everything but Berth's and Quarkus's own settings, which
+     * carry the secrets key, database and OIDC credentials. Variables a caller passes explicitly still apply.
+     */
+    static Map<String, String> inherited(Map<String, String> parent) {
+        Map<String, String> out = new java.util.HashMap<>();
+        parent.forEach((k, v) -> {
+            String upper = k.toUpperCase(java.util.Locale.ROOT);
+            if (!upper.startsWith("BERTH_") && !upper.startsWith("QUARKUS_")) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     private static void kill(Process p) throws InterruptedException {

@@ -109,4 +109,11 @@ class BuildUnitsTest {
         assertThat(BuildView.digestRef("127.0.0.1:5000/team/web:abc123", "sha256:00ff"))
                 .isEqualTo("127.0.0.1:5000/team/web@sha256:00ff");
     }
+
+    @Test
+    void buildToolsInheritNothingOfBerthsOwnSettings() {
+        Map<String, String> parent = Map.of("PATH", "/usr/bin", "HOME", "/root", "BERTH_SECRETS_KEY", "k",
+                "QUARKUS_DATASOURCE_PASSWORD", "pw", "berth_db_password", "pw2", "LANG", "C.UTF-8");
+        assertThat(ProcessRunner.inherited(parent)).containsOnlyKeys("PATH", "HOME", "LANG");
+    }
 }
