@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +48,8 @@ public class BuildQueue {
     QuotaService quotas;
     @Inject
     BuildExecutors executors;
-    /** Builds of this instance already told in their log that they wait for quota room. */
-    private final java.util.Set<Long> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Builds this instance saw waiting for quota room, and since when (their log says so once). */
+    private final Map<Long, Instant> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String instance = host() + "/" + UUID.randomUUID().toString().substring(0, 8);
     private final Semaphore wakeups = new Semaphore(0);
@@ -111,7 +112,7 @@ public class BuildQueue {
             em.createNativeQuery("select pg_advisory_xact_lock(" + CLAIM_LOCK + ")").getSingleResult();
             @SuppressWarnings("unchecked")
             List<Object[]> candidates = em.createNativeQuery("""
-                    select b.id, b.tenant_id, b.queued_at from build b
+                    select b.id, b.tenant_id from build b
                     where b.state = 'queued'
                       and (select count(*) from build r where r.state in %s) < :total
                       and (select count(*) from build r where r.state in %s and r.tenant_id = b.tenant_id) < :perTenant
@@ -127,7 +128,7 @@ public class BuildQueue {
                 long tenantId = ((Number) c[1]).longValue();
                 String refused = quotaRefusal(tenantId);
                 if (refused == null && builder.replicas() > 0) {
-                    refused = builderRefusal(id, tenantId, builder, instant(c[2]));
+                    refused = builderRefusal(id, tenantId, builder);
                 }
                 if (refused == null) {
                     quotas.checkBuildStart(tenantId, slot(id), builder);
@@ -164,9 +165,10 @@ public class BuildQueue {
      * another build ending) while the build has waited less than {@code berth.builds.quota-wait}; else why it cannot
      * run. A builder larger than a limit on its own fails at once. The first wait is written to the build's log.
      */
-    private String builderRefusal(long buildId, long tenantId, AppFootprint builder, Instant queuedAt) {
+    private String builderRefusal(long buildId, long tenantId, AppFootprint builder) {
         String tooLarge = quotas.builderTooLarge(tenantId, builder);
         if (tooLarge != null) {
+            waiting.remove(buildId);
             return "the builder pod does not fit in the tenant's quota at all: " + tooLarge;
         }
         String room = quotas.builderRoom(tenantId, builder);
@@ -174,23 +176,21 @@ public class BuildQueue {
             waiting.remove(buildId);
             return null;
         }
-        if (queuedAt != null && queuedAt.plus(config.quotaWait()).isBefore(Instant.now())) {
-            waiting.remove(buildId);
-            return "no room for the builder pod in the tenant's quota for " + config.quotaWait().toMinutes()
-                    + " min: " + room;
-        }
-        if (waiting.add(buildId)) {
+        Instant since = waiting.get(buildId);
+        if (since == null) {
+            waiting.put(buildId, Instant.now());
             try (BuildLog.Writer w = logs.open(buildId, List.of())) {
                 w.line("Waiting for room in the tenant's quota for the builder pod (at most "
                         + config.quotaWait().toMinutes() + " min): " + room);
             }
+            return "";
+        }
+        if (since.plus(config.quotaWait()).isBefore(Instant.now())) {
+            waiting.remove(buildId);
+            return "no room for the builder pod in the tenant's quota for " + config.quotaWait().toMinutes()
+                    + " min: " + room;
         }
         return "";
-    }
-
-    private static Instant instant(Object o) {
-        return o instanceof java.sql.Timestamp ts ? ts.toInstant() : o instanceof Instant i ? i
-                : o instanceof java.time.OffsetDateTime odt ? odt.toInstant() : null;
     }
 
     /** The quota reservation name of a build's concurrent-build slot. */

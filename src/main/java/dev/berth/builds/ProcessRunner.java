@@ -55,15 +55,19 @@ final class ProcessRunner {
         }
     }
 
+    /** The only variables of Berth's environment a build tool inherits: the search path, locale, time zone, proxies. */
+    private static final java.util.Set<String> INHERITED = java.util.Set.of("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ",
+            "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy");
+
     /**
-     * What a build tool inherits from Berth's environment: everything but Berth's and Quarkus's own settings, which
-     * carry the secrets key, database and OIDC credentials. Variables a caller passes explicitly still apply.
+     * What a build tool inherits from Berth's environment: only {@link #INHERITED}, so nothing that carries Berth's
+     * secrets key, database or OIDC credentials, or any other secret given to Berth, reaches it. Variables a caller
+     * passes explicitly still apply.
      */
     static Map<String, String> inherited(Map<String, String> parent) {
         Map<String, String> out = new java.util.HashMap<>();
         parent.forEach((k, v) -> {
-            String upper = k.toUpperCase(java.util.Locale.ROOT);
-            if (!upper.startsWith("BERTH_") && !upper.startsWith("QUARKUS_")) {
+            if (INHERITED.contains(k)) {
                 out.put(k, v);
             }
         });

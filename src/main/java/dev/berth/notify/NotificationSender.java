@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Delivers queued notification events. Each Berth instance claims due deliveries with {@code FOR UPDATE SKIP
- * LOCKED} and pushes their next attempt a lease into the future before sending, so instances never send the same
+ * LOCKED} and pushes their next attempt a lease (long enough for the whole batch) into the future before sending, so instances never send the same
  * attempt twice and a delivery whose sender died is tried again after the lease. Each attempt re-checks the URL's
  * host against SSRF rules (DNS answers change), follows no redirect, and counts only a 2xx answer as delivered;
  * otherwise it is retried with growing waits until {@code berth.notifications.max-attempts}.
@@ -30,7 +30,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class NotificationSender {
     private static final Logger LOG = Logger.getLogger(NotificationSender.class);
-    static final Duration LEASE = Duration.ofMinutes(2);
     static final Duration MAX_WAIT = Duration.ofHours(2);
     static final int BATCH = 20;
 
@@ -83,13 +82,21 @@ public class NotificationSender {
                 long id = ((Number) r[0]).longValue();
                 int attempt = ((Number) r[4]).intValue() + 1;
                 em.createNativeQuery("update notification_delivery set attempts = ?1, next_attempt_at = ?2 where id = ?3")
-                        .setParameter(1, attempt).setParameter(2, Instant.now().plus(LEASE)).setParameter(3, id)
+                        .setParameter(1, attempt).setParameter(2, Instant.now().plus(lease())).setParameter(3, id)
                         .executeUpdate();
                 out.add(new Attempt(id, ((Number) r[1]).longValue(), (String) r[2], (String) r[3], attempt,
                         (String) r[5], secrets.decrypt((String) r[6])));
             }
             return out;
         });
+    }
+
+    /**
+     * How long a claimed batch is this instance's: long enough to send every delivery of it one after the other,
+     * each waiting at most the connect and the response timeout, plus a minute.
+     */
+    Duration lease() {
+        return config.timeout().multipliedBy(2L * BATCH).plusMinutes(1);
     }
 
     void send(Attempt a) {

@@ -163,7 +163,8 @@ public class NotificationService {
             return 0;
         }
         List<NotificationHook> hooks = NotificationHook.listByApp(b.appId).stream()
-                .filter(h -> h.eventList().contains(event)).toList();
+                .filter(h -> h.eventList().contains(event))
+                .filter(h -> b.finishedAt == null || !b.finishedAt.isBefore(h.createdAt)).toList();
         if (hooks.isEmpty()) {
             return 0;
         }

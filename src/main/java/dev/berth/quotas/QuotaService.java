@@ -198,12 +198,13 @@ public class QuotaService {
 
     /**
      * Why the tenant has no room for one more builder pod now (its apps, rollouts and running builds use too much of
-     * a pod, CPU or memory limit), or null when it has. Reads without locking; {@link #checkBuildStart} decides.
+     * a pod, CPU or memory limit), or null when it has. Takes the tenant's row lock like {@link #checkBuildStart}, so
+     * a start decided on this answer in the same transaction is not refused by a change committed in between.
      */
-    @Transactional
+    @Transactional(TxType.MANDATORY)
     public String builderRoom(long tenantId, AppFootprint builder) {
         try {
-            new Check(limits(tenantId), current(tenantId, -1L)).grow(AppFootprint.NONE, builder, " for the builder pod",
+            new Check(lock(tenantId), current(tenantId, -1L)).grow(AppFootprint.NONE, builder, " for the builder pod",
                     "build");
             return null;
         } catch (QuotaExceededException e) {

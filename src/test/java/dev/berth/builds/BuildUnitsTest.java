@@ -113,7 +113,8 @@ class BuildUnitsTest {
     @Test
     void buildToolsInheritNothingOfBerthsOwnSettings() {
         Map<String, String> parent = Map.of("PATH", "/usr/bin", "HOME", "/root", "BERTH_SECRETS_KEY", "k",
-                "QUARKUS_DATASOURCE_PASSWORD", "pw", "berth_db_password", "pw2", "LANG", "C.UTF-8");
-        assertThat(ProcessRunner.inherited(parent)).containsOnlyKeys("PATH", "HOME", "LANG");
+                "QUARKUS_DATASOURCE_PASSWORD", "pw", "PGPASSWORD", "pw2", "LANG", "C.UTF-8", "HTTPS_PROXY",
+                "http://proxy:3128", "AWS_SECRET_ACCESS_KEY", "s");
+        assertThat(ProcessRunner.inherited(parent)).containsOnlyKeys("PATH", "LANG", "HTTPS_PROXY");
     }
 }

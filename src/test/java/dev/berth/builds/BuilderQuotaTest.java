@@ -115,6 +115,10 @@ class BuilderQuotaTest {
                 .contains("cpuRequest").contains("for the builder pod");
     }
 
+    private String room(long tenantId) {
+        return QuarkusTransaction.requiringNew().call(() -> quotas.builderRoom(tenantId, BUILDER));
+    }
+
     @Test
     void aRunningBuildsBuilderCountsInTheTenantsUseUntilItEnds() {
         String slug = tenant("2");
@@ -124,9 +128,9 @@ class BuilderQuotaTest {
         assertThat(used.pods()).isEqualTo(1);
         assertThat(used.cpuRequestMillis()).isEqualTo(1000);
         assertThat(used.memoryLimitBytes()).isEqualTo(1L << 30);
-        assertThat(quotas.builderRoom(tenantId, BUILDER)).isNull();
+        assertThat(room(tenantId)).isNull();
         QuarkusTransaction.requiringNew().run(() -> quotas.checkBuildStart(tenantId, "build-y", BUILDER));
-        assertThat(quotas.builderRoom(tenantId, BUILDER)).contains("cpuRequest").contains("for the builder pod");
+        assertThat(room(tenantId)).contains("cpuRequest").contains("for the builder pod");
         quotas.buildFinished(tenantId, "build-x", Duration.ofSeconds(5));
         quotas.buildFinished(tenantId, "build-y", Duration.ofSeconds(5));
         assertThat(quotas.usage(tenantId).cpuRequestMillis()).isZero();
