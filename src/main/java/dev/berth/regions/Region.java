@@ -7,11 +7,17 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import org.hibernate.annotations.DynamicUpdate;
 import java.time.Instant;
 import java.util.List;
 
 /** A Kubernetes cluster that tenants' apps run in, with its connection and the health its loop last saw. */
+/*
+ * Updated by admins (names, location, grants) and by the health loop and workers (reachability, version, sync
+ * times) at the same time: only changed columns are written, so neither overwrites the other's fields.
+ */
 @Entity
+@DynamicUpdate
 public class Region extends PanacheEntityBase {
     /** STORED: a kubeconfig an admin registered, kept sealed in {@link #kubeconfigSealed}. */
     public enum ConnectionKind { SANDBOX, KUBECONFIG, IN_CLUSTER, URL, STORED }

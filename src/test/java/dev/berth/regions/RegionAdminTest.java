@@ -104,6 +104,31 @@ class RegionAdminTest {
     }
 
     @Test
+    void aHealthProbeWrittenWhileAnAdminRenamesTheRegionKeepsTheNewName() throws Exception {
+        regions.register("rg-lost", 10, 10);
+        java.util.concurrent.CountDownLatch loaded = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch renamed = new java.util.concurrent.CountDownLatch(1);
+        // A probe's transaction reads the region before the admin's change commits and writes after it.
+        var probe = java.util.concurrent.CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() -> {
+            dev.berth.regions.Region r = dev.berth.regions.Region.findByName("rg-lost");
+            loaded.countDown();
+            try {
+                renamed.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            r.latencyMs = 7;
+            r.lastOkAt = java.time.Instant.now();
+        }));
+        loaded.await();
+        json().body(Map.of("displayName", "Lisbon")).put("/api/v1/regions/rg-lost").then().statusCode(200);
+        renamed.countDown();
+        probe.get();
+        json().get("/api/v1/regions/rg-lost").then().statusCode(200).body("displayName", equalTo("Lisbon"))
+                .body("latencyMs", equalTo(7));
+    }
+
+    @Test
     void grantingATenantProvisionsItsNamespaceThereAndARegionInUseCannotBeDeleted() throws IOException {
         String slug = Api.createTenant("rgt");
         MockRegions.MockRegion eu = regions.register("rg-use", 48.85, 2.35);
