@@ -1,13 +1,12 @@
 package dev.berth.releases;
 
+import dev.berth.regions.AppRegion;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
-import java.io.Serializable;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The layout of a blue/green or canary app in one region while it differs from the app's ({@link AppDeploy}): a
@@ -17,7 +16,7 @@ import java.util.Objects;
  */
 @Entity
 @Table(name = "region_deploy")
-@IdClass(RegionDeploy.Key.class)
+@IdClass(AppRegion.Key.class)
 public class RegionDeploy extends PanacheEntityBase {
     @Id
     public Long appId;
@@ -41,21 +40,5 @@ public class RegionDeploy extends PanacheEntityBase {
         liveRelease = l.liveRelease();
         idleRelease = l.idleRelease();
         idleReplicas = l.idleReplicas();
-    }
-
-    /** Composite key (app, region). */
-    public static class Key implements Serializable {
-        public Long appId;
-        public Long regionId;
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && Objects.equals(appId, k.appId) && Objects.equals(regionId, k.regionId);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(appId, regionId);
-        }
     }
 }

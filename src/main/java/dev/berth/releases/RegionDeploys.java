@@ -1,5 +1,6 @@
 package dev.berth.releases;
 
+import dev.berth.regions.AppRegion;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** The layout of a blue/green or canary app in each of its regions, and whether a region waits for its wave. */
@@ -12,8 +13,8 @@ public class RegionDeploys {
         return own == null ? RegionLayout.of(deploy) : own.layout();
     }
 
-    private static RegionDeploy.Key key(long appId, long regionId) {
-        RegionDeploy.Key k = new RegionDeploy.Key();
+    private static AppRegion.Key key(long appId, long regionId) {
+        AppRegion.Key k = new AppRegion.Key();
         k.appId = appId;
         k.regionId = regionId;
         return k;
