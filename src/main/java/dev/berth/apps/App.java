@@ -1,5 +1,6 @@
 package dev.berth.apps;
 
+import dev.berth.api.ApiException;
 import dev.berth.quotas.AppFootprint;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
@@ -48,6 +49,15 @@ public class App extends PanacheEntityBase {
 
     public static App findByName(long tenantId, String name) {
         return find("tenantId = ?1 and name = ?2", tenantId, name).firstResult();
+    }
+
+    /** The tenant's app of that name; a 404 problem naming it when there is none. */
+    public static App require(long tenantId, String name) {
+        App a = findByName(tenantId, name);
+        if (a == null) {
+            throw ApiException.notFound("app", name);
+        }
+        return a;
     }
 
     public static List<App> listByTenant(long tenantId) {

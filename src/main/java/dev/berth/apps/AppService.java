@@ -270,11 +270,7 @@ public class AppService {
     }
 
     private static App require(long tenantId, String name) {
-        App a = App.findByName(tenantId, name);
-        if (a == null) {
-            throw ApiException.notFound("app", name);
-        }
-        return a;
+        return App.require(tenantId, name);
     }
 
     private static void overlap(Validator v, Map<String, String> env, java.util.Collection<String> secretNames) {

@@ -154,11 +154,7 @@ public class SourceService {
     }
 
     static App app(long tenantId, String name) {
-        App a = App.findByName(tenantId, name);
-        if (a == null) {
-            throw ApiException.notFound("app", name);
-        }
-        return a;
+        return App.require(tenantId, name);
     }
 
     /**

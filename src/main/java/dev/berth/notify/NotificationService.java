@@ -223,11 +223,7 @@ public class NotificationService {
     }
 
     private static App app(long tenantId, String name) {
-        App a = App.findByName(tenantId, name);
-        if (a == null) {
-            throw ApiException.notFound("app", name);
-        }
-        return a;
+        return App.require(tenantId, name);
     }
 
     private static NotificationHook hook(long tenantId, String appName, long id) {

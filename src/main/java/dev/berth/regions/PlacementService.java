@@ -268,11 +268,7 @@ public class PlacementService {
     }
 
     static App requireApp(long tenantId, String name) {
-        App a = App.findByName(tenantId, name);
-        if (a == null) {
-            throw ApiException.notFound("app", name);
-        }
-        return a;
+        return App.require(tenantId, name);
     }
 
     static List<Region> tenantRegions(long tenantId) {

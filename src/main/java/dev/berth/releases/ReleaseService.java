@@ -370,10 +370,6 @@ public class ReleaseService {
     }
 
     static App requireApp(long tenantId, String name) {
-        App a = App.findByName(tenantId, name);
-        if (a == null) {
-            throw ApiException.notFound("app", name);
-        }
-        return a;
+        return App.require(tenantId, name);
     }
 }
