@@ -48,6 +48,7 @@ public final class ClusterCache implements AutoCloseable {
     private final Map<Class<?>, List<ResourceEventHandler<HasMetadata>>> handlers = new ConcurrentHashMap<>();
     /** When each informer was first seen without an open watch (absent while it watches). */
     private final Map<Class<?>, Long> stalledSince = new ConcurrentHashMap<>();
+    private final List<Runnable> syncedListeners = new CopyOnWriteArrayList<>();
     private volatile boolean started;
 
     public ClusterCache(KubernetesClient client) {
@@ -71,7 +72,29 @@ public final class ClusterCache implements AutoCloseable {
 
     public void start() {
         started = true;
-        factories.keySet().forEach(kind -> informers.get(kind).start());
+        factories.keySet().forEach(kind -> start(informers.get(kind)));
+    }
+
+    /** Starts an informer; once its first list is in and the whole cache is synced, tells the sync listeners. */
+    private void start(SharedIndexInformer<? extends HasMetadata> informer) {
+        informer.start().whenComplete((done, failure) -> {
+            if (failure == null && synced()) {
+                syncedListeners.forEach(Runnable::run);
+            }
+        });
+    }
+
+    /**
+     * Calls {@code onSynced} each time the cache becomes synced: after its first list, and again after replaced
+     * informers ({@link #restartStalledWatches}) have listed afresh; at once if it is synced already. What is
+     * computed from the cache while it is not synced (a region's routing weight, for one) needs computing again
+     * then, and no object event says so: the ready pods' events may be delivered before the last informer syncs.
+     */
+    public void onSynced(Runnable onSynced) {
+        syncedListeners.add(onSynced);
+        if (started && synced()) {
+            onSynced.run();
+        }
     }
 
     /** True once every informer has listed the cluster at least once. */
@@ -123,7 +146,7 @@ public final class ClusterCache implements AutoCloseable {
             handlers.getOrDefault(kind, List.of()).forEach(h -> addHandler(fresh, h));
             informers.put(kind, fresh);
             informer.close();
-            fresh.start();
+            start(fresh);
             stalledSince.remove(kind);
             restarted.add(kind.getSimpleName());
         }

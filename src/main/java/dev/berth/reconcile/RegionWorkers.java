@@ -57,6 +57,8 @@ public class RegionWorkers {
             });
             // Routing follows health: an app's pod becoming ready or unready in any region changes its DNS records.
             cluster.cache().onPodReadinessChange(this::republishDns);
+            // ... and so does the region's cache becoming synced: until then its weight reads "not connected".
+            cluster.cache().onSynced(this::republishDns);
             cluster.dns().onChange(w::enqueueDns);
             w.scheduleFullResync(0);
             return w;

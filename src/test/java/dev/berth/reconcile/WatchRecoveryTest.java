@@ -16,7 +16,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,11 +107,22 @@ class WatchRecoveryTest {
      * The case that used to leave a cache behind: the connection hangs while the informers start, and their
      * reconnects afterwards were sent without WebSocket upgrade headers (HTTP 400 on every retry).
      */
+    /** Sync listeners hear of every time the cache becomes synced, and find it synced when they do. */
+    @Test
+    void syncListenersRunOnceTheCacheIsSyncedAndAtOnceWhenItAlreadyIs() {
+        List<Boolean> calls = new CopyOnWriteArrayList<>();
+        cache.onSynced(() -> calls.add(cache.synced()));
+        assertThat(calls).as("registered on a synced cache").containsExactly(true);
+    }
+
     @Test
     void aRegionThatHangsWhileItsCachesStartSyncsWhenItReturns() throws Exception {
         cache.close();
         put("before", "1");
         cache = new ClusterCache(client);
+        List<Boolean> syncs = new CopyOnWriteArrayList<>();
+        cache.onSynced(() -> syncs.add(cache.synced()));
+        assertThat(syncs).as("not started, not synced").isEmpty();
         cache.start();
         proxy.hang();
         put("during", "2");
@@ -121,6 +134,8 @@ class WatchRecoveryTest {
             assertThat(cache.synced() && "2".equals(cached("during"))).isTrue();
             assertThat(cache.notWatching()).as("informers without a watch").isEmpty();
         });
+        // Whatever was computed from the cache while replaced informers listed afresh is computed again.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(syncs).isNotEmpty().containsOnly(true));
         put("after", "4");
         await().atMost(Duration.ofSeconds(10)).until(() -> "4".equals(cached("after")));
     }
