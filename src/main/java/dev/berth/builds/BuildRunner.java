@@ -9,6 +9,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -311,8 +312,14 @@ public class BuildRunner {
         record(buildId, b -> b.state = state);
     }
 
-    private static void record(long buildId, java.util.function.Consumer<Build> change) {
-        QuarkusTransaction.requiringNew().run(() -> change.accept(Build.findById(buildId)));
+    /**
+     * Changes the build's row in its own transaction, holding the row lock from the read to the commit: a cancel
+     * request (which takes the same lock) that comes in between waits, instead of having its flag written back
+     * as it was when the worker read the row.
+     */
+    static void record(long buildId, java.util.function.Consumer<Build> change) {
+        QuarkusTransaction.requiringNew()
+                .run(() -> change.accept(Build.findById(buildId, LockModeType.PESSIMISTIC_WRITE)));
     }
 
     /** A previous successful build of the same inputs whose image can be deployed again as it is. */
@@ -324,11 +331,16 @@ public class BuildRunner {
         });
     }
 
-    /** Same commit, same place in the repository, same Dockerfile and arguments, same strategy: same image. */
+    /**
+     * Same commit, same place in the repository, same Dockerfile and arguments, same strategy, same base images and
+     * Maven/Gradle arguments: same image.
+     */
     private String inputsKey(Job job, String sha, String strategy) throws Exception {
         String text = String.join("\n", sha, String.valueOf(job.subDir()), job.dockerfile(),
                 String.valueOf(new java.util.TreeMap<>(job.buildArgs())), String.valueOf(strategy),
-                config.registry().host(), config.jib().staticBaseImage(), config.jib().jreBaseImage());
+                config.registry().host(), config.jib().staticBaseImage(), config.jib().jreBaseImage(),
+                String.valueOf(config.jib().mavenArgs().orElse(List.of())),
+                String.valueOf(config.jib().gradleArgs().orElse(List.of())));
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -19,6 +19,9 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,5 +122,36 @@ class BuildQueueTest {
         assertThat(ran.getString("failureReason")).contains("nothing to build");
         assertThat(build(slug, cancelled).getString("state")).isEqualTo("cancelled");
         assertThat(quotas.buildTimeThisMonth(tenantId)).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+    }
+
+    /**
+     * A cancel that comes while the worker records the build's progress is not lost: the worker's write of the row
+     * (read before the cancel, committed after it) used to put the cancel flag back to false, so the build ran on.
+     */
+    @Test
+    void aCancelRequestedWhileTheWorkerRecordsProgressIsKept() throws Exception {
+        String slug = tenantWithApp("lost");
+        long id = runningBuild(slug, 1, Instant.now().plusSeconds(3600));
+        int number = QuarkusTransaction.requiringNew().call(() -> Build.<Build>findById(id).number);
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
+        CompletableFuture<Void> worker = CompletableFuture.runAsync(() -> BuildRunner.record(id, b -> {
+            read.countDown();
+            try {
+                // Without the row lock the cancel commits in this window; with it, the cancel waits for this commit.
+                cancelled.await(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            b.state = Build.PUSHING;
+        }));
+        assertThat(read.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Integer> cancel = CompletableFuture.supplyAsync(() -> json()
+                .post(Api.app(slug, "web") + "/builds/" + number + "/cancel").then().extract().statusCode());
+        cancel.thenRun(cancelled::countDown);
+        worker.get(30, TimeUnit.SECONDS);
+        assertThat(cancel.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+        assertThat(queue.heartbeat(id)).as("the worker sees the cancel at its next heartbeat").isTrue();
+        assertThat(build(slug, number).getString("state")).isEqualTo("pushing");
     }
 }
