@@ -2,18 +2,14 @@ package dev.berth.builds;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jgit.api.CloneCommand;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.LsRemoteCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.BatchingProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 
@@ -34,30 +30,6 @@ final class GitSource {
     }
 
     private GitSource() {
-    }
-
-    /** The commit a branch or tag points at now, without cloning (the fast path for unchanged commits). */
-    static String resolve(String url, String ref, Credentials creds, HostKeyCheck hostKeys, Path scratch)
-            throws GitAPIException {
-        LsRemoteCommand ls = Git.lsRemoteRepository().setRemote(url).setHeads(true).setTags(true);
-        Collection<Ref> refs;
-        try (GitConnection c = new GitConnection(creds, hostKeys, scratch)) {
-            c.configure(ls);
-            try {
-                refs = ls.call();
-            } catch (GitAPIException e) {
-                throw c.explain(e, url);
-            }
-        }
-        for (String name : List.of("refs/heads/" + ref, "refs/tags/" + ref + "^{}", "refs/tags/" + ref)) {
-            for (Ref r : refs) {
-                if (r.getName().equals(name)) {
-                    ObjectId id = r.getPeeledObjectId() != null ? r.getPeeledObjectId() : r.getObjectId();
-                    return id.name();
-                }
-            }
-        }
-        throw new IllegalArgumentException("the repository has no branch or tag named '" + ref + "'");
     }
 
     /**
