@@ -4,13 +4,23 @@ import dev.berth.kube.ClusterErrors;
 import dev.berth.regions.Region;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionService;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * Brings a region to life (connect its client and watch caches, start its reconcile worker) or takes it down
- * again. Start-up uses it for every stored region; it also serves regions registered while Berth runs.
+ * again. Start-up uses it for every stored region; it also serves regions registered while Berth runs, and
+ * {@link #follow} catches up with regions another Berth instance registered, changed or deleted.
  */
 @ApplicationScoped
 public class RegionConnections {
@@ -21,9 +31,12 @@ public class RegionConnections {
     RegionClients clients;
     @Inject
     RegionWorkers workers;
+    /** The stored version ({@code region.updated_at}) each connected region was connected with. */
+    private final Map<String, Instant> connectedVersions = new ConcurrentHashMap<>();
 
     /** Connects the region and starts its worker; a region that cannot be connected is recorded unreachable. */
-    public void connect(Region r) {
+    public synchronized void connect(Region r) {
+        connectedVersions.put(r.name, r.updatedAt);
         try {
             workers.start(clients.connect(r));
         } catch (RuntimeException e) {
@@ -40,8 +53,57 @@ public class RegionConnections {
     }
 
     /** Stops the region's worker and closes its connection; its row and its tenants' rows are left alone. */
-    public void disconnect(String region) {
+    public synchronized void disconnect(String region) {
+        connectedVersions.remove(region);
         workers.stop(region);
         clients.disconnect(region);
+    }
+
+    /** Connects the region again from its stored row (its connection, base domain or ingress class changed). */
+    public synchronized void reconnect(Region r) {
+        disconnect(r.name);
+        connect(r);
+    }
+
+    @Scheduled(every = "${berth.regions.follow-interval:15s}", delayed = "${berth.regions.follow-interval:15s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void followOnSchedule() {
+        try {
+            follow();
+        } catch (RuntimeException e) {
+            LOG.warnf("following stored regions failed, trying again later: %s", e);
+        }
+    }
+
+    /**
+     * Makes this instance's connections match the stored regions: the instance that handles an admin's change
+     * reconnects at once ({@link RegionLifecycle}), the others find it here, one interval later. A region stored
+     * but not connected here is connected, one stored at a newer version than it was connected with is connected
+     * again, and one connected but no longer stored is disconnected. Returns what it did, one line per region.
+     */
+    public synchronized List<String> follow() {
+        List<Region> stored = QuarkusTransaction.requiringNew().call(Region::listAllByName);
+        List<String> done = new ArrayList<>();
+        for (Region r : stored) {
+            Instant connectedWith = connectedVersions.get(r.name);
+            if (connectedWith == null) {
+                connect(r);
+                done.add(r.name + ": connected");
+            } else if (r.updatedAt != null && r.updatedAt.isAfter(connectedWith)) {
+                reconnect(r);
+                done.add(r.name + ": reconnected");
+            }
+        }
+        Set<String> names = stored.stream().map(r -> r.name).collect(Collectors.toSet());
+        for (String name : clients.all().stream().map(c -> c.info().name()).toList()) {
+            if (!names.contains(name)) {
+                disconnect(name);
+                done.add(name + ": disconnected");
+            }
+        }
+        if (!done.isEmpty()) {
+            LOG.infof("regions changed through another instance: %s", done);
+        }
+        return done;
     }
 }

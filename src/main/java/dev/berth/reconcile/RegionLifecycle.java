@@ -10,7 +10,8 @@ import jakarta.inject.Inject;
 
 /**
  * Follows admins' region changes once they are committed: a changed region is reconnected (new client, caches and
- * worker, with the stored connection and the new base domain or ingress class), a deleted one disconnected.
+ * worker, with the stored connection and the new base domain or ingress class), a deleted one disconnected. Other
+ * Berth instances find the change with {@link RegionConnections#follow}.
  */
 @ApplicationScoped
 public class RegionLifecycle {
@@ -18,13 +19,12 @@ public class RegionLifecycle {
     RegionConnections connections;
 
     void onChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) RegionChanged change) {
-        connections.disconnect(change.name());
-        if (change.removed()) {
-            return;
-        }
-        Region r = QuarkusTransaction.requiringNew().call(() -> Region.findByName(change.name()));
-        if (r != null) {
-            connections.connect(r);
+        Region r = change.removed() ? null
+                : QuarkusTransaction.requiringNew().call(() -> Region.findByName(change.name()));
+        if (r == null) {
+            connections.disconnect(change.name());
+        } else {
+            connections.reconnect(r);
         }
     }
 }

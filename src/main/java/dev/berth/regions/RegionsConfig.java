@@ -29,6 +29,13 @@ public interface RegionsConfig {
     Duration healthInterval();
 
     /**
+     * How often each instance compares its region connections with the stored regions, to catch up with regions
+     * registered, changed or deleted through another instance (the instance that handles the change does so at once).
+     */
+    @WithDefault("15s")
+    Duration followInterval();
+
+    /**
      * How long an informer may stay without an open watch while its region's API server answers before it is
      * replaced by a new one (its own reconnects retry with backoff up to about 30 s).
      */
