@@ -3,6 +3,7 @@ package dev.berth.reconcile;
 import dev.berth.kube.ClusterErrors;
 import dev.berth.regions.Region;
 import dev.berth.regions.RegionClients;
+import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -31,17 +32,28 @@ public class RegionConnections {
     RegionClients clients;
     @Inject
     RegionWorkers workers;
+    @Inject
+    RegionLeases leases;
     /** The stored version ({@code region.updated_at}) each connected region was connected with. */
     private final Map<String, Instant> connectedVersions = new ConcurrentHashMap<>();
 
     /** Connects the region and starts its worker; a region that cannot be connected is recorded unreachable. */
     public synchronized void connect(Region r) {
         connectedVersions.put(r.name, r.updatedAt);
+        RegionCluster cluster;
         try {
-            workers.start(clients.connect(r));
+            cluster = clients.connect(r);
+            workers.start(cluster);
         } catch (RuntimeException e) {
             LOG.errorf("region %s: cannot connect: %s", r.name, ClusterErrors.describe(e));
             regionService.recordHealth(r.name, false, null, null, ClusterErrors.describe(e));
+            return;
+        }
+        try {
+            // The worker writes once this instance holds the region's lease: now, or at a later renewal.
+            leases.claim(cluster);
+        } catch (RuntimeException e) {
+            LOG.warnf("region %s: %s", r.name, e.getMessage());
         }
     }
 
@@ -56,6 +68,7 @@ public class RegionConnections {
     public synchronized void disconnect(String region) {
         connectedVersions.remove(region);
         workers.stop(region);
+        clients.get(region).ifPresent(c -> leases.release(c.info().id()));
         clients.disconnect(region);
     }
 

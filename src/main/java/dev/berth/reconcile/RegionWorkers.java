@@ -74,10 +74,47 @@ public class RegionWorkers {
     }
 
     void onChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) DesiredStateChanged change) {
+        changed(change.tenantSlug());
+    }
+
+    /** A tenant's desired state changed (here, or on another instance): the regions this instance holds converge it. */
+    public void changed(String tenantSlug) {
         workers.values().forEach(w -> {
-            w.enqueue(change.tenantSlug());
+            w.enqueue(tenantSlug);
             w.enqueueDns();
         });
+    }
+
+    /** Resyncs every region this instance holds, soon (changes may have been missed, see {@link DesiredStateFeed}). */
+    public void resyncHeld() {
+        workers.values().forEach(Worker::resyncIfHeld);
+    }
+
+    /**
+     * Whether this instance holds the region's lease, and until when ({@link System#nanoTime}); only then does its
+     * worker write to the region. Gaining it starts a full resync.
+     */
+    void lease(String region, boolean held, long untilNanos) {
+        Worker w = workers.get(region);
+        if (w == null) {
+            return;
+        }
+        boolean before = w.holds();
+        w.leaseUntil = untilNanos;
+        w.leased = held;
+        if (held && !before) {
+            LOG.infof("region %s: this instance reconciles it", region);
+            w.resyncIfHeld();
+        } else if (!held && w.everLeased) {
+            LOG.infof("region %s: another instance reconciles it", region);
+        }
+        w.everLeased |= held;
+    }
+
+    /** Whether this instance's worker writes to the region now (tests). */
+    public boolean holds(String region) {
+        Worker w = workers.get(region);
+        return w != null && w.holds();
     }
 
     /**
@@ -118,6 +155,10 @@ public class RegionWorkers {
         private boolean drainScheduled;
         private long backoffMillis;
         private long dnsBackoffMillis;
+        /** Set by {@link RegionLeases}: whether this instance holds the region's lease, and until when. */
+        volatile boolean leased;
+        volatile long leaseUntil;
+        volatile boolean everLeased;
 
         Worker(RegionCluster cluster) {
             this.cluster = cluster;
@@ -128,6 +169,33 @@ public class RegionWorkers {
                 t.setDaemon(true);
                 return t;
             });
+        }
+
+        boolean holds() {
+            return leased && System.nanoTime() - leaseUntil < 0;
+        }
+
+        /** A full resync on the worker's thread, if this instance holds the region and its caches have synced. */
+        void resyncIfHeld() {
+            executor.execute(() -> {
+                try {
+                    if (holds() && cluster.cache().synced()) {
+                        fullResync();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warnf("region %s: resync failed: %s", cluster.info().name(), ClusterErrors.describe(e));
+                    enqueueAll();
+                }
+            });
+        }
+
+        /** Every tenant with objects or desired state in the region, through the queue (with its backoff). */
+        private void enqueueAll() {
+            try {
+                loader.loadAll(cluster.info().id()).forEach(d -> enqueue(d.tenant().slug()));
+            } catch (RuntimeException e) {
+                LOG.debugf("region %s: cannot list tenants: %s", cluster.info().name(), e.getMessage());
+            }
         }
 
         synchronized void enqueue(String slug) {
@@ -156,6 +224,10 @@ public class RegionWorkers {
                 publish = dnsPending;
                 dnsPending = false;
                 drainScheduled = false;
+            }
+            if (!holds()) {
+                // Another instance writes to this region; it hears of the same change (DesiredStateFeed).
+                return;
             }
             if (publish) {
                 publishDns();
@@ -224,6 +296,9 @@ public class RegionWorkers {
 
         ReconcileResult fullResync() {
             long start = System.nanoTime();
+            if (!holds()) {
+                return new ReconcileResult(cluster.info().name(), 0, 0, 0);
+            }
             int writes = 0;
             Set<String> seen = new LinkedHashSet<>();
             for (TenantDesired d : loader.loadAll(cluster.info().id())) {

@@ -36,6 +36,18 @@ public interface RegionsConfig {
     Duration followInterval();
 
     /**
+     * How long a region's lease lasts (on the database's clock): only the instance holding it writes to the region.
+     * Another instance takes over this long after the holder stopped renewing (crashed); a clean stop hands over
+     * at the next renewal.
+     */
+    @WithDefault("30s")
+    Duration leaseTtl();
+
+    /** How often each instance renews its region leases and asks for expired ones; well under {@code lease-ttl}. */
+    @WithDefault("10s")
+    Duration leaseRenew();
+
+    /**
      * How long an informer may stay without an open watch while its region's API server answers before it is
      * replaced by a new one (its own reconnects retry with backoff up to about 30 s).
      */
