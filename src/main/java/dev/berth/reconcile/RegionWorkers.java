@@ -105,10 +105,9 @@ public class RegionWorkers {
         if (held && !before) {
             LOG.infof("region %s: this instance reconciles it", region);
             w.resyncIfHeld();
-        } else if (!held && w.everLeased) {
+        } else if (!held && before) {
             LOG.infof("region %s: another instance reconciles it", region);
         }
-        w.everLeased |= held;
     }
 
     /** Whether this instance's worker writes to the region now (tests). */
@@ -158,7 +157,6 @@ public class RegionWorkers {
         /** Set by {@link RegionLeases}: whether this instance holds the region's lease, and until when. */
         volatile boolean leased;
         volatile long leaseUntil;
-        volatile boolean everLeased;
 
         Worker(RegionCluster cluster) {
             this.cluster = cluster;
