@@ -9,9 +9,15 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import java.time.Instant;
 import java.util.List;
+import org.hibernate.annotations.DynamicUpdate;
 
 /** A CI credential scoped to one tenant (optionally one app) with a role; only the hash of its secret is kept. */
+/*
+ * Every request a token authenticates may record its last use, while its owner revokes it: only changed columns
+ * are written, so a "last used" write read before a revoke does not put the revocation time back to null.
+ */
 @Entity
+@DynamicUpdate
 public class ApiToken extends PanacheEntityBase {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

@@ -11,19 +11,25 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.Problems;
+import dev.berth.testsupport.RowLocks;
 import dev.berth.testsupport.Users;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
 class ApiTokenTest {
+    @Inject
+    ApiTokenService tokens;
 
     private static Map<String, Object> token(String name, String role, String app) {
         Map<String, Object> body = new HashMap<>();
@@ -84,6 +90,34 @@ class ApiTokenTest {
         Users.actByCredentials();
         with(ci).get(Api.app(tenant, "web")).then().statusCode(401).header("WWW-Authenticate", startsWith("Bearer"));
         with(reader).get(Api.app(tenant, "web")).then().statusCode(200);
+    }
+
+    /**
+     * A revoke that commits while a request authenticated by the token records its "last used" time stays: that
+     * write, read before the revoke and committed after it, used to put the revocation time back to null, and the
+     * token worked again.
+     */
+    @Test
+    void aTokenRevokedWhileARequestRecordsItsLastUseStaysRevoked() throws Exception {
+        String tenant = Api.createTenant("tok-race");
+        String secret = issue(tenant, token("ci", "developer", null));
+        long tenantId = QuarkusTransaction.requiringNew().call(() -> dev.berth.tenants.Tenant.findBySlug(tenant).id);
+        long id = QuarkusTransaction.requiringNew().call(() -> ApiToken.findByHash(ApiTokenService.hash(secret)).id);
+        CompletableFuture<Integer> request = QuarkusTransaction.requiringNew().call(() -> {
+            tokens.revoke(tenantId, id);
+            ApiToken.flush();
+            Users.actByCredentials();
+            // The request authenticates (the revoke is not committed yet) and writes "last used" after the commit.
+            CompletableFuture<Integer> authenticated = CompletableFuture.supplyAsync(() ->
+                    with(secret).get("/api/v1/tenants/" + tenant).then().extract().statusCode());
+            RowLocks.awaitWaiterOn(RowLocks.backend(), authenticated);
+            return authenticated;
+        });
+        assertThat(request.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+        ApiToken stored = QuarkusTransaction.requiringNew().call(() -> ApiToken.findById(id));
+        assertThat(stored.lastUsedAt).isNotNull();
+        assertThat(stored.revokedAt).isNotNull();
+        with(secret).get("/api/v1/tenants/" + tenant).then().statusCode(401);
     }
 
     @Test
