@@ -8,13 +8,19 @@ import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
+import org.hibernate.annotations.DynamicUpdate;
 
 /**
  * One region an app runs in, as {@code primary} or {@code replica}. While a release rolls out in waves,
  * {@link #pinnedRelease} holds the release a region keeps running until its wave comes (null: the app's live
  * release). {@link #replicas} overrides the app's replica count in this region.
  */
+/*
+ * The rollout engine (and a build's release) pins and unpins regions while placement changes set roles and counts,
+ * under different locks: only changed columns are written, so neither puts the other's fields back.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "app_region")
 @IdClass(AppRegion.Key.class)
 public class AppRegion extends PanacheEntityBase {

@@ -6,17 +6,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
+import dev.berth.apps.App;
+import dev.berth.tenants.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.MockRegions;
 import dev.berth.testsupport.MockRegions.MockRegion;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +129,50 @@ class RegionReplicasTest {
         // Shrinking one region makes room in the total for another.
         json().body(placement(Map.of("rr-eu", 0, "rr-us", 20))).put(path).then().log().ifValidationFails()
                 .statusCode(200).body("regions.find { it.region == 'rr-eu' }.replicas", equalTo(0));
+    }
+
+    /**
+     * A region's count set while the rollout engine opens that region's wave is kept, and so is the opened wave:
+     * the engine's write of the region's row (read before the count was stored, committed after) used to put the
+     * count back as it was, and the placement's write in the other order pinned the region again.
+     */
+    @Test
+    void aRegionCountSetWhileTheRolloutEngineUnpinsTheRegionIsKept() throws Exception {
+        String slug = ReplicationTest.tenant(40);
+        regions.register("rr-eu", 1, 1, slug);
+        regions.register("rr-us", 2, 2, slug);
+        Api.createApp(slug, Api.app("web"));
+        json().body(Map.of("primary", "rr-eu", "replicas", List.of("rr-us"), "allRegions", false))
+                .put(Api.app(slug, "web") + "/placement").then().statusCode(200);
+        AppRegion.Key key = QuarkusTransaction.requiringNew().call(() -> {
+            AppRegion.Key k = new AppRegion.Key();
+            k.appId = App.findByName(Tenant.findBySlug(slug).id, "web").id;
+            k.regionId = Region.findByName("rr-us").id;
+            // rr-us waits for its wave, running release #1.
+            AppRegion.update("pinnedRelease = 1 where appId = ?1 and regionId = ?2", k.appId, k.regionId);
+            return k;
+        });
+        CountDownLatch loaded = new CountDownLatch(1);
+        CountDownLatch placed = new CountDownLatch(1);
+        // The engine's step reads the region's row before the placement change commits and writes after it.
+        CompletableFuture<Void> engine = CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() -> {
+            AppRegion row = AppRegion.findById(key);
+            loaded.countDown();
+            try {
+                placed.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            row.pinnedRelease = null;
+        }));
+        loaded.await();
+        json().body(Map.of("regionReplicas", Map.of("rr-us", 3))).put(Api.app(slug, "web") + "/placement").then()
+                .statusCode(200);
+        placed.countDown();
+        engine.get(30, TimeUnit.SECONDS);
+        json().get(Api.app(slug, "web") + "/placement").then().statusCode(200)
+                .body("regions.find { it.region == 'rr-us' }.replicas", equalTo(3))
+                .body("regions.find { it.region == 'rr-us' }.pinnedRelease", nullValue());
     }
 
     private static Integer replicas(MockRegion r, String slug, String deployment) {
