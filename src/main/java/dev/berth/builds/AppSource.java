@@ -3,6 +3,7 @@ package dev.berth.builds;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,5 +38,13 @@ public class AppSource extends PanacheEntityBase {
 
     public static AppSource forApp(long appId) {
         return findById(appId);
+    }
+
+    /**
+     * The app's row locked for a change: a build pinning the host key meanwhile ({@link SourceService#pinHostKey})
+     * waits, then pins only if the change left the URL and known_hosts as they were.
+     */
+    public static AppSource lock(long appId) {
+        return findById(appId, LockModeType.PESSIMISTIC_WRITE);
     }
 }

@@ -75,7 +75,8 @@ public class SourceService {
         }
         v.throwIfInvalid();
 
-        AppSource s = AppSource.forApp(app.id);
+        // Locked: a change written from a row read before a build pinned the host key would unpin it.
+        AppSource s = AppSource.lock(app.id);
         boolean created = s == null;
         if (created) {
             s = new AppSource();
@@ -146,7 +147,10 @@ public class SourceService {
     /** A new webhook secret; the old one stops working at once. */
     @Transactional
     public String rotateWebhookSecret(long tenantId, String tenant, String appName) {
-        AppSource s = require(tenantId, appName);
+        AppSource s = AppSource.lock(app(tenantId, appName).id);
+        if (s == null) {
+            throw ApiException.notFound("source of app", appName);
+        }
         String secret = newWebhookSecret();
         s.webhookSecret = secrets.encrypt(secret);
         audit.record(tenantId, tenant, appName, "source.webhook-secret", "replaced the webhook secret", null);

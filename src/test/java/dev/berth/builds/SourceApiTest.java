@@ -4,18 +4,26 @@ import static dev.berth.testsupport.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.berth.apps.App;
+import dev.berth.tenants.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.Problems;
+import dev.berth.testsupport.RowLocks;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
+import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
 class SourceApiTest {
+    @Inject
+    SourceService sources;
     private static final String TOKEN = "glpat-Very-Secret-Token-1234567890";
 
     private static Map<String, Object> source(String url) {
@@ -68,6 +76,35 @@ class SourceApiTest {
         // Loopback by name and number is allow-listed for the tests (berth.builds.allowed-hosts).
         json().body(source("git://127.0.0.1:9418/web.git")).put(path).then().statusCode(200);
         json().body(source("git@localhost:team/web.git")).put(path).then().statusCode(200);
+    }
+
+    /**
+     * A host key a build pins while the source is being changed stays pinned: the change, read before the pin and
+     * written after it, used to write the pin back to none, so the next build trusted whatever key it was shown.
+     */
+    @Test
+    void aHostKeyPinnedWhileTheSourceChangesStaysPinned() throws Exception {
+        String tenant = Api.createTenant("srcpin");
+        Api.createApp(tenant, Api.app("web"));
+        String path = Api.app(tenant, "web") + "/source";
+        String url = "git@localhost:team/web.git";
+        json().body(source(url)).put(path).then().statusCode(200);
+        long appId = QuarkusTransaction.requiringNew().call(() ->
+                App.findByName(Tenant.findBySlug(tenant).id, "web").id);
+        Map<String, Object> develop = source(url);
+        develop.put("ref", "develop");
+        // A build's first SSH connection pins the key; the change comes before that commits.
+        CompletableFuture<Integer> change = QuarkusTransaction.requiringNew().call(() -> {
+            assertThat(sources.pinHostKey(appId, url, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPinned", "SHA256:pinned"))
+                    .isTrue();
+            CompletableFuture<Integer> put = CompletableFuture.supplyAsync(() ->
+                    json().body(develop).put(path).then().extract().statusCode());
+            RowLocks.awaitWaiterOn(RowLocks.backend(), put);
+            return put;
+        });
+        assertThat(change.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+        json().get(path).then().statusCode(200).body("ref", equalTo("develop"))
+                .body("pinnedHostKey.fingerprint", equalTo("SHA256:pinned"));
     }
 
     @Test
