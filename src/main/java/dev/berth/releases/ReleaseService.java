@@ -87,7 +87,7 @@ public class ReleaseService {
         }
         quota.lock(tenantId);
         App a = requireApp(tenantId, app);
-        AppDeploy deploy = AppDeploy.lock(a.id);
+        AppDeploy deploy = lockLayout(a);
         String before = a.image;
         a.image = imageRef;
         Release r = record(a, tenant, deploy, createdBy, null);
@@ -117,7 +117,7 @@ public class ReleaseService {
     public Outcome rollback(long tenantId, String tenant, String app, int number, String planFingerprint) {
         quota.lock(tenantId);
         App a = requireApp(tenantId, app);
-        AppDeploy deploy = AppDeploy.lock(a.id);
+        AppDeploy deploy = lockLayout(a);
         Release old = Release.find(a.id, number);
         if (old == null) {
             throw ApiException.notFound("release", app + " #" + number);
@@ -367,6 +367,17 @@ public class ReleaseService {
         a.healthPath = c.healthPath();
         a.env = new TreeMap<>(c.env());
         a.secretEnv = new TreeMap<>(c.secretEnv());
+    }
+
+    /**
+     * Locks the app's layout and reads the app again under that lock: an abort or a failed rollout restores the
+     * app's configuration while holding it, and a write from the app as read before they committed is refused by its
+     * version (a build's release then failed, and the build with it, after its image was pushed).
+     */
+    private static AppDeploy lockLayout(App a) {
+        AppDeploy deploy = AppDeploy.lock(a.id);
+        App.getEntityManager().refresh(a);
+        return deploy;
     }
 
     static App requireApp(long tenantId, String name) {

@@ -6,18 +6,23 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.berth.tenants.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.Problems;
+import dev.berth.testsupport.RowLocks;
 import dev.berth.testsupport.Sandbox;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The deploy strategies end to end: API, rollout engine, reconciler, CRUD API server and simulated kubelet. */
@@ -29,6 +34,8 @@ class StrategyTest {
     Sandbox sandbox;
     @Inject
     RolloutEngine engine;
+    @Inject
+    Rollouts rollouts;
 
     static String releases(String slug, String app) {
         return Api.app(slug, app) + "/releases";
@@ -233,6 +240,36 @@ class StrategyTest {
         });
         assertThat(releaseStatus(slug, "web", 3)).isEqualTo("aborted");
         json().post(releases(slug, "web") + "/abort").then().statusCode(204);
+    }
+
+    /**
+     * A release created (by a finished build, or CI) while an abort of the app's canary restores the app's
+     * configuration is created: it read the app before the abort committed and wrote it after, which the app's
+     * version refused, so the build that made it went from succeeded to failed and its image was never released.
+     */
+    @Test
+    void aReleaseCreatedWhileTheCanaryIsAbortedIsCreated() throws Exception {
+        String slug = Api.createTenant("canrace");
+        Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1", "replicas", 4));
+        awaitRollout(slug, "web", "succeeded");
+        settings(slug, "web", Map.of("strategy", "canary", "canaryWeight", 25));
+        release(slug, "web", "registry.example.com/t/web:2", 202);
+        awaitRollout(slug, "web", "canary");
+        long tenantId = QuarkusTransaction.requiringNew().call(() -> Tenant.findBySlug(slug).id);
+        CompletableFuture<Integer> created = QuarkusTransaction.requiringNew().call(() -> {
+            assertThat(rollouts.abort(tenantId, slug, "web")).isEqualTo(Rollouts.Action.STARTED);
+            // The release reads the app now and waits for the abort's lock on the app's layout.
+            CompletableFuture<Integer> post = CompletableFuture.supplyAsync(() -> json()
+                    .body(Map.of("image", "registry.example.com/t/web:3")).post(releases(slug, "web")).then()
+                    .extract().statusCode());
+            RowLocks.awaitWaiterOn(RowLocks.backend(), post);
+            return post;
+        });
+        assertThat(created.get(30, TimeUnit.SECONDS)).isEqualTo(202);
+        assertThat(releaseStatus(slug, "web", 2)).isEqualTo("aborted");
+        json().get(releases(slug, "web") + "/3").then().statusCode(200)
+                .body("image", equalTo("registry.example.com/t/web:3"));
+        awaitRollout(slug, "web", "canary");
     }
 
     @Test
