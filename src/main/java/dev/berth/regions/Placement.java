@@ -7,6 +7,7 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -15,7 +16,12 @@ import org.hibernate.type.SqlTypes;
  * {@link #MODE_EDGE_CACHE} (replica regions run an nginx cache in front of the primary), and how its releases roll
  * out across regions ({@link #waves}, optional pause). The regions themselves are {@link AppRegion} rows.
  */
+/*
+ * A placement change and a cache purge may read the row at the same time: only changed columns are written, so a
+ * placement change read before a purge does not put the old cache generation back (which would undo the purge).
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "app_placement")
 public class Placement extends PanacheEntityBase {
     public static final String MODE_FULL = "full";
