@@ -9,6 +9,7 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 /**
  * Deploys a successful build: a new release of the app with the pushed image, pinned by digest, plus the app's
@@ -18,6 +19,7 @@ import jakarta.inject.Inject;
  */
 @ApplicationScoped
 public class BuildDeployer {
+    private static final Logger LOG = Logger.getLogger(BuildDeployer.class);
     @Inject
     ReleaseService releases;
     @Inject
@@ -35,6 +37,11 @@ public class BuildDeployer {
                     : "The app already runs " + pinnedImage + "; no new release.");
         } catch (ApiException e) {
             log.line("*** The image was built but not released: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // The build itself succeeded and stays so: its image is pushed and can be released by hand.
+            LOG.errorf(e, "build #%d of %s/%s: creating its release failed", job.number(), job.tenant(), job.app());
+            log.line("*** The image was built but not released (internal error: " + e.getClass().getSimpleName()
+                    + "); release " + pinnedImage + " through the API or build again.");
         }
     }
 }
