@@ -49,8 +49,10 @@ public class BuildService {
                     + "(PUT .../apps/" + appName + "/source)");
         }
         requireBuildMinutes(tenantId);
-        // Numbers are per app: the app row lock serialises concurrent requests for the same app.
-        App.getEntityManager().lock(app, LockModeType.PESSIMISTIC_WRITE);
+        // Numbers are per app: the app row lock serialises concurrent requests for the same app. Read again under
+        // the lock (not just locked): a release committed since the app was read (the previous build's, say) changed
+        // its version, and locking the stale copy failed the request.
+        App.getEntityManager().refresh(app, LockModeType.PESSIMISTIC_WRITE);
         Build b = new Build();
         b.tenantId = tenantId;
         b.appId = app.id;

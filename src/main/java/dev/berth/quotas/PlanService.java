@@ -85,7 +85,9 @@ public class PlanService {
             throw ApiException.invalid("body", "is required");
         }
         Plan p = require(name);
-        em.lock(p, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        // Read again under the lock: locking the copy read before another admin's change committed failed on its
+        // version instead of applying this change after that one.
+        em.refresh(p, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         Validator v = new Validator();
         v.check(req.name() == null || req.name().equals(name), "name", "cannot change; create a new plan instead");
         v.check(req.displayName() == null || req.displayName().length() <= 100, "displayName",

@@ -11,6 +11,7 @@ import dev.berth.tenants.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitRepos;
+import dev.berth.testsupport.RowLocks;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
@@ -153,5 +154,25 @@ class BuildQueueTest {
         assertThat(cancel.get(30, TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(queue.heartbeat(id)).as("the worker sees the cancel at its next heartbeat").isTrue();
         assertThat(build(slug, number).getString("state")).isEqualTo("pushing");
+    }
+
+    /**
+     * A build requested while a release of the app commits (the previous build's, say) is queued: the request read
+     * the app before that commit, and locking its stale copy failed on the app's version (500).
+     */
+    @Test
+    void aBuildRequestedWhileAReleaseOfTheAppCommitsIsQueued() throws Exception {
+        String slug = tenantWithApp("rel");
+        CompletableFuture<Integer> post = QuarkusTransaction.requiringNew().call(() -> {
+            // What a release does to the app: a new image, so a new version, and the row locked until it commits.
+            App a = App.findByName(Tenant.findBySlug(slug).id, "web");
+            a.image = "registry.example.com/other:2";
+            App.getEntityManager().flush();
+            CompletableFuture<Integer> request = CompletableFuture.supplyAsync(() -> json()
+                    .post(Api.app(slug, "web") + "/builds").then().extract().statusCode());
+            RowLocks.awaitWaiterOn(RowLocks.backend(), request);
+            return request;
+        });
+        assertThat(post.get(30, TimeUnit.SECONDS)).isEqualTo(201);
     }
 }
