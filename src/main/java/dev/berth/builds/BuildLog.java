@@ -7,9 +7,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Build logs, kept in PostgreSQL so that every Berth instance can stream any build's log live and it stays after
@@ -114,7 +117,8 @@ public class BuildLog {
     public final class Writer implements AutoCloseable {
         private final long buildId;
         private final List<String> secrets;
-        private final List<String> pending = new ArrayList<>();
+        /** Lines not written yet, each with the time it was logged (not the time of the batch that writes it). */
+        private final List<Map.Entry<Instant, String>> pending = new ArrayList<>();
         private int seq;
         private long lastFlush = System.nanoTime();
 
@@ -125,8 +129,9 @@ public class BuildLog {
         }
 
         public synchronized void line(String text) {
+            Instant now = Instant.now();
             for (String l : text.split("\r?\n", -1)) {
-                pending.add(redact(l, secrets));
+                pending.add(Map.entry(now, redact(l, secrets)));
             }
             if (pending.size() >= 200 || System.nanoTime() - lastFlush > 250_000_000L) {
                 flush();
@@ -140,11 +145,12 @@ public class BuildLog {
             }
             try (Connection c = db.getConnection();
                     PreparedStatement ps = c.prepareStatement(
-                            "insert into build_log (build_id, seq, line) values (?, ?, ?)")) {
-                for (String l : pending) {
+                            "insert into build_log (build_id, seq, at, line) values (?, ?, ?, ?)")) {
+                for (Map.Entry<Instant, String> l : pending) {
                     ps.setLong(1, buildId);
                     ps.setInt(2, ++seq);
-                    ps.setString(3, l);
+                    ps.setTimestamp(3, Timestamp.from(l.getKey()));
+                    ps.setString(4, l.getValue());
                     ps.addBatch();
                 }
                 ps.executeBatch();
