@@ -187,7 +187,7 @@ public class RegionWorkers {
             });
         }
 
-        /** Every tenant with objects or desired state in the region, through the queue (with its backoff). */
+        /** Every tenant with desired state in the region, through the queue (with its backoff). */
         private void enqueueAll() {
             try {
                 loader.loadAll(cluster.info().id()).forEach(d -> enqueue(d.tenant().slug()));
