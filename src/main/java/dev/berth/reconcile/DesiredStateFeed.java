@@ -34,6 +34,10 @@ import org.postgresql.PGNotification;
 public class DesiredStateFeed {
     private static final Logger LOG = Logger.getLogger(DesiredStateFeed.class);
     private static final int WAIT_MILLIS = 5000;
+    /** How the listening connection shows in {@code pg_stat_activity}. */
+    public static final String APPLICATION_NAME = "berth-desired-state-feed";
+    /** A quiet listening connection is checked this often: a connection that died silently never reports it. */
+    private static final long PING_NANOS = 30_000_000_000L;
     @Inject
     DataSource db;
     @Inject
@@ -113,6 +117,8 @@ public class DesiredStateFeed {
             Properties props = new Properties();
             user.ifPresent(u -> props.setProperty("user", u));
             password.ifPresent(p -> props.setProperty("password", p));
+            props.setProperty("tcpKeepAlive", "true");
+            props.setProperty("ApplicationName", APPLICATION_NAME);
             try (Connection c = new org.postgresql.Driver().connect(url, props)) {
                 listening = c;
                 try (Statement st = c.createStatement()) {
@@ -125,12 +131,20 @@ public class DesiredStateFeed {
                 first = false;
                 backoff = 1000;
                 PGConnection pg = c.unwrap(PGConnection.class);
+                long lastHeard = System.nanoTime();
                 while (running) {
                     PGNotification[] notes = pg.getNotifications(WAIT_MILLIS);
-                    if (notes != null) {
+                    if (notes != null && notes.length > 0) {
+                        lastHeard = System.nanoTime();
                         for (PGNotification n : notes) {
                             handle(n.getParameter());
                         }
+                    } else if (System.nanoTime() - lastHeard > PING_NANOS) {
+                        // A round trip fails on a dead connection, which then reconnects and resyncs.
+                        try (Statement st = c.createStatement()) {
+                            st.execute("select 1");
+                        }
+                        lastHeard = System.nanoTime();
                     }
                 }
             } catch (SQLException | RuntimeException e) {

@@ -141,6 +141,26 @@ class RegionLeaseTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> feed().heard() > heard);
     }
 
+    /** A listening connection that dies (database restarted, connection cut) is opened again and hears again. */
+    @Test
+    void theListenerReconnectsAfterItsConnectionIsKilled() throws Exception {
+        String slug = ReplicationTest.tenant(40);
+        long heard = feed().heard();
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity "
+                        + "where application_name = ? and datname = current_database()")) {
+            ps.setString(1, DesiredStateFeed.APPLICATION_NAME);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("listening connections cut").isPositive();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            sql("select pg_notify(?, ?)", channel(), ELSEWHERE + " " + slug);
+            return feed().heard() > heard;
+        });
+    }
+
     @Test
     void aCommittedChangeIsAnnouncedToTheOtherInstances() throws Exception {
         String slug = ReplicationTest.tenant(40);
