@@ -200,14 +200,20 @@ class StrategyTest {
         release(slug, "web", "registry.example.com/t/web:3", 202);
     }
 
-    @Test
-    void canaryRunsAShareOfReplicasWithAnIngressWeightAndIsPromotedOrAborted() {
-        String slug = Api.createTenant("can");
+    /** A new tenant's app of 4 replicas whose second release is in its canary phase (25 % weight). */
+    private String inCanary(String prefix) {
+        String slug = Api.createTenant(prefix);
         Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1", "replicas", 4));
         awaitRollout(slug, "web", "succeeded");
         settings(slug, "web", Map.of("strategy", "canary", "canaryWeight", 25));
         release(slug, "web", "registry.example.com/t/web:2", 202);
         awaitRollout(slug, "web", "canary");
+        return slug;
+    }
+
+    @Test
+    void canaryRunsAShareOfReplicasWithAnIngressWeightAndIsPromotedOrAborted() {
+        String slug = inCanary("can");
         await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
             assertThat(deployment(slug, "web-canary").getSpec().getReplicas()).isEqualTo(1);
             assertThat(deployment(slug, "web-stable").getSpec().getReplicas()).isEqualTo(3);
@@ -249,12 +255,7 @@ class StrategyTest {
      */
     @Test
     void aReleaseCreatedWhileTheCanaryIsAbortedIsCreated() throws Exception {
-        String slug = Api.createTenant("canrace");
-        Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1", "replicas", 4));
-        awaitRollout(slug, "web", "succeeded");
-        settings(slug, "web", Map.of("strategy", "canary", "canaryWeight", 25));
-        release(slug, "web", "registry.example.com/t/web:2", 202);
-        awaitRollout(slug, "web", "canary");
+        String slug = inCanary("canrace");
         long tenantId = QuarkusTransaction.requiringNew().call(() -> Tenant.findBySlug(slug).id);
         CompletableFuture<Integer> created = QuarkusTransaction.requiringNew().call(() -> {
             assertThat(rollouts.abort(tenantId, slug, "web")).isEqualTo(Rollouts.Action.STARTED);
