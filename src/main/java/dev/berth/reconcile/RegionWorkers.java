@@ -35,6 +35,11 @@ import org.jboss.logging.Logger;
 public class RegionWorkers {
     private static final Logger LOG = Logger.getLogger(RegionWorkers.class);
     private final Map<String, Worker> workers = new ConcurrentHashMap<>();
+    /**
+     * Until when ({@link System#nanoTime}) this instance holds each region's lease, as {@link RegionLeases} last
+     * renewed it; kept apart from the workers, so a worker started again (after {@link #stop}) knows at once.
+     */
+    private final Map<String, Long> leasedUntil = new ConcurrentHashMap<>();
     @Inject
     DesiredStateLoader loader;
     @Inject
@@ -49,6 +54,11 @@ public class RegionWorkers {
     public void start(RegionCluster cluster) {
         workers.computeIfAbsent(cluster.info().name(), n -> {
             Worker w = new Worker(cluster);
+            Long until = leasedUntil.get(n);
+            if (until != null) {
+                w.leaseUntil = until;
+                w.leased = true;
+            }
             cluster.cache().onManagedChange(o -> {
                 String tenant = o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(Labels.TENANT);
                 if (tenant != null) {
@@ -95,6 +105,11 @@ public class RegionWorkers {
      * worker write to the region. Gaining it starts a full resync.
      */
     void lease(String region, boolean held, long untilNanos) {
+        if (held) {
+            leasedUntil.put(region, untilNanos);
+        } else {
+            leasedUntil.remove(region);
+        }
         Worker w = workers.get(region);
         if (w == null) {
             return;
