@@ -8,9 +8,7 @@ import dev.berth.secrets.SecretBox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,8 +19,6 @@ import java.util.TreeMap;
  */
 @ApplicationScoped
 public class SourceService {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     @Inject
     UrlGuard guard;
     @Inject
@@ -81,7 +77,7 @@ public class SourceService {
         if (created) {
             s = new AppSource();
             s.appId = app.id;
-            s.webhookSecret = secrets.encrypt(newWebhookSecret());
+            s.webhookSecret = secrets.encrypt(secrets.newSecret(24));
         }
         String repoUrl = req.repoUrl().trim();
         boolean resetPin = s.sshHostKey != null && (!repoUrl.equals(s.repoUrl) || knownHosts != null
@@ -151,7 +147,7 @@ public class SourceService {
         if (s == null) {
             throw ApiException.notFound("source of app", appName);
         }
-        String secret = newWebhookSecret();
+        String secret = secrets.newSecret(24);
         s.webhookSecret = secrets.encrypt(secret);
         audit.record(tenantId, tenant, appName, "source.webhook-secret", "replaced the webhook secret", null);
         return secret;
@@ -178,11 +174,5 @@ public class SourceService {
             throw ApiException.notFound("source of app", appName);
         }
         return s;
-    }
-
-    private static String newWebhookSecret() {
-        byte[] b = new byte[24];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
     }
 }

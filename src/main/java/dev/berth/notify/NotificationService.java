@@ -16,10 +16,8 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.net.URI;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,8 +30,6 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class NotificationService {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     @Inject
     UrlGuard guard;
     @Inject
@@ -87,7 +83,7 @@ public class NotificationService {
                 "an app has at most " + config.maxHooksPerApp() + " notification hooks; delete one first");
         v.throwIfInvalid();
 
-        String secret = newSecret();
+        String secret = secrets.newSecret(32);
         NotificationHook h = new NotificationHook();
         h.tenantId = tenantId;
         h.appId = app.id;
@@ -233,11 +229,5 @@ public class NotificationService {
             throw ApiException.notFound("notification hook", String.valueOf(id));
         }
         return h;
-    }
-
-    private static String newSecret() {
-        byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
     }
 }

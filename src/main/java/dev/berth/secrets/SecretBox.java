@@ -36,6 +36,13 @@ public class SecretBox {
         }
     }
 
+    /** A new random secret of {@code bytes} bytes as hex (webhook and notification signing secrets). */
+    public String newSecret(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
     public String encrypt(String plain) {
         try {
             byte[] iv = new byte[IV_BYTES];
