@@ -252,15 +252,25 @@ class RolloutCrashTest {
         assertThat(workers.resyncNow(r.name()).writes()).as("nothing left to converge in " + r.name()).isZero();
     }
 
-    @Test
-    void killedWhilePausedBetweenWavesAndPromotedMeanwhile() throws Exception {
-        String slug = blueGreenInWaves("crw-p", true, 30);
+    /**
+     * A blue/green app in two regions whose second release paused after the first wave (green live in the first
+     * region), then Berth killed.
+     */
+    private String killedPausedAfterTheFirstWave(String prefix) throws Exception {
+        String slug = blueGreenInWaves(prefix, true, 30);
         StrategyTest.release(slug, "web", "registry.example.com/t/web:2", 202);
         StrategyTest.awaitRollout(slug, "web", "wave-paused");
         MockRegion a = regions.all().get(0);
-        MockRegion b = regions.all().get(1);
         await().atMost(StrategyTest.WAIT).until(() -> "green".equals(colourIn(a, slug)));
         kill();
+        return slug;
+    }
+
+    @Test
+    void killedWhilePausedBetweenWavesAndPromotedMeanwhile() throws Exception {
+        String slug = killedPausedAfterTheFirstWave("crw-p");
+        MockRegion a = regions.all().get(0);
+        MockRegion b = regions.all().get(1);
         // Committed while nothing runs: wave 2 starts green in cw-b; the clusters do not know yet.
         json().post(StrategyTest.releases(slug, "web") + "/promote").then().statusCode(202);
         assertThat(colourIn(b, slug)).isEqualTo("blue");
@@ -293,13 +303,9 @@ class RolloutCrashTest {
 
     @Test
     void killedBetweenASwitchBackDuringTheWavesAndTheScaleDown() throws Exception {
-        String slug = blueGreenInWaves("crw-s", true, 30);
-        StrategyTest.release(slug, "web", "registry.example.com/t/web:2", 202);
-        StrategyTest.awaitRollout(slug, "web", "wave-paused");
+        String slug = killedPausedAfterTheFirstWave("crw-s");
         MockRegion a = regions.all().get(0);
         MockRegion b = regions.all().get(1);
-        await().atMost(StrategyTest.WAIT).until(() -> "green".equals(colourIn(a, slug)));
-        kill();
         json().post(StrategyTest.releases(slug, "web") + "/switch-back").then().statusCode(202);
         restart();
         StrategyTest.awaitRollout(slug, "web", "switched-back");
