@@ -107,14 +107,23 @@ public final class TenantManifests {
                 .withLabels(Labels.tenant(t.slug())).endMetadata().withAutomountServiceAccountToken(false).build();
     }
 
-    /** What the tenant's people may do with kubectl, if the cluster maps them to the group: their namespace only. */
+    /**
+     * What the tenant's people may do with kubectl, if the cluster maps them to the group: read their namespace only.
+     * One rule per API group, naming only that group's resources: a rule lists every combination of its groups and
+     * resources, and the API server lets Berth create the Role only if Berth holds each one itself (RBAC escalation
+     * check), so a single rule over three groups would ask for {@code apps/pods} and the like, which nobody holds.
+     */
     static Role role(TenantSpec t, String ns) {
         return new RoleBuilder().withNewMetadata().withName(ROLE).withNamespace(ns)
                 .withLabels(Labels.tenant(t.slug())).endMetadata()
-                .withRules(new PolicyRuleBuilder().withApiGroups("", "apps", "networking.k8s.io")
-                        .withResources("pods", "pods/log", "services", "endpoints", "events", "deployments",
-                                "replicasets", "ingresses")
-                        .withVerbs("get", "list", "watch").build())
+                .withRules(readRule("", "pods", "pods/log", "services", "endpoints", "events"),
+                        readRule("apps", "deployments", "replicasets"),
+                        readRule("networking.k8s.io", "ingresses"))
+                .build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.rbac.PolicyRule readRule(String group, String... resources) {
+        return new PolicyRuleBuilder().withApiGroups(group).withResources(resources).withVerbs("get", "list", "watch")
                 .build();
     }
 
