@@ -19,10 +19,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Reads apps' live status from the regions' watch caches; never calls a cluster, so pages stay fast. */
+/**
+ * Reads apps' live status from the regions' watch caches; never calls a cluster, so pages stay fast. A pod whose
+ * container is stuck waiting (it cannot be pulled or created, or crash-loops) makes the app Degraded, with the
+ * kubelet's reason and message among its conditions.
+ */
 @ApplicationScoped
 public class AppStatusReader {
     private static final int MAX_EVENTS = 15;
+    /** Waiting reasons a container does not get out of by itself. */
+    static final Set<String> STUCK = Set.of("CreateContainerConfigError", "ErrImagePull", "ImagePullBackOff",
+            "CrashLoopBackOff");
     private final RegionClients regions;
 
     public AppStatusReader(RegionClients regions) {
@@ -61,7 +68,11 @@ public class AppStatusReader {
                     .map(c -> c.getType() + "=" + c.getStatus() + (c.getReason() == null ? "" : " (" + c.getReason() + ")"))
                     .toList();
         }
-        String state = state(app.replicas, d, ready, updated, podInfos);
+        List<String> stuck = stuck(pods);
+        if (!stuck.isEmpty()) {
+            conditions = java.util.stream.Stream.concat(conditions.stream(), stuck.stream()).toList();
+        }
+        String state = state(app.replicas, d, ready, updated, podInfos, !stuck.isEmpty());
         if (unreachableSince != null) {
             state = "Unknown";
         }
@@ -69,14 +80,15 @@ public class AppStatusReader {
                 events, conditions, unreachableSince);
     }
 
-    private static String state(int desired, Deployment d, int ready, int updated, List<AppStatus.PodInfo> pods) {
+    private static String state(int desired, Deployment d, int ready, int updated, List<AppStatus.PodInfo> pods,
+            boolean stuck) {
         if (d == null) {
             return "Pending";
         }
         if (desired == 0) {
             return pods.isEmpty() ? "Stopped" : "Progressing";
         }
-        if (pods.stream().anyMatch(p -> p.restarts() >= 3)) {
+        if (stuck || pods.stream().anyMatch(p -> p.restarts() >= 3)) {
             return "Degraded";
         }
         if (ready >= desired && updated >= desired) {
@@ -107,6 +119,24 @@ public class AppStatusReader {
 
     private static int replicas(Deployment d) {
         return d.getSpec() == null || d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
+    }
+
+    /** {@code <pod>: <reason>: <message>} for each container stuck waiting. */
+    private static List<String> stuck(List<Pod> pods) {
+        List<String> found = new java.util.ArrayList<>();
+        for (Pod p : pods) {
+            if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
+                continue;
+            }
+            for (ContainerStatus c : p.getStatus().getContainerStatuses()) {
+                var waiting = c.getState() == null ? null : c.getState().getWaiting();
+                if (waiting != null && STUCK.contains(waiting.getReason())) {
+                    found.add(p.getMetadata().getName() + ": " + waiting.getReason()
+                            + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage()));
+                }
+            }
+        }
+        return found;
     }
 
     private static AppStatus.PodInfo pod(Pod p) {

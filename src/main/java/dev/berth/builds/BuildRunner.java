@@ -73,7 +73,7 @@ public class BuildRunner {
     record Job(long buildId, int number, long tenantId, String tenant, long appId, String app, String repoUrl,
             String ref, String requestedSha, String subDir, String dockerfile, Map<String, String> buildArgs,
             GitSource.Credentials credentials, String requestedBy, String sshKnownHosts, String pinnedHostKey,
-            BuildTimeout timeout) {
+            BuildTimeout timeout, int port) {
     }
 
     void run(long buildId, String worker) {
@@ -177,7 +177,7 @@ public class BuildRunner {
             setState(job.buildId(), Build.BUILDING);
             BuildSpec spec = new BuildSpec(job.buildId(), job.number(), job.appId(), job.tenant(), job.app(), ws.root,
                     context, context.relativize(dockerfile).toString(), job.buildArgs(), job.repoUrl(), commit.sha(),
-                    job.subDir(), job.credentials(), imageRef, knownHosts);
+                    job.subDir(), job.credentials(), imageRef, knownHosts, job.port());
             BuildExecutor.Stages stages = () -> setState(job.buildId(), Build.PUSHING);
             digest = withDockerfile ? executors.current().buildAndPush(spec, log, control, stages)
                     : jib.buildAndPush(spec, detection, log, control, stages);
@@ -299,7 +299,8 @@ public class BuildRunner {
                 : new GitSource.Credentials(s.authKind, s.authUser, secrets.decrypt(s.authSecret));
         return new Job(b.id, b.number, b.tenantId, t.slug, app.id, app.name, s.repoUrl, s.gitRef, b.requestedSha,
                 s.subDir, s.dockerfile, Map.copyOf(s.buildArgs), creds, b.requestedBy, s.sshKnownHosts, s.sshHostKey,
-                BuildTimeout.effective(config.timeout(), t.buildTimeoutSeconds, plan.name, plan.buildTimeoutSeconds));
+                BuildTimeout.effective(config.timeout(), t.buildTimeoutSeconds, plan.name, plan.buildTimeoutSeconds),
+                app.port);
     }
 
     private static void stopIfAsked(BuildControl control) {
@@ -333,7 +334,8 @@ public class BuildRunner {
 
     /**
      * Same commit, same place in the repository, same Dockerfile and arguments, same strategy, same base images and
-     * Maven/Gradle arguments: same image.
+     * Maven/Gradle arguments: same image. Jib images also carry the user they run as and the app's port (as their
+     * exposed port), so for them those count too; a Dockerfile decides both itself.
      */
     private String inputsKey(Job job, String sha, String strategy) throws Exception {
         String text = String.join("\n", sha, String.valueOf(job.subDir()), job.dockerfile(),
@@ -341,6 +343,9 @@ public class BuildRunner {
                 config.registry().host(), config.jib().staticBaseImage(), config.jib().jreBaseImage(),
                 String.valueOf(config.jib().mavenArgs().orElse(List.of())),
                 String.valueOf(config.jib().gradleArgs().orElse(List.of())));
+        if (strategy != null && !strategy.equals("dockerfile")) {
+            text += "\nuser=" + config.jib().user() + "\nport=" + job.port();
+        }
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 

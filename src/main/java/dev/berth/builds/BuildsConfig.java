@@ -128,8 +128,13 @@ public interface BuildsConfig {
     }
 
     interface Jib {
-        /** Base image for a directory of static files; it must serve {@link #staticRoot()}. */
-        @WithDefault("docker.io/library/nginx:1.27-alpine")
+        /**
+         * Base image for a directory of static files; it must serve {@link #staticRoot()} as {@link #user()}, i.e.
+         * without root: write nothing outside world-writable places such as {@code /tmp} and listen on a port
+         * above 1023 (nginx-unprivileged listens on 8080, Berth's default app port, and keeps its PID and temporary
+         * files in {@code /tmp}).
+         */
+        @WithDefault("docker.io/nginxinc/nginx-unprivileged:1.27-alpine")
         String staticBaseImage();
 
         @WithDefault("/usr/share/nginx/html")
@@ -141,6 +146,14 @@ public interface BuildsConfig {
         /** Base image with a Java runtime for executable JARs. */
         @WithDefault("docker.io/library/eclipse-temurin:21-jre")
         String jreBaseImage();
+
+        /**
+         * The user Jib images run as: a numeric, non-zero uid (optionally {@code :gid}). Numeric because app pods run
+         * with {@code runAsNonRoot} and the kubelet refuses a user name it cannot check without the image's
+         * /etc/passwd; the default is the conventional "nonroot" id of distroless images.
+         */
+        @WithDefault("65532:65532")
+        String user();
 
         /** The java binary in the JRE base image. */
         @WithDefault("java")

@@ -8,6 +8,7 @@ import com.google.cloud.tools.jib.api.LogEvent;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.Port;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -27,12 +29,20 @@ import java.util.stream.Stream;
  * repository's own Maven or Gradle build ({@link ToolBuild}), onto the configured JRE base image, or a directory of
  * static files onto the configured static-server base image. Detection says exactly what it found, and when it finds
  * nothing, what to add.
+ *
+ * <p>Every image runs as the numeric non-root {@code berth.builds.jib.user} (default {@code 65532:65532}) and
+ * declares the app's port as exposed: app pods run with {@code runAsNonRoot} (Pod Security {@code restricted}), and
+ * a kubelet refuses an image without a user (root) or with a user name it cannot check. Jib writes files 644 and
+ * directories 755 owned by root, so that user can read everything Berth ships but writes only where the base image
+ * lets anyone write (such as {@code /tmp}).
  */
 @ApplicationScoped
 public class JibPackager {
     static final List<String> STATIC_DIRS = List.of("", "public", "dist", "build", "site", "_site", "www");
     static final String APP_DIR = "/app";
     static final String JAR_PATH = APP_DIR + "/app.jar";
+    /** uid or uid:gid, numbers only, uid not 0: what a kubelet accepts under runAsNonRoot without an explicit runAsUser. */
+    static final Pattern NON_ROOT_USER = Pattern.compile("0*[1-9][0-9]*(:[0-9]+)?");
 
     @Inject
     BuildsConfig config;
@@ -111,6 +121,7 @@ public class JibPackager {
             image = jarImage(jar, log);
         }
         image.addLabel("org.opencontainers.image.revision", spec.commitSha());
+        image.setUser(runAsUser(config.jib().user())).addExposedPort(Port.tcp(spec.port()));
         RegistryImage target = RegistryImage.named(spec.imageRef());
         credentials(target);
         Path cache = Path.of(config.cacheDir(), "app-" + spec.appId(), "jib");
@@ -147,6 +158,16 @@ public class JibPackager {
         } finally {
             runner.shutdownNow();
         }
+    }
+
+    /** The configured user, checked: a build fails rather than push an image that app pods cannot run. */
+    static String runAsUser(String user) {
+        String u = user == null ? "" : user.trim();
+        if (!NON_ROOT_USER.matcher(u).matches() || Long.parseLong(u.split(":")[0]) > Integer.MAX_VALUE) {
+            throw new BuildFailure("berth.builds.jib.user is '" + u + "', but apps run with runAsNonRoot: set a numeric "
+                    + "uid from 1 to 2147483647, optionally with :gid (for example 65532:65532)");
+        }
+        return u;
     }
 
     private RegistryImage base(String ref) throws Exception {

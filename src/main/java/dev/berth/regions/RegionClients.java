@@ -5,6 +5,7 @@ import dev.berth.secrets.SecretBox;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -24,11 +25,14 @@ public class RegionClients {
     private final RegionsConfig config;
     private final WriteCounter counter;
     private final SecretBox secrets;
+    private final Instance<ImageInspector> images;
 
-    public RegionClients(RegionsConfig config, WriteCounter counter, SecretBox secrets) {
+    /** {@code images}: how simulated regions' kubelets look images up (Berth's registry, when builds offer it). */
+    public RegionClients(RegionsConfig config, WriteCounter counter, SecretBox secrets, Instance<ImageInspector> images) {
         this.config = config;
         this.counter = counter;
         this.secrets = secrets;
+        this.images = images;
     }
 
     /** Connects a region and starts its watch caches; returns the existing connection when already connected. */
@@ -38,7 +42,8 @@ public class RegionClients {
             RegionCluster cluster = RegionCluster.connect(region, kubeconfig, config, counter);
             cluster.cache().start();
             if (region.simulated) {
-                kubelets.put(n, new SimulatedKubelet(cluster.client(), config.sandbox().readyDelay()));
+                kubelets.put(n, new SimulatedKubelet(cluster.client(), config.sandbox().readyDelay(),
+                        images.isResolvable() ? images.get() : ImageInspector.unknown()));
             }
             LOG.infof("region %s: connected (%s%s)", n, region.connectionKind, region.simulated ? ", simulated" : "");
             return cluster;

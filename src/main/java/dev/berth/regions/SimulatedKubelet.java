@@ -1,12 +1,10 @@
 package dev.berth.regions;
 
 import dev.berth.kube.Labels;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -33,11 +31,14 @@ import org.jboss.logging.Logger;
 
 /**
  * Stands in for the Deployment controller and the kubelet in simulated regions (the sandbox, tests): after a
- * short delay it replaces a Deployment's pods with ones of the current template, marks them running and ready,
- * writes the Deployment's status and records events. A real cluster never runs it.
+ * short delay it replaces a Deployment's pods with ones of the current template, writes their status and events as
+ * a kubelet would, writes the Deployment's status. A real cluster never runs it.
  *
- * <p>Images whose reference contains {@code never-ready} get pods that run but never pass readiness, and
- * {@code crash} gives a crash loop, so failure paths can be tried in the sandbox too.
+ * <p>What becomes of a pod is decided by {@link KubeletRules}, the same rules the test kubelet of real-API-server
+ * tests applies: an image missing from Berth's registry ends in {@code ImagePullBackOff}, one that runs as root under
+ * {@code runAsNonRoot} in {@code CreateContainerConfigError}, like on a real cluster; images whose reference contains
+ * {@code never-ready} run but never pass readiness, and {@code crash} crash-loops, so failure paths can be tried in
+ * the sandbox too. Images the {@link ImageInspector} cannot look up (other registries) run as if pulled.
  */
 public final class SimulatedKubelet implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SimulatedKubelet.class);
@@ -47,10 +48,19 @@ public final class SimulatedKubelet implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final SharedIndexInformer<Deployment> informer;
     private final Map<String, Boolean> scheduled = new java.util.concurrent.ConcurrentHashMap<>();
+    private final KubeletRules rules;
+    private final java.util.concurrent.atomic.AtomicInteger podIps = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** A kubelet that knows no image: every image is pulled, its user not checked. */
     public SimulatedKubelet(KubernetesClient client, Duration delay) {
+        this(client, delay, ImageInspector.unknown());
+    }
+
+    /** A kubelet that looks images up with {@code images} (for the sandbox: in Berth's own registry). */
+    public SimulatedKubelet(KubernetesClient client, Duration delay, ImageInspector images) {
         this.client = client;
         this.delay = delay;
+        this.rules = new KubeletRules(images);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "simulated-kubelet");
             t.setDaemon(true);
@@ -127,8 +137,7 @@ public final class SimulatedKubelet implements AutoCloseable {
         }
         String hash = templateHash(d);
         int want = replicas(d);
-        String image = d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-        boolean ready = !image.contains("never-ready") && !image.contains("crash");
+        KubeletRules.Outcome outcome = rules.decide(d.getSpec().getTemplate().getSpec());
         List<Pod> pods = client.pods().inNamespace(ns).withLabels(d.getSpec().getSelector().getMatchLabels()).list().getItems();
         int current = 0;
         for (Pod p : pods) {
@@ -144,17 +153,16 @@ public final class SimulatedKubelet implements AutoCloseable {
             }
         }
         for (int i = current; i < want; i++) {
-            Pod pod = client.resource(pod(d, hash, ready, image)).create();
+            // As on a cluster: the controller creates the pod, the kubelet then writes its status.
+            Pod pod = client.resource(pod(d, hash)).create();
             event(ns, pod, "Scheduled", "Successfully assigned " + ns + "/" + pod.getMetadata().getName() + " to sandbox-node", "Normal");
-            if (image.contains("crash")) {
-                event(ns, pod, "BackOff", "Back-off restarting failed container app", "Warning");
-            } else {
-                event(ns, pod, "Started", "Started container app", "Normal");
-                if (!ready) {
-                    event(ns, pod, "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", "Warning");
-                }
+            pod.setStatus(rules.status(pod, outcome, Instant.now(), podIp()));
+            client.pods().inNamespace(ns).resource(pod).updateStatus();
+            for (KubeletRules.Event e : rules.events(pod, outcome)) {
+                event(ns, pod, e.reason(), e.message(), e.type());
             }
         }
+        boolean ready = outcome instanceof KubeletRules.Ready;
         int readyCount = ready ? want : 0;
         d.getMetadata().setAnnotations(new LinkedHashMap<>(d.getMetadata().getAnnotations() == null
                 ? Map.of() : d.getMetadata().getAnnotations()));
@@ -170,23 +178,22 @@ public final class SimulatedKubelet implements AutoCloseable {
         client.resource(d).update();
     }
 
-    private static Pod pod(Deployment d, String hash, boolean ready, String image) {
+    private static Pod pod(Deployment d, String hash) {
         Map<String, String> labels = new LinkedHashMap<>(d.getSpec().getTemplate().getMetadata().getLabels());
         labels.put(TEMPLATE_HASH, hash);
         labels.put("berth.dev/deployment", d.getMetadata().getName());
         String suffix = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36);
-        boolean crash = image.contains("crash");
         return new PodBuilder()
                 .withNewMetadata().withName(d.getMetadata().getName() + "-" + hash.substring(0, 8) + "-" + suffix)
                 .withNamespace(d.getMetadata().getNamespace()).withLabels(labels).endMetadata()
                 .withSpec(d.getSpec().getTemplate().getSpec())
-                .withNewStatus().withPhase("Running").withStartTime(Instant.now().toString())
-                .withConditions(new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False").build())
-                .withContainerStatuses(new ContainerStatusBuilder().withName("app").withImage(image)
-                        .withReady(ready).withRestartCount(crash ? 3 : 0).withStarted(!crash)
-                        .withNewState().withNewRunning().withStartedAt(Instant.now().toString()).endRunning().endState()
-                        .build())
-                .endStatus().build();
+                .build();
+    }
+
+    /** The next address of the sandbox node's pod range (10.244.0.0/16); only ever written into pod status. */
+    private String podIp() {
+        int n = podIps.getAndIncrement() % 65_000 + 2;
+        return "10.244." + (n / 256) + "." + (n % 256);
     }
 
     private void event(String ns, Pod pod, String reason, String message, String type) {

@@ -20,7 +20,10 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 
-/** Repositories without a Dockerfile, packaged with Jib onto the configured base images and pushed for real. */
+/**
+ * Repositories without a Dockerfile, packaged with Jib onto the configured base images and pushed for real; the
+ * images run as a numeric non-root user and expose the app's port, as app pods under runAsNonRoot need.
+ */
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
 class JibBuildTest {
@@ -48,13 +51,28 @@ class JibBuildTest {
                 .doesNotContainKey("www/README.md").containsKey("bin/busybox");
         JsonNode config = RegistryClient.config(tenant + "/web", manifest);
         assertThat(config.path("config").path("Entrypoint").toString()).isEqualTo("[\"httpd\",\"-f\",\"-p\",\"8080\",\"-h\",\"/www\"]");
+        assertRunsAsNonRootAndExposes(config, 8080);
+        // The server runs as that user and reads the site: every shipped file is readable by others.
+        assertThat(RegistryClient.fileModes(tenant + "/web", manifest)).containsEntry("www/index.html", 0644)
+                .containsEntry("www/css/site.css", 0644);
+    }
+
+    /** What a kubelet checks under runAsNonRoot: a numeric uid other than 0; and the app's port is declared. */
+    static void assertRunsAsNonRootAndExposes(JsonNode image, int port) {
+        String user = image.path("config").path("User").asText("");
+        assertThat(user).as("config.User").matches("[0-9]+(:[0-9]+)?");
+        assertThat(Long.parseLong(user.split(":")[0])).as("uid of " + user).isPositive();
+        assertThat(image.path("config").path("ExposedPorts").has(port + "/tcp"))
+                .as("ExposedPorts " + image.path("config").path("ExposedPorts")).isTrue();
     }
 
     @Test
     void anExecutableJarRunsOnTheJreBaseImage() throws IOException {
         BuildInfra.baseImage();
         String tenant = Api.createTenant("jibj");
-        Api.createApp(tenant, Api.app("web"));
+        Map<String, Object> app = Api.app("web");
+        app.put("port", 9090);
+        Api.createApp(tenant, app);
         GitRepos.commitBinary(tenant + ".git", "Prebuilt jar", "target/web-1.0.jar", jar("com.example.Main"));
         JsonPath b = buildOf(tenant, tenant + ".git");
         assertThat(b.getString("state")).as(b.getString("failureReason")).isEqualTo("succeeded");
@@ -64,6 +82,8 @@ class JibBuildTest {
         assertThat(RegistryClient.files(tenant + "/web", manifest)).containsKey("app/app.jar");
         JsonNode config = RegistryClient.config(tenant + "/web", manifest);
         assertThat(config.path("config").path("Entrypoint").toString()).isEqualTo("[\"java\",\"-jar\",\"/app/app.jar\"]");
+        assertRunsAsNonRootAndExposes(config, 9090);
+        assertThat(config.path("config").path("User").asText()).isEqualTo("65532:65532");
     }
 
     private static byte[] jar(String mainClass) throws IOException {

@@ -53,7 +53,7 @@ class KubernetesJobExecutorTest {
         return new BuildSpec(buildId, number, 7, tenant, "web", Path.of("/unused"), Path.of("/unused"), "Dockerfile",
                 Map.of("NODE_VERSION", "22", "GREETING", "it's here"), "https://git.example.com/acme/web.git",
                 "0123456789abcdef0123456789abcdef01234567", "services/web", creds,
-                "registry.example.com/acme/web:0123456789ab", null);
+                "registry.example.com/acme/web:0123456789ab", null, 8080);
     }
 
     @Test
@@ -129,7 +129,7 @@ class KubernetesJobExecutorTest {
         BuildSpec s = new BuildSpec(1, 3, 7, "acme", "web", Path.of("/unused"), Path.of("/unused"), "Dockerfile",
                 Map.of(), "ssh://git@git.example.com/acme/web.git", "0123456789abcdef0123456789abcdef01234567", null,
                 new GitSource.Credentials("ssh-key", null, "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n"),
-                "registry.example.com/acme/web:0123456789ab", knownHosts);
+                "registry.example.com/acme/web:0123456789ab", knownHosts, 8080);
         io.fabric8.kubernetes.api.model.Secret secret = BuildJobManifests.secret(s, "berth-builds", "{}");
         assertThat(new String(java.util.Base64.getDecoder().decode(secret.getData().get("ssh-known-hosts"))))
                 .isEqualTo(knownHosts);

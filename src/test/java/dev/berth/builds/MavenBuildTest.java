@@ -120,6 +120,7 @@ class MavenBuildTest {
         JsonNode manifest = RegistryClient.manifest(tenant + "/web", ok.getString("imageDigest"));
         JsonNode image = RegistryClient.config(tenant + "/web", manifest);
         assertThat(image.path("config").path("Entrypoint").toString()).isEqualTo("[\"java\",\"-jar\",\"/app/app.jar\"]");
+        JibBuildTest.assertRunsAsNonRootAndExposes(image, 8080);
         Path jar = Files.createTempFile("app", ".jar");
         Files.write(jar, RegistryClient.fileBytes(tenant + "/web", manifest).get("app/app.jar"));
         assertThat(run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())))

@@ -144,16 +144,67 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /**
+     * An image with no files whose config runs as {@code user} (empty: no user, i.e. root) and exposes {@code port},
+     * pushed to the test registry as {@code <registry>/<repoAndTag>}; returns its reference.
+     */
+    public static synchronized String configOnlyImage(String repoAndTag, String user, int port) {
+        String ref = registry() + "/" + repoAndTag;
+        try {
+            String[] out = buildah("from", "scratch").strip().split("\n");
+            String ctr = out[out.length - 1].strip();
+            List<String> config = new java.util.ArrayList<>(List.of("config", "--port", Integer.toString(port)));
+            if (!user.isEmpty()) {
+                config.addAll(List.of("--user", user));
+            }
+            config.add(ctr);
+            buildah(config.toArray(String[]::new));
+            buildah("commit", "-q", ctr, ref);
+            buildah("rm", ctr);
+            buildah("push", "-q", "--tls-verify=false", "--creds", creds(), ref, "docker://" + ref);
+            return ref;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot build the image " + ref, e);
+        }
+    }
+
+    /**
+     * A manifest list (image index) pushed as {@code <registry>/<repoAndTag>}, with an entry per architecture
+     * ({@code amd64}, {@code arm64}) for images already in the test registry.
+     */
+    public static synchronized String manifestList(String repoAndTag, Map<String, String> imageByArch) {
+        String ref = registry() + "/" + repoAndTag;
+        String list = "list-" + java.util.UUID.randomUUID();
+        try {
+            buildah("manifest", "create", list);
+            for (Map.Entry<String, String> e : imageByArch.entrySet()) {
+                buildah("manifest", "add", "--tls-verify=false", "--creds", creds(), "--os", "linux", "--arch",
+                        e.getKey(), list, "docker://" + e.getValue());
+            }
+            buildah("manifest", "push", "--all", "--tls-verify=false", "--creds", creds(), list, "docker://" + ref);
+            buildah("manifest", "rm", list);
+            return ref;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot push the manifest list " + ref, e);
+        }
+    }
+
+    private static String buildah(String... args) throws IOException, InterruptedException {
+        return run(concat(List.of("buildah", "--root", root.resolve("base-storage").toString(), "--runroot",
+                root.resolve("base-run").toString(), "--storage-driver", "vfs"), List.of(args)));
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }
 
-    private static void run(List<String> cmd) throws IOException, InterruptedException {
+    private static String run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
         }
+        return out;
     }
 
     private static int freePort() throws IOException {

@@ -59,19 +59,30 @@ public final class RegistryClient {
     /** Like {@link #files}, with the exact bytes (for binary files such as JARs). */
     public static Map<String, byte[]> fileBytes(String repo, JsonNode manifest) {
         Map<String, byte[]> files = new LinkedHashMap<>();
+        readLayers(repo, manifest, files, new LinkedHashMap<>());
+        return files;
+    }
+
+    /** The permission bits (such as {@code 0644}) of the regular files of all layers, keyed like {@link #files}. */
+    public static Map<String, Integer> fileModes(String repo, JsonNode manifest) {
+        Map<String, Integer> modes = new LinkedHashMap<>();
+        readLayers(repo, manifest, new LinkedHashMap<>(), modes);
+        return modes;
+    }
+
+    private static void readLayers(String repo, JsonNode manifest, Map<String, byte[]> files, Map<String, Integer> modes) {
         for (JsonNode layer : manifest.path("layers")) {
             byte[] data = blob(repo, layer.path("digest").asText());
             try (InputStream in = layer.path("mediaType").asText().contains("gzip")
                     ? new GZIPInputStream(new ByteArrayInputStream(data)) : new ByteArrayInputStream(data)) {
-                readTar(in, files);
+                readTar(in, files, modes);
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
         }
-        return files;
     }
 
-    private static void readTar(InputStream in, Map<String, byte[]> files) throws IOException {
+    private static void readTar(InputStream in, Map<String, byte[]> files, Map<String, Integer> modes) throws IOException {
         byte[] header = new byte[512];
         while (in.readNBytes(header, 0, 512) == 512) {
             String name = cString(header, 0, 100);
@@ -86,6 +97,7 @@ public final class RegistryClient {
             String path = (prefix.isEmpty() ? name : prefix + "/" + name).replaceFirst("^\\./", "").replaceFirst("^/", "");
             if (type == '0' || type == 0) {
                 files.put(path, body);
+                modes.put(path, Integer.parseInt(cString(header, 100, 8).trim(), 8) & 07777);
             }
         }
     }
