@@ -1,5 +1,6 @@
 package dev.berth.apps;
 
+import dev.berth.kube.Labels;
 import java.util.List;
 
 /**
@@ -8,12 +9,18 @@ import java.util.List;
  * Deployment, each running one release's image and configuration.
  *
  * <ul>
- * <li>{@code rolling} / {@code recreate}: one Deployment {@code <app>}.</li>
+ * <li>{@code rolling} / {@code recreate}: one Deployment {@code <app>}; the Service selects the app's pods.</li>
  * <li>{@code blue-green}: {@code <app>-blue} and {@code <app>-green}; the Service selects {@code liveColor}.</li>
- * <li>{@code canary}: {@code <app>-stable} and, during a canary, {@code <app>-canary}; the Service selects both
- * (traffic by replica ratio), and a canary Ingress with ingress-nginx canary annotations sends
- * {@code canaryWeight} percent to the canary where the region's ingress controller is ingress-nginx.</li>
+ * <li>{@code canary}: {@code <app>-stable} and, during a canary, {@code <app>-canary}; the Service selects the
+ * stable track only, and a canary Ingress with ingress-nginx canary annotations sends {@code canaryWeight} percent
+ * to the canary's own Service where the region's ingress controller is ingress-nginx, so the canary's share of
+ * requests is exactly the weight (without ingress-nginx the Service selects both tracks, and the canary's share is
+ * its share of the replicas).</li>
  * </ul>
+ *
+ * <p>During a change of strategy the tracks are those of both strategies: the new one's and the serving track of the
+ * one it leaves. {@code strategy} is then the strategy whose Service selector applies: the leaving one until the new
+ * serving Deployment is ready everywhere, the new one after that (see ADR 0009).
  */
 public record AppLayout(String strategy, String maxSurge, String maxUnavailable, String liveColor, int canaryWeight,
         List<Track> tracks) {
@@ -21,6 +28,7 @@ public record AppLayout(String strategy, String maxSurge, String maxUnavailable,
     public static final String RECREATE = "recreate";
     public static final String BLUE_GREEN = "blue-green";
     public static final String CANARY = "canary";
+    public static final String STABLE = "stable";
 
     /**
      * One Deployment: {@code label} is its colour or track ({@code blue}, {@code green}, {@code stable},
@@ -38,5 +46,25 @@ public record AppLayout(String strategy, String maxSurge, String maxUnavailable,
     /** The name of the Deployment (and its Secret prefix) of a track. */
     public static String deploymentName(String app, String label) {
         return label == null ? app : app + "-" + label;
+    }
+
+    /**
+     * The pod label that carries a track's {@code label}: {@code berth.dev/track} for {@code stable} and
+     * {@code canary}, {@code berth.dev/color} for the colours; null for the single Deployment, whose pods carry neither.
+     */
+    public static String labelKey(String label) {
+        if (label == null) {
+            return null;
+        }
+        return STABLE.equals(label) || CANARY.equals(label) ? Labels.TRACK : Labels.COLOR;
+    }
+
+    /** The track that serves under {@code strategy}: the live colour, the stable track, or the single Deployment. */
+    public static String servingLabel(String strategy, String liveColor) {
+        return switch (strategy) {
+            case BLUE_GREEN -> liveColor;
+            case CANARY -> STABLE;
+            default -> null;
+        };
     }
 }

@@ -14,7 +14,10 @@ import java.util.Map;
  * and the Ingress, plus the canary Service and Ingress while a canary runs. Pure, like {@link AppManifests}.
  *
  * <p>A blue/green switch changes only {@link AppLayout#liveColor()}: the Deployments render identically before and
- * after it, so the switch is one write, the Service's selector.
+ * after it, so the switch is one write, the Service's selector. The main Service of a canary app selects the stable
+ * track only (its pods carry {@code berth.dev/track: stable} from their first day), so the canary gets exactly the
+ * canary Ingress's weight. Each Deployment renders from its own track's label, not from the layout's strategy, so
+ * during a strategy change the leaving Deployment renders as it did before and is not written to.
  */
 public final class LayoutManifests {
     /** ingress-nginx's canary annotations (see its "Canary" documentation). */
@@ -29,7 +32,7 @@ public final class LayoutManifests {
         boolean canaryRunning = false;
         for (AppLayout.Track t : layout.tracks()) {
             String name = AppLayout.deploymentName(app.name(), t.label());
-            Map<String, String> selectorExtra = selectorExtra(layout, t.label());
+            Map<String, String> selectorExtra = selectorExtra(t.label());
             Map<String, String> podExtra = new LinkedHashMap<>();
             if (t.release() > 0) {
                 podExtra.put(Labels.RELEASE, Integer.toString(t.release()));
@@ -38,12 +41,12 @@ public final class LayoutManifests {
             if (!spec.secretEnv().isEmpty()) {
                 objects.add(AppManifests.secret(spec, name, selectorExtra));
             }
-            objects.add(AppManifests.deployment(spec, name, selectorExtra, podExtra, t.replicas(), strategy(layout)));
-            canaryRunning |= "canary".equals(t.label());
+            objects.add(AppManifests.deployment(spec, name, selectorExtra, podExtra, t.replicas(),
+                    strategy(layout, t.label())));
+            canaryRunning |= AppLayout.CANARY.equals(t.label());
         }
-        Map<String, String> serviceSelector = AppLayout.BLUE_GREEN.equals(layout.strategy())
-                ? Map.of(Labels.COLOR, layout.liveColor()) : Map.of();
-        objects.add(AppManifests.service(app, app.name(), serviceSelector));
+        objects.add(AppManifests.service(app, app.name(), serviceSelector(layout.strategy(), layout.liveColor(),
+                region)));
         objects.add(AppManifests.ingress(app, region));
         if (canaryRunning && nginx(region)) {
             String canary = AppLayout.deploymentName(app.name(), "canary");
@@ -61,18 +64,30 @@ public final class LayoutManifests {
         return region.ingressClass() == null || region.ingressClass().contains("nginx");
     }
 
-    private static Map<String, String> selectorExtra(AppLayout layout, String label) {
-        if (label == null) {
+    /**
+     * What the app's Service selects beyond the app's labels under {@code strategy} in {@code region}: the live
+     * colour, the stable track, or nothing more (every pod of the app, which under rolling and recreate is the one
+     * Deployment's). A canary app in a region without ingress-nginx has no canary Ingress, so there its Service selects
+     * both tracks and the canary's share follows its share of the replicas.
+     */
+    public static Map<String, String> serviceSelector(String strategy, String liveColor, RegionInfo region) {
+        if (AppLayout.CANARY.equals(strategy) && !nginx(region)) {
             return Map.of();
         }
-        return Map.of(AppLayout.CANARY.equals(layout.strategy()) ? Labels.TRACK : Labels.COLOR, label);
+        String label = AppLayout.servingLabel(strategy, liveColor);
+        return label == null ? Map.of() : Map.of(AppLayout.labelKey(label), label);
     }
 
-    private static DeploymentStrategy strategy(AppLayout layout) {
-        return switch (layout.strategy()) {
-            // The idle colour serves nothing, so replacing its pods at once is the fastest safe way.
-            case AppLayout.RECREATE, AppLayout.BLUE_GREEN -> AppManifests.recreateStrategy();
-            default -> AppManifests.rollingStrategy(layout.maxSurge(), layout.maxUnavailable());
-        };
+    private static Map<String, String> selectorExtra(String label) {
+        return label == null ? Map.of() : Map.of(AppLayout.labelKey(label), label);
+    }
+
+    private static DeploymentStrategy strategy(AppLayout layout, String label) {
+        boolean colour = label != null && Labels.COLOR.equals(AppLayout.labelKey(label));
+        // The idle colour serves nothing, so replacing its pods at once is the fastest safe way.
+        if (colour || (label == null && AppLayout.RECREATE.equals(layout.strategy()))) {
+            return AppManifests.recreateStrategy();
+        }
+        return AppManifests.rollingStrategy(layout.maxSurge(), layout.maxUnavailable());
     }
 }

@@ -11,6 +11,10 @@ import jakarta.persistence.Version;
  * release (the live colour, the stable track, or the single Deployment) and, during a blue/green or canary
  * rollout, the idle colour's or canary's release and replicas. Changed only under a row lock
  * ({@link #lock(long)}), by the release service and the rollout engine.
+ *
+ * <p>While the strategy changes ({@link StrategyChanges}), {@code leavingStrategy} names the strategy left behind:
+ * its serving Deployment runs on beside the new strategy's, and the Service stays on its pods while
+ * {@code leavingServes}.
  */
 @Entity
 public class AppDeploy extends PanacheEntityBase {
@@ -34,6 +38,10 @@ public class AppDeploy extends PanacheEntityBase {
     public Integer liveRelease;
     public Integer idleRelease;
     public int idleReplicas;
+    /** During a strategy change, the strategy being left (its serving Deployment still runs); null otherwise. */
+    public String leavingStrategy;
+    /** During a strategy change, true until the Service moves to the new strategy's serving pods. */
+    public boolean leavingServes;
     @Version
     public long version;
 

@@ -130,11 +130,27 @@ public class ReleaseLayouts {
         return layout(a, base, d, RegionLayout.of(d), releases);
     }
 
-    /** The layout of {@code d}'s strategy and settings with the tracks of {@code l}. */
+    /**
+     * The layout of {@code d}'s strategy and settings with the tracks of {@code l}. During a strategy change the
+     * leaving strategy's serving track is kept, rendered exactly as before the change, and its strategy names the
+     * Service's selector until the change switches it.
+     */
     AppLayout layout(App a, AppSpec base, AppDeploy d, RegionLayout l, Map<String, Release> releases) {
+        List<AppLayout.Track> tracks = tracks(d.strategy, a, base, l, releases);
+        String serving = d.strategy;
+        if (d.leavingStrategy != null) {
+            RegionLayout settled = new RegionLayout(l.liveColor(), l.liveRelease(), null, 0);
+            tracks.addAll(tracks(d.leavingStrategy, a, base, settled, releases));
+            serving = d.leavingServes ? d.leavingStrategy : d.strategy;
+        }
+        return new AppLayout(serving, d.maxSurge, d.maxUnavailable, l.liveColor(), d.canaryWeight, tracks);
+    }
+
+    private List<AppLayout.Track> tracks(String strategy, App a, AppSpec base, RegionLayout l,
+            Map<String, Release> releases) {
         int live = l.liveRelease() == null ? 0 : l.liveRelease();
         List<AppLayout.Track> tracks = new ArrayList<>();
-        switch (d.strategy) {
+        switch (strategy) {
             case AppDeploy.BLUE_GREEN -> {
                 tracks.add(new AppLayout.Track(l.liveColor(), spec(base, releases.get(a.id + "#" + live)), a.replicas,
                         live));
@@ -155,16 +171,19 @@ public class ReleaseLayouts {
             }
             default -> tracks.add(new AppLayout.Track(null, base, a.replicas, live));
         }
-        return new AppLayout(d.strategy, d.maxSurge, d.maxUnavailable, l.liveColor(), d.canaryWeight, tracks);
+        return tracks;
     }
 
-    /** The releases blue/green and canary apps' tracks run, keyed "appId#number", in one query per chunk. */
+    /**
+     * The releases blue/green and canary apps' tracks run (also while an app changes from or to such a strategy),
+     * keyed "appId#number", in one query per chunk.
+     */
     private static Map<String, Release> releasesOfTwoTrackApps(java.util.Collection<AppDeploy> deploys) {
         Set<Long> ids = new HashSet<>();
         Set<Integer> numbers = new HashSet<>();
         Set<String> wanted = new HashSet<>();
         for (AppDeploy d : deploys) {
-            if (!d.twoTracks()) {
+            if (!d.twoTracks() && d.leavingStrategy == null) {
                 continue;
             }
             for (Integer n : new Integer[] {d.liveRelease, d.idleRelease}) {

@@ -54,6 +54,8 @@ public class ReleaseService {
     QuotaService quota;
     @Inject
     Plans plans;
+    @Inject
+    StrategyChanges strategyChanges;
 
     /** The result of a request that may or may not have created a release ({@code created} false: nothing to do). */
     public record Outcome(ReleaseView release, boolean created) {
@@ -184,13 +186,19 @@ public class ReleaseService {
     }
 
     /**
-     * Changes an app's strategy or its settings. Refused (409) while a rollout of the app is deciding; a new
-     * strategy applies to the running release at once (its Deployments are replaced by the new layout's).
+     * Changes an app's strategy or its settings. Refused (409) while a rollout of the app is deciding, and a new
+     * strategy while any rollout of the app is in progress. A new strategy that replaces the serving Deployment is a
+     * rollout of the running release ({@link StrategyChanges}): the new Deployments start, the Service moves to them
+     * once they are ready, then the old ones go; it needs room in the quota for the second Deployment (422).
      */
     @Transactional
     public DeploySettings updateSettings(long tenantId, String tenant, String app, DeploySettings req) {
         if (req == null) {
             throw ApiException.invalid("body", "is required");
+        }
+        if (req.strategy() != null) {
+            // Quota first, then the layout: the order every release takes, so the two never wait on each other.
+            quota.lock(tenantId);
         }
         App a = requireApp(tenantId, app);
         AppDeploy d = AppDeploy.lock(a.id);
@@ -218,11 +226,14 @@ public class ReleaseService {
         v.throwIfInvalid();
         Rollout active = Rollout.lockActive(a.id);
         boolean newStrategy = req.strategy() != null && !req.strategy().equals(d.strategy);
-        // A rollout onto the live track (rolling, recreate, an app's first release) simply continues on the new
-        // layout's live track; a second track (idle colour, canary) in flight must finish first.
+        if (active != null && active.fromStrategy != null) {
+            throw StrategyChanges.inProgress("strategy", a, active);
+        }
+        // Other settings may change while a release rolls onto the live track (rolling, recreate, an app's first
+        // release); the strategy waits for every rollout, and a second track (idle colour, canary) in flight too.
         boolean liveTrack = active != null && Rollout.DEPLOYING.equals(active.state)
                 && (!d.twoTracks() || active.previousRelease == null);
-        if (active != null && !liveTrack && (newStrategy || d.twoTracks())) {
+        if (active != null && (newStrategy || (!liveTrack && d.twoTracks()))) {
             throw ApiException.conflict("strategy", "a rollout of " + a.name + " is in progress (" + active.state
                     + "); change the deploy settings when it has finished");
         }
@@ -231,17 +242,6 @@ public class ReleaseService {
                     + "stopped part-way through its waves); roll back or release again before changing the strategy");
         }
         DeploySettings before = DeploySettings.of(d);
-        if (newStrategy) {
-            d.strategy = req.strategy();
-            d.idleRelease = null;
-            d.idleReplicas = 0;
-            if (active != null) {
-                active.strategy = d.strategy;
-                active.previousRelease = null;
-                active.targetColor = AppDeploy.BLUE_GREEN.equals(d.strategy) ? d.liveColor
-                        : AppDeploy.CANARY.equals(d.strategy) ? "stable" : null;
-            }
-        }
         d.maxSurge = surge;
         d.maxUnavailable = unavailable;
         if (req.autoPromote() != null) {
@@ -255,6 +255,9 @@ public class ReleaseService {
         }
         if (req.canaryWeight() != null) {
             d.canaryWeight = req.canaryWeight();
+        }
+        if (newStrategy) {
+            strategyChanges.begin(a, tenant, d, req.strategy());
         }
         DeploySettings after = DeploySettings.of(d);
         if (!after.equals(before)) {

@@ -28,9 +28,13 @@ import java.util.Set;
  *  (blue/green in waves) deploying ──wave ready──▶ [awaiting-promote ──promote──▶] switch the wave
  *        ──▶ [wave-paused ──promote──▶] deploying (next wave) ... last wave switched ──▶ holding
  *  (canary in waves) deploying ──wave ready──▶ canary ──promote──▶ deploying (next wave) ... ──▶ succeeded
+ *  (strategy change) deploying ──new serving Deployment ready──▶ switching ──every Service moved──▶ succeeded
+ *        └──progress deadline──▶ failed, └──abort──▶ aborted (both keep the previous strategy)
  * </pre>
  *
  * <p>In waves, each region's two Deployments follow their own layout ({@link RegionDeploy}, see {@link WaveTracks}).
+ * A strategy change ({@code fromStrategy} set) is a rollout of the live release onto the new strategy's Deployments
+ * ({@link StrategyChanges}).
  */
 @Entity
 public class Rollout extends PanacheEntityBase {
@@ -40,12 +44,15 @@ public class Rollout extends PanacheEntityBase {
     public static final String HOLDING = "holding";
     /** A rollout in waves, paused between two waves until promoted. */
     public static final String WAVE_PAUSED = "wave-paused";
+    /** A strategy change whose Service has moved to the new layout; the old Deployment goes once that is seen. */
+    public static final String SWITCHING = "switching";
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
     public static final String ABORTED = "aborted";
     public static final String SUPERSEDED = "superseded";
     public static final String SWITCHED_BACK = "switched-back";
-    public static final Set<String> ACTIVE = Set.of(DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING, WAVE_PAUSED);
+    public static final Set<String> ACTIVE = Set.of(DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING, WAVE_PAUSED,
+            SWITCHING);
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -57,6 +64,8 @@ public class Rollout extends PanacheEntityBase {
     public String state;
     public String targetColor;
     public String previousColor;
+    /** The strategy a strategy change leaves; null for the rollout of a release. */
+    public String fromStrategy;
     public Integer previousRelease;
     public String reason;
     public Instant deadlineAt;

@@ -1,6 +1,7 @@
 package dev.berth.releases;
 
 import dev.berth.apps.AppLayout;
+import dev.berth.apps.LayoutManifests;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.Labels;
 import dev.berth.kube.Names;
@@ -11,13 +12,13 @@ import dev.berth.regions.RegionCluster;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -96,7 +97,6 @@ public class RolloutProgress {
         }
         ClusterCache cache = cluster.get().cache();
         String ns = Names.namespace(tenant);
-        String trackKey = AppLayout.CANARY.equals(strategy) ? Labels.TRACK : Labels.COLOR;
         int ready = 0;
         int total = 0;
         int others = 0;
@@ -104,7 +104,7 @@ public class RolloutProgress {
         Set<String> problems = new LinkedHashSet<>();
         for (Pod p : cache.list(Pod.class, ns)) {
             Map<String, String> l = p.getMetadata().getLabels();
-            if (l == null || !app.equals(l.get(Labels.APP)) || !Objects.equals(label, l.get(trackKey))
+            if (l == null || !app.equals(l.get(Labels.APP)) || !inTrack(l, label)
                     || p.getMetadata().getDeletionTimestamp() != null) {
                 continue;
             }
@@ -129,6 +129,43 @@ public class RolloutProgress {
             }
         }
         return new TrackProgress(region, name, release, desired, ready, total, others, true, List.copyOf(problems));
+    }
+
+    /**
+     * Whether a pod with labels {@code l} belongs to the track {@code label}: its colour or track label says so, and
+     * the single Deployment of rolling and recreate (null) owns the pods that carry neither (so that while a strategy
+     * change runs both, each Deployment's pods are told apart).
+     */
+    static boolean inTrack(Map<String, String> l, String label) {
+        if (label == null) {
+            return l.get(Labels.COLOR) == null && l.get(Labels.TRACK) == null;
+        }
+        return label.equals(l.get(AppLayout.labelKey(label)));
+    }
+
+    /**
+     * The regions of the app whose watch cache does not show its Service selecting exactly what {@code strategy}
+     * selects there ({@link LayoutManifests#serviceSelector}), i.e. where a switch of the Service has not been seen
+     * yet. Regions serving the app as an edge cache have a Service of their own and are left out.
+     */
+    List<String> servicesNotSwitched(long tenantId, String tenant, String app, String strategy, String liveColor) {
+        List<String> waiting = new ArrayList<>();
+        for (Region r : regionsOf(tenantId, app)) {
+            if (edgeCacheIn(tenant, app, r.name)) {
+                continue;
+            }
+            Optional<RegionCluster> cluster = clients.get(r.name);
+            Service s = cluster.isEmpty() || !cluster.get().cache().synced() ? null
+                    : cluster.get().cache().get(Service.class, Names.namespace(tenant), app);
+            Map<String, String> want = Labels.appSelector(tenant, app);
+            if (s != null) {
+                want.putAll(LayoutManifests.serviceSelector(strategy, liveColor, cluster.get().info()));
+            }
+            if (s == null || s.getSpec() == null || !want.equals(s.getSpec().getSelector())) {
+                waiting.add(r.name);
+            }
+        }
+        return waiting;
     }
 
     /** Whether {@code region} serves the app as an edge cache (an edge-cache placement where it is a replica). */

@@ -9,11 +9,13 @@ import java.util.Map;
  * An app's latest rollout and, live from the watch caches, every track it runs now: ready pods per colour (or
  * track) and region, and the problems that matter in plain words. {@code liveColor} is set for blue/green apps.
  * A rollout in waves names its {@code waves}, the {@code wave} in progress (1-based) and the regions still pinned to
- * the release they ran before ({@code pinnedRegions}, region to release).
+ * the release they ran before ({@code pinnedRegions}, region to release). A strategy change names the strategy it
+ * leaves ({@code fromStrategy}); its tracks are then the new strategy's and the one it replaces.
  */
 public record RolloutView(int release, String strategy, String state, String target, String liveColor,
         String reason, Instant startedAt, Instant deadlineAt, Instant holdUntil, Instant finishedAt,
-        List<TrackProgress> tracks, List<List<String>> waves, Integer wave, Map<String, Integer> pinnedRegions) {
+        List<TrackProgress> tracks, List<List<String>> waves, Integer wave, Map<String, Integer> pinnedRegions,
+        String fromStrategy) {
 
     public boolean inProgress() {
         return Rollout.ACTIVE.contains(state);

@@ -1,6 +1,7 @@
 package dev.berth.releases;
 
 import dev.berth.apps.App;
+import dev.berth.apps.AppLayout;
 import dev.berth.releases.RolloutProgress.TrackProgress;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,6 +38,9 @@ public class RolloutViews {
             case AppDeploy.BLUE_GREEN -> labels.addAll(List.of(AppDeploy.BLUE, AppDeploy.GREEN));
             case AppDeploy.CANARY -> labels.addAll(List.of("stable", "canary"));
             default -> labels.add(null);
+        }
+        if (deploy.leavingStrategy != null) {
+            labels.add(AppLayout.servingLabel(deploy.leavingStrategy, deploy.liveColor));
         }
         List<ReleaseView.Placement> found = new ArrayList<>();
         for (String label : labels) {
@@ -77,10 +81,15 @@ public class RolloutViews {
         } else {
             tracks.addAll(colour(a, tenant, deploy, null, deploy.liveRelease, a.replicas));
         }
+        if (deploy.leavingStrategy != null) {
+            // A strategy change: the Deployment it replaces serves (or still runs) beside the new one.
+            tracks.addAll(colour(a, tenant, deploy, AppLayout.servingLabel(deploy.leavingStrategy, deploy.liveColor),
+                    deploy.liveRelease, a.replicas));
+        }
         return new RolloutView(r.number, ro.strategy, ro.state, ro.targetColor,
                 AppDeploy.BLUE_GREEN.equals(deploy.strategy) ? deploy.liveColor : null, ro.reason, ro.createdAt,
                 ro.deadlineAt, ro.holdUntil, ro.finishedAt, tracks, ro.waves, ro.waves == null ? null : ro.wave + 1,
-                pinned(a, ro, deploy));
+                pinned(a, ro, deploy), ro.fromStrategy);
     }
 
     private List<TrackProgress> colour(App a, String tenant, AppDeploy deploy, String label, Integer release,

@@ -40,6 +40,8 @@ public class Rollouts {
     @Inject
     WaveTracks waveTracks;
     @Inject
+    StrategyChanges strategyChanges;
+    @Inject
     AuditLog audit;
     @Inject
     QuotaService quota;
@@ -59,6 +61,9 @@ public class Rollouts {
      */
     void requireNoConflict(App a, AppDeploy deploy) {
         Rollout active = Rollout.lockActive(a.id);
+        if (active != null && active.fromStrategy != null) {
+            throw StrategyChanges.inProgress("release", a, active);
+        }
         if (active == null || Rollout.HOLDING.equals(active.state)
                 || (Rollout.WAVE_PAUSED.equals(active.state) && !twoTrack(active.strategy))
                 || (Rollout.DEPLOYING.equals(active.state)
@@ -152,7 +157,7 @@ public class Rollouts {
     public int advanceDue(int max) {
         @SuppressWarnings("unchecked")
         List<Rollout> due = em.createNativeQuery("select * from rollout where state in "
-                + "('deploying', 'awaiting-promote', 'canary', 'holding') and next_run_at <= now() "
+                + "('deploying', 'awaiting-promote', 'canary', 'holding', 'switching') and next_run_at <= now() "
                 + "order by next_run_at limit ?1 for update skip locked", Rollout.class)
                 .setParameter(1, max).getResultList();
         for (Rollout ro : due) {
@@ -176,6 +181,10 @@ public class Rollouts {
         App a = apps.get(0);
         Release r = Release.findById(ro.releaseId);
         String tenant = tenantSlug(a.tenantId);
+        if (ro.fromStrategy != null) {
+            strategyChanges.advance(a, tenant, ro, deploy, this);
+            return;
+        }
         switch (ro.state) {
             case Rollout.DEPLOYING -> {
                 if (WaveTracks.applies(ro)) {
@@ -343,7 +352,8 @@ public class Rollouts {
         App a = ReleaseService.requireApp(tenantId, app);
         AppDeploy deploy = AppDeploy.lock(a.id);
         Rollout ro = Rollout.lockActive(a.id);
-        if (ro == null || Rollout.HOLDING.equals(ro.state)) {
+        if (ro == null || Rollout.HOLDING.equals(ro.state) || ro.fromStrategy != null) {
+            // A strategy change goes on by itself once its new Deployment is ready; nothing waits for a promote.
             return Action.NOTHING_TO_DO;
         }
         Release r = Release.findById(ro.releaseId);
@@ -387,7 +397,8 @@ public class Rollouts {
 
     /**
      * Abort a blue/green or canary release before it takes all traffic: the idle colour scales to zero or the
-     * canary is removed, and the live release keeps serving. A rolling or recreate rollout cannot be aborted
+     * canary is removed, and the live release keeps serving. A strategy change aborted before its switch keeps the
+     * previous strategy. A rolling or recreate rollout cannot be aborted
      * half-way (409: roll back instead). {@link Action#NOTHING_TO_DO} when nothing is in progress.
      */
     @Transactional
@@ -397,6 +408,12 @@ public class Rollouts {
         Rollout ro = Rollout.lockActive(a.id);
         if (ro == null || Rollout.HOLDING.equals(ro.state)) {
             return Action.NOTHING_TO_DO;
+        }
+        if (ro.fromStrategy != null) {
+            Action done = strategyChanges.abort(a, tenant, ro, deploy);
+            audit.record(tenantId, tenant, a.name, "release.abort", "aborted the change of " + a.name + "'s strategy to "
+                    + ro.strategy, null);
+            return done;
         }
         if (!twoTrack(ro.strategy) || ro.previousRelease == null) {
             throw ApiException.conflict("release", "a " + ro.strategy + " rollout cannot be aborted half-way; "

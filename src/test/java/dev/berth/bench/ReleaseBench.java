@@ -98,6 +98,7 @@ class ReleaseBench {
         await("first release", () -> "succeeded".equals(state(slug)));
         json().body(Map.of("strategy", "blue-green", "autoPromote", false, "holdSeconds", 3600))
                 .put(Api.app(slug, "web") + "/deploy-settings").then().statusCode(200);
+        await("strategy change", () -> "succeeded".equals(state(slug)));
         String ns = "berth-" + slug;
         AtomicReference<String> colour = new AtomicReference<>();
         AtomicLong seenAt = new AtomicLong();

@@ -3,6 +3,7 @@ package dev.berth.quotas;
 import static dev.berth.testsupport.Api.json;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.MockRegions;
@@ -10,6 +11,7 @@ import dev.berth.web.PageForms;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,8 +85,6 @@ class MutatingEndpointsTest {
                     "moves traffic to pods whose footprint was checked and reserved when the rollout started"),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/switch-back",
                     "moves traffic back to the held colour, which is still counted"),
-            Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/deploy-settings",
-                    "settings only; a strategy's extra footprint is checked when a rollout starts (POST .../releases)"),
             Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/source", "connects a repository: no use until a build"),
             Map.entry("DELETE /api/v1/tenants/{tenant}/apps/{app}/source", "disconnects a repository"),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/source/webhook/rotate", "replaces a secret"),
@@ -103,6 +103,7 @@ class MutatingEndpointsTest {
             Map.entry("POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit()),
             Map.entry("POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit()),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases", t -> t.blueGreenReleaseAtThePodLimit()),
+            Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/deploy-settings", t -> t.strategyChangeAtThePodLimit()),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.rollbackAtTheCpuLimit()),
             Map.entry("POST /t/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.pageRollbackAtTheCpuLimit()),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/builds", t -> t.apiBuildWithoutBuildMinutes()),
@@ -146,6 +147,11 @@ class MutatingEndpointsTest {
         body.put("owners", List.of("admin"));
         json().body(body).post("/api/v1/tenants").then().statusCode(201);
         return slug;
+    }
+
+    private static void awaitRollout(String app, String state) {
+        await().ignoreExceptions().atMost(Duration.ofSeconds(20)).until(() -> state.equals(
+                json().get(app + "/releases/rollout").then().statusCode(200).extract().path("state")));
     }
 
     private static void override(String slug, Map<String, Object> overrides) {
@@ -223,14 +229,30 @@ class MutatingEndpointsTest {
 
     /** A blue/green release runs a second colour beside the live one: it needs the room for it. */
     Void blueGreenReleaseAtThePodLimit() {
-        String slug = tenant(Map.of("pods", 1));
+        // The change to blue/green runs its first colour beside the rolling Deployment until the Service moves.
+        String slug = tenant(Map.of("pods", 2));
         Api.createApp(slug, Api.app("web"));
         String app = Api.app(slug, "web");
+        awaitRollout(app, "succeeded");
         json().body(Map.of("strategy", "blue-green")).put(app + "/deploy-settings").then().statusCode(200);
+        awaitRollout(app, "succeeded");
+        override(slug, Map.of("pods", 1));
         Map<String, Object> release = Map.of("image", "registry.example.com/t/web:2");
         assertRefused(json().body(release).post(app + "/releases"), "pods");
         override(slug, Map.of("pods", 2));
         json().body(release).post(app + "/releases").then().statusCode(202);
+        return null;
+    }
+
+    /** A change of strategy runs the new layout's Deployment beside the old one until the Service moves to it. */
+    Void strategyChangeAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 1));
+        Api.createApp(slug, Api.app("web"));
+        String app = Api.app(slug, "web");
+        awaitRollout(app, "succeeded");
+        assertRefused(json().body(Map.of("strategy", "canary")).put(app + "/deploy-settings"), "pods");
+        override(slug, Map.of("pods", 2));
+        json().body(Map.of("strategy", "canary")).put(app + "/deploy-settings").then().statusCode(200);
         return null;
     }
 

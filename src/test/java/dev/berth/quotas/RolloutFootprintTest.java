@@ -3,12 +3,14 @@ package dev.berth.quotas;
 import static dev.berth.testsupport.Api.json;
 import static dev.berth.testsupport.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.berth.testsupport.Api;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +26,28 @@ import org.junit.jupiter.api.Test;
 @TestSecurity(user = "admin", roles = "platform-admin")
 class RolloutFootprintTest {
 
+    /**
+     * A tenant limited to {@code pods} whose app runs {@code replicas} with {@code settings}: the change of strategy
+     * runs the new layout's Deployment beside the old one, so the tenant has room for both until it is done.
+     */
     private static String tenantWithApp(int pods, int replicas, Map<String, Object> settings) {
         String slug = Api.uniqueSlug("fp");
-        json().body(Map.of("slug", slug, "cpu", "8", "memory", "16Gi", "pods", pods, "apps", 5, "owners",
+        json().body(Map.of("slug", slug, "cpu", "8", "memory", "16Gi", "pods", 2 * replicas, "apps", 5, "owners",
                 List.of("admin"), "overrides", Map.of("replicasPerApp", 10))).post("/api/v1/tenants").then()
                 .statusCode(201);
         Map<String, Object> web = new LinkedHashMap<>(Api.app("web"));
         web.put("replicas", replicas);
         Api.createApp(slug, web);
+        awaitRollout(slug, "succeeded");
         json().body(settings).put(Api.app(slug, "web") + "/deploy-settings").then().statusCode(200);
+        awaitRollout(slug, "succeeded");
+        json().body(Map.of("pods", pods)).put("/api/v1/tenants/" + slug).then().statusCode(200);
         return slug;
+    }
+
+    private static void awaitRollout(String slug, String state) {
+        await().ignoreExceptions().atMost(Duration.ofSeconds(20)).until(() -> state.equals(json()
+                .get(Api.app(slug, "web") + "/releases/rollout").then().statusCode(200).extract().path("state")));
     }
 
     private static int releases(String slug) {

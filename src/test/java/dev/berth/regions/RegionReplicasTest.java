@@ -195,6 +195,7 @@ class RegionReplicasTest {
         json().body(Map.of("strategy", "blue-green", "autoPromote", true, "holdSeconds", 60,
                 "progressDeadlineSeconds", 30)).put(Api.app(slug, "web") + "/deploy-settings").then()
                 .log().ifValidationFails().statusCode(200);
+        WaveRolloutTest.awaitState(slug, "succeeded");
         await().atMost(WAIT).until(() -> Integer.valueOf(3).equals(replicas(eu, slug, "web-blue"))
                 && Integer.valueOf(1).equals(replicas(us, slug, "web-blue")));
 

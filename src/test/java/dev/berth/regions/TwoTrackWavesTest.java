@@ -119,6 +119,8 @@ class TwoTrackWavesTest {
         WaveRolloutTest.awaitState(slug, "succeeded");
         json().body(settings).put(Api.app(slug, "web") + "/deploy-settings").then().log().ifValidationFails()
                 .statusCode(200);
+        // The strategy change is a rollout of release 1 onto the new layout's Deployments.
+        WaveRolloutTest.awaitState(slug, "succeeded");
         return slug;
     }
 

@@ -99,6 +99,7 @@ class PlanApplyTest {
         Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1"));
         StrategyTest.awaitRollout(slug, "web", "succeeded");
         StrategyTest.settings(slug, "web", Map.of("strategy", "blue-green", "autoPromote", false));
+        StrategyTest.awaitRollout(slug, "web", "succeeded");
         CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<Integer>> calls = new ArrayList<>();
         for (int i = 2; i <= 3; i++) {

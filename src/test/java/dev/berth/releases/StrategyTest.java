@@ -206,6 +206,7 @@ class StrategyTest {
         Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1", "replicas", 4));
         awaitRollout(slug, "web", "succeeded");
         settings(slug, "web", Map.of("strategy", "canary", "canaryWeight", 25));
+        awaitRollout(slug, "web", "succeeded");
         release(slug, "web", "registry.example.com/t/web:2", 202);
         awaitRollout(slug, "web", "canary");
         return slug;
@@ -226,7 +227,8 @@ class StrategyTest {
                     .containsEntry("nginx.ingress.kubernetes.io/canary-weight", "25");
         });
         Service main = sandbox.client().services().inNamespace("berth-" + slug).withName("web").get();
-        assertThat(main.getSpec().getSelector()).doesNotContainKey("berth.dev/track");
+        assertThat(main.getSpec().getSelector()).as("the canary gets its weight, not more: the main Service has "
+                + "only stable pods").containsEntry("berth.dev/track", "stable");
 
         json().post(releases(slug, "web") + "/promote").then().statusCode(202);
         await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> {
