@@ -186,7 +186,7 @@ class ReleaseBench {
         int perTenant = RESYNC_APPS / RESYNC_TENANTS;
         for (int t = 0; t < RESYNC_TENANTS; t++) {
             String slug = Api.createTenant("bench-rs");
-            QuarkusTransaction.requiringNew().run(() -> insertApps(Tenant.findBySlug(slug).id, perTenant));
+            QuarkusTransaction.requiringNew().run(() -> insertApps(em, Tenant.findBySlug(slug).id, perTenant));
         }
         long t0 = System.nanoTime();
         ReconcileResult first = workers.resyncNow(Sandbox.REGION);
@@ -217,8 +217,11 @@ class ReleaseBench {
                 + " simulated kubelet still writes every Deployment's status)");
     }
 
-    /** Apps with release 1 and default deploy settings, as the API would create them; 1 in 100 is blue/green. */
-    void insertApps(long tenantId, int n) {
+    /**
+     * Apps with release 1, default deploy settings and their placement, as the API would create them; 1 in 100 is
+     * blue/green.
+     */
+    static void insertApps(EntityManager em, long tenantId, int n) {
         em.createNativeQuery("insert into app (tenant_id, name, image, port, replicas, cpu_request_millis, "
                 + "cpu_limit_millis, memory_request_bytes, memory_limit_bytes, env, secret_env) "
                 + "select ?1, 'app-' || lpad(g::text, 5, '0'), 'registry.example.com/bench/app:' || g, 8080, 0, 10, "
@@ -233,6 +236,14 @@ class ReleaseBench {
         em.createNativeQuery("insert into app_deploy (app_id, live_release, strategy) select id, 1, "
                 + "case when id % 100 = 0 then 'blue-green' else 'rolling' end from app where tenant_id = ?1")
                 .setParameter(1, tenantId).executeUpdate();
+        // Placed in every region of the tenant, the first by name as primary, as the API places a new app.
+        em.createNativeQuery("insert into app_placement (app_id, tenant_id, all_regions) select id, tenant_id, true "
+                + "from app where tenant_id = ?1").setParameter(1, tenantId).executeUpdate();
+        em.createNativeQuery("insert into app_region (app_id, tenant_id, region_id, role) select a.id, a.tenant_id, "
+                + "tr.region_id, case when r.name = (select min(r2.name) from region r2 join tenant_region tr2 on "
+                + "tr2.region_id = r2.id where tr2.tenant_id = a.tenant_id) then 'primary' else 'replica' end "
+                + "from app a join tenant_region tr on tr.tenant_id = a.tenant_id join region r on r.id = tr.region_id "
+                + "where a.tenant_id = ?1").setParameter(1, tenantId).executeUpdate();
     }
 
     @AfterAll

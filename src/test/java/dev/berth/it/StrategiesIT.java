@@ -120,6 +120,7 @@ class StrategiesIT {
         s.put("autoPromote", false);
         s.put("holdSeconds", 600);
         settings(slug, s);
+        awaitRollout(slug, "succeeded");
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(liveColour(slug)).isEqualTo("blue");
             assertThat(ready(slug, "web-blue")).isEqualTo(2);
@@ -164,6 +165,7 @@ class StrategiesIT {
         Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1", "replicas", 4));
         awaitRollout(slug, "succeeded");
         settings(slug, Map.of("strategy", "canary", "canaryWeight", 25));
+        awaitRollout(slug, "succeeded");
         release(slug, "registry.example.com/t/web:2");
         awaitRollout(slug, "canary");
         await().atMost(WAIT).untilAsserted(() -> {

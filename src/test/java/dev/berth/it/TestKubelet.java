@@ -1,14 +1,15 @@
 package dev.berth.it;
 
+import dev.berth.regions.ImageInspector;
+import dev.berth.regions.KubeletRules;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to it ({@code pods/binding}), and after a readiness delay writes the pod's status ({@code pods/status}) with a
  * pod IP, so the controller-manager's ReplicaSet, Deployment and Endpoints controllers see ready pods exactly as
  * in a real cluster. It also finishes graceful deletions (a kubelet confirms a pod's end with a zero grace period),
- * without which terminating pods and their namespaces would never go away.
+ * without which terminating pods and their namespaces would never go away. What it reports for a pod follows the
+ * sandbox's {@link KubeletRules}, so the real apiserver's controllers see root images, missing images and crash loops
+ * as they would from a real kubelet.
  */
 public final class TestKubelet implements AutoCloseable {
     public static final String NODE = "berth-test-node";
@@ -39,10 +42,14 @@ public final class TestKubelet implements AutoCloseable {
     private final SharedIndexInformer<Pod> informer;
     private final AtomicInteger nextIp = new AtomicInteger(2);
     private final Set<String> handled = ConcurrentHashMap.newKeySet();
+    private final KubeletRules rules;
+    /** Where images are looked up; until a test sets a registry, every image is pullable with an unknown user. */
+    private volatile ImageInspector images = ImageInspector.unknown();
 
     TestKubelet(KubernetesClient client, Duration readyDelay) {
         this.client = client;
         this.readyDelay = readyDelay;
+        this.rules = new KubeletRules(ref -> images.inspect(ref));
         this.executor = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "test-kubelet");
             t.setDaemon(true);
@@ -65,6 +72,11 @@ public final class TestKubelet implements AutoCloseable {
                 handled.remove(pod.getMetadata().getUid());
             }
         }, 0);
+    }
+
+    /** Looks images up with this inspector from now on (the tests' registry, for images Berth builds). */
+    public void inspectImagesWith(ImageInspector inspector) {
+        images = inspector;
     }
 
     private void registerNode() {
@@ -98,30 +110,43 @@ public final class TestKubelet implements AutoCloseable {
             return;
         }
         if (handled.add(pod.getMetadata().getUid())) {
-            executor.schedule(() -> quietly(() -> client.pods().inNamespace(ns).withName(name)
-                    .editStatus(p -> {
-                        p.setStatus(status(p));
-                        return p;
-                    })), readyDelay.toMillis(), TimeUnit.MILLISECONDS);
+            executor.schedule(() -> quietly(() -> start(pod)), readyDelay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    /** Running and ready, as a kubelet reports a container that started and passes its readiness probe. */
-    private PodStatus status(Pod pod) {
-        String now = Instant.now().toString();
+    /**
+     * What a kubelet does with a bound pod, by the same rules as the sandbox ({@link KubeletRules}): pull the image
+     * (missing in its registry: ImagePullBackOff), check runAsNonRoot against the image's user
+     * (CreateContainerConfigError), then run it (ready, never ready, or a crash loop), and report it in the pod's
+     * status and events.
+     */
+    private void start(Pod pod) {
+        KubeletRules.Outcome outcome = rules.decide(pod.getSpec());
         int ip = nextIp.getAndIncrement();
-        var c = pod.getSpec().getContainers().get(0);
-        return new PodStatusBuilder().withPhase("Running").withHostIP("127.0.0.1")
-                .withPodIP("10.244." + (ip / 250) + "." + (ip % 250 + 1)).withStartTime(now)
-                .withConditions(
-                        new PodConditionBuilder().withType("PodScheduled").withStatus("True").withLastTransitionTime(now).build(),
-                        new PodConditionBuilder().withType("Initialized").withStatus("True").withLastTransitionTime(now).build(),
-                        new PodConditionBuilder().withType("ContainersReady").withStatus("True").withLastTransitionTime(now).build(),
-                        new PodConditionBuilder().withType("Ready").withStatus("True").withLastTransitionTime(now).build())
-                .withContainerStatuses(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
-                        .withImageID(c.getImage()).withReady(true).withStarted(true).withRestartCount(0)
-                        .withNewState().withNewRunning().withStartedAt(now).endRunning().endState().build())
-                .build();
+        String podIp = "10.244." + (ip / 250) + "." + (ip % 250 + 1);
+        Pod updated = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                .editStatus(p -> {
+                    PodStatus status = rules.status(p, outcome, Instant.now(), podIp);
+                    status.setHostIP("127.0.0.1");
+                    p.setStatus(status);
+                    return p;
+                });
+        for (KubeletRules.Event e : rules.events(updated, outcome)) {
+            event(updated, e);
+        }
+    }
+
+    private void event(Pod pod, KubeletRules.Event e) {
+        String ns = pod.getMetadata().getNamespace();
+        String now = Instant.now().toString();
+        client.v1().events().inNamespace(ns).resource(new EventBuilder()
+                .withNewMetadata().withName(pod.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
+                .withNamespace(ns).endMetadata()
+                .withInvolvedObject(new ObjectReferenceBuilder().withKind("Pod").withNamespace(ns)
+                        .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).build())
+                .withReason(e.reason()).withMessage(e.message()).withType(e.type()).withCount(1)
+                .withNewSource().withComponent("kubelet").withHost(NODE).endSource()
+                .withFirstTimestamp(now).withLastTimestamp(now).build()).create();
     }
 
     private static void quietly(Runnable r) {
