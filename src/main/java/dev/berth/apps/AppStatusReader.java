@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class AppStatusReader {
     private static final int MAX_EVENTS = 15;
+    private static final String REPLICA_FAILURE = "ReplicaFailure";
     /** Waiting reasons a container does not get out of by itself. */
     static final Set<String> STUCK = Set.of("CreateContainerConfigError", "ErrImagePull", "ImagePullBackOff",
             "CrashLoopBackOff");
@@ -65,19 +66,31 @@ public class AppStatusReader {
             ready = nz(d.getStatus().getReadyReplicas());
             updated = nz(d.getStatus().getUpdatedReplicas());
             conditions = d.getStatus().getConditions() == null ? List.of() : d.getStatus().getConditions().stream()
-                    .map(c -> c.getType() + "=" + c.getStatus() + (c.getReason() == null ? "" : " (" + c.getReason() + ")"))
+                    .map(c -> c.getType() + "=" + c.getStatus() + (c.getReason() == null ? "" : " (" + c.getReason() + ")")
+                            + (REPLICA_FAILURE.equals(c.getType()) && c.getMessage() != null ? ": " + c.getMessage() : ""))
                     .toList();
         }
         List<String> stuck = stuck(pods);
         if (!stuck.isEmpty()) {
             conditions = java.util.stream.Stream.concat(conditions.stream(), stuck.stream()).toList();
         }
-        String state = state(app.replicas, d, ready, updated, podInfos, !stuck.isEmpty());
+        String state = refused(d) && ready < app.replicas ? (ready == 0 ? "Failed" : "Degraded")
+                : state(app.replicas, d, ready, updated, podInfos, !stuck.isEmpty());
         if (unreachableSince != null) {
             state = "Unknown";
         }
         return new AppStatus(region.name(), region.simulated(), state, url, app.replicas, ready, updated, podInfos,
                 events, conditions, unreachableSince);
+    }
+
+    /**
+     * Whether the cluster refuses the Deployment's pods: its controller copies a ReplicaSet's {@code ReplicaFailure}
+     * condition ({@code FailedCreate}: a ResourceQuota or LimitRange lowered below what the app asks, admission)
+     * onto the Deployment, with the server's message, which {@link #read} shows among the conditions.
+     */
+    static boolean refused(Deployment d) {
+        return d != null && d.getStatus() != null && d.getStatus().getConditions() != null && d.getStatus()
+                .getConditions().stream().anyMatch(c -> REPLICA_FAILURE.equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static String state(int desired, Deployment d, int ready, int updated, List<AppStatus.PodInfo> pods,
@@ -188,7 +201,8 @@ public class AppStatusReader {
             int ready = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getReadyReplicas());
             int updated = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getUpdatedReplicas());
             result.put(a.name(), d == null ? "Pending" : a.replicas() == 0 ? (ready == 0 ? "Stopped" : "Progressing")
-                    : ready >= a.replicas() && updated >= a.replicas() ? "Running" : "Progressing");
+                    : ready >= a.replicas() && updated >= a.replicas() ? "Running"
+                    : refused(d) ? (ready == 0 ? "Failed" : "Degraded") : "Progressing");
         }
         return result;
     }
