@@ -40,7 +40,8 @@ public final class ClusterErrors {
     }
 
     /**
-     * True when the cluster gave no answer: no HTTP status, and an I/O failure or a timeout in the cause chain.
+     * True when the cluster gave no answer: no HTTP status, and an I/O failure, a timeout or an error of the HTTP
+     * client's transport (Vert.x, Netty: "Connection was closed" is not an IOException there) in the cause chain.
      * Errors Berth raises itself without reaching the cluster are not counted, so they stay with their object.
      */
     public static boolean unanswered(Throwable error) {
@@ -48,7 +49,9 @@ public final class ClusterErrors {
             return false;
         }
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof IOException || t instanceof TimeoutException) {
+            String type = t.getClass().getName();
+            if (t instanceof IOException || t instanceof TimeoutException || type.startsWith("io.vertx.")
+                    || type.startsWith("io.netty.")) {
                 return true;
             }
         }

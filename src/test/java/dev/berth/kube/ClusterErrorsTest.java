@@ -64,8 +64,11 @@ class ClusterErrorsTest {
         var refused = new KubernetesClientException("An error has occurred.",
                 new java.io.IOException("Failed to connect", new ConnectException("Connection refused")));
         var timedOut = new KubernetesClientException("An error has occurred.", new SocketTimeoutException("timeout"));
+        var cut = new KubernetesClientException("An error has occurred.",
+                new io.vertx.core.VertxException("Connection was closed"));
         assertTrue(ClusterErrors.unanswered(refused));
         assertTrue(ClusterErrors.unanswered(timedOut));
+        assertTrue(ClusterErrors.unanswered(cut), "a connection the HTTP client saw closed mid-request");
         assertTrue(ClusterErrors.refusal(refused).isEmpty());
     }
 
