@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -25,16 +24,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The watch caches (informers) of one region: every object Berth manages, the pods of Berth's apps and the
- * events in the cluster. Reconcilers read actual state here, never with a GET per object, so a resync that finds
- * nothing to do sends no request to the cluster. Informers retry with backoff while the cluster is unreachable.
+ * events of Berth's namespaces. Reconcilers read actual state here, never with a GET per object, so a resync that
+ * finds nothing to do sends no request to the cluster. Informers retry with backoff while the cluster is
+ * unreachable.
+ *
+ * <p>Every watch is scoped to what is Berth's, so the cluster sends nothing else: the managed kinds by the
+ * managed-by label, pods by the app label Berth puts on its pod templates (both label selectors, filtered by the
+ * API server), and events, which carry no labels, by namespace: one informer per namespace in the namespace cache
+ * ({@link EventInformers}), following namespaces as they come and go.
  */
 public final class ClusterCache implements AutoCloseable {
     /** Kinds Berth writes; each is watched with the managed-by label selector. */
@@ -49,6 +54,7 @@ public final class ClusterCache implements AutoCloseable {
     /** When each informer was first seen without an open watch (absent while it watches). */
     private final Map<Class<?>, Long> stalledSince = new ConcurrentHashMap<>();
     private final List<Runnable> syncedListeners = new CopyOnWriteArrayList<>();
+    private final EventInformers events;
     private volatile boolean started;
 
     public ClusterCache(KubernetesClient client) {
@@ -59,8 +65,17 @@ public final class ClusterCache implements AutoCloseable {
                             .runnableInformer(0));
         }
         factories.put(Pod.class, () -> client.pods().inAnyNamespace().withLabel(Labels.APP).runnableInformer(0));
-        factories.put(Event.class, () -> client.v1().events().inAnyNamespace().runnableInformer(0));
         factories.forEach((kind, factory) -> informers.put(kind, create(factory)));
+        events = new EventInformers(client);
+        followNamespacesWithEvents();
+    }
+
+    /** Each namespace in the namespace cache gets its events informer while it exists. */
+    private void followNamespacesWithEvents() {
+        ResourceEventHandler<HasMetadata> handler = ObjectEvents.handler(n -> events.follow(n.getMetadata().getName()),
+                (before, n) -> events.follow(n.getMetadata().getName()), n -> events.forget(n.getMetadata().getName()));
+        handlers.computeIfAbsent(Namespace.class, k -> new CopyOnWriteArrayList<>()).add(handler);
+        addHandler(informers.get(Namespace.class), handler);
     }
 
     private static SharedIndexInformer<? extends HasMetadata> create(
@@ -78,6 +93,11 @@ public final class ClusterCache implements AutoCloseable {
     /** Starts an informer; once its first list is in and the whole cache is synced, tells the sync listeners. */
     private void start(SharedIndexInformer<? extends HasMetadata> informer) {
         informer.start().whenComplete((done, failure) -> {
+            if (failure == null && informer == informers.get(Namespace.class)) {
+                // A replaced namespace informer never hears of namespaces deleted before it listed.
+                events.retain(informer.getStore().list().stream().map(n -> n.getMetadata().getName())
+                        .collect(Collectors.toSet()));
+            }
             if (failure == null && synced()) {
                 syncedListeners.forEach(Runnable::run);
             }
@@ -97,25 +117,39 @@ public final class ClusterCache implements AutoCloseable {
         }
     }
 
-    /** True once every informer has listed the cluster at least once. */
+    /**
+     * True once every informer has listed the cluster at least once. The events informers are left out: events are
+     * only shown, and a namespace Berth just created must not hold its own reconciler back.
+     */
     public boolean synced() {
         return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
     /** True while every informer holds an open watch. */
     public boolean watching() {
-        return informers.values().stream().allMatch(SharedIndexInformer::isWatching);
+        return notWatching().isEmpty();
     }
 
-    /** The kinds whose informer has no open watch right now (for health and diagnostics), in watch order. */
+    /**
+     * The kinds whose informer has no open watch right now (for health and diagnostics), in watch order, then
+     * {@code Event/<namespace>} for each events informer without one.
+     */
     public List<String> notWatching() {
-        return factories.keySet().stream().filter(k -> !informers.get(k).isWatching()).map(Class::getSimpleName)
-                .toList();
+        List<String> kinds = new ArrayList<>(factories.keySet().stream().filter(k -> !informers.get(k).isWatching())
+                .map(Class::getSimpleName).toList());
+        events.notWatching().forEach(ns -> kinds.add("Event/" + ns));
+        return kinds;
+    }
+
+    /** The namespaces whose events are watched (each with its own informer). */
+    public List<String> eventNamespaces() {
+        return events.namespaces().stream().sorted().toList();
     }
 
     /** Forgets when watches were first seen closed: while the API server does not answer, closed is expected. */
     public void clusterUnreachable() {
         stalledSince.clear();
+        events.clusterUnreachable();
     }
 
     /**
@@ -150,6 +184,7 @@ public final class ClusterCache implements AutoCloseable {
             stalledSince.remove(kind);
             restarted.add(kind.getSimpleName());
         }
+        events.restartStalled(grace).forEach(ns -> restarted.add("Event/" + ns));
         return restarted;
     }
 
@@ -162,16 +197,28 @@ public final class ClusterCache implements AutoCloseable {
         return informer;
     }
 
+    @SuppressWarnings("unchecked")
     public <T extends HasMetadata> T get(Class<T> kind, String namespace, String name) {
+        if (kind == Event.class) {
+            return (T) events.get(namespace, name);
+        }
         String key = namespace == null ? name : namespace + "/" + name;
         return informer(kind).getStore().getByKey(key);
     }
 
+    @SuppressWarnings("unchecked")
     public <T extends HasMetadata> List<T> list(Class<T> kind, String namespace) {
+        if (kind == Event.class) {
+            return (List<T>) events.list(namespace);
+        }
         return informer(kind).getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
     }
 
+    @SuppressWarnings("unchecked")
     public <T extends HasMetadata> List<T> list(Class<T> kind) {
+        if (kind == Event.class) {
+            return (List<T>) events.list();
+        }
         return informer(kind).getStore().list();
     }
 
@@ -181,24 +228,11 @@ public final class ClusterCache implements AutoCloseable {
      * the most frequent events and never make desired and actual state differ, so they do not wake the reconciler.
      */
     public void onManagedChange(Consumer<HasMetadata> onChange) {
-        ResourceEventHandler<HasMetadata> handler = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(HasMetadata obj) {
-                onChange.accept(obj);
+        ResourceEventHandler<HasMetadata> handler = ObjectEvents.handler(onChange, (before, after) -> {
+            if (ObjectEvents.beyondStatus(before, after)) {
+                onChange.accept(after);
             }
-
-            @Override
-            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-                if (beyondStatus(oldObj, newObj)) {
-                    onChange.accept(newObj);
-                }
-            }
-
-            @Override
-            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
-                onChange.accept(obj);
-            }
-        };
+        }, onChange);
         for (Class<? extends HasMetadata> kind : MANAGED_KINDS) {
             handlers.computeIfAbsent(kind, k -> new CopyOnWriteArrayList<>()).add(handler);
             addHandler(informers.get(kind), handler);
@@ -210,28 +244,16 @@ public final class ClusterCache implements AutoCloseable {
      * readiness flipped, deleted while ready): what routing weights and DNS records follow.
      */
     public void onPodReadinessChange(Runnable onChange) {
-        ResourceEventHandler<HasMetadata> handler = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(HasMetadata obj) {
-                if (ready(obj)) {
-                    onChange.run();
-                }
-            }
-
-            @Override
-            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-                if (ready(oldObj) != ready(newObj)) {
-                    onChange.run();
-                }
-            }
-
-            @Override
-            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
-                if (ready(obj)) {
-                    onChange.run();
-                }
+        Consumer<HasMetadata> readyOrGone = o -> {
+            if (ready(o)) {
+                onChange.run();
             }
         };
+        ResourceEventHandler<HasMetadata> handler = ObjectEvents.handler(readyOrGone, (before, after) -> {
+            if (ready(before) != ready(after)) {
+                onChange.run();
+            }
+        }, readyOrGone);
         handlers.computeIfAbsent(Pod.class, k -> new CopyOnWriteArrayList<>()).add(handler);
         addHandler(informers.get(Pod.class), handler);
     }
@@ -243,43 +265,6 @@ public final class ClusterCache implements AutoCloseable {
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
-    /**
-     * True when an update changed more than the status the cluster maintains: labels, annotations, owners,
-     * deletion, or the spec of a kind that has a status. Kinds without a status count every update.
-     */
-    static boolean beyondStatus(HasMetadata before, HasMetadata after) {
-        ObjectMeta o = before.getMetadata();
-        ObjectMeta n = after.getMetadata();
-        if (!Objects.equals(o.getLabels(), n.getLabels()) || !Objects.equals(o.getAnnotations(), n.getAnnotations())
-                || !Objects.equals(o.getOwnerReferences(), n.getOwnerReferences())
-                || !Objects.equals(o.getDeletionTimestamp(), n.getDeletionTimestamp())) {
-            return true;
-        }
-        Object specBefore = specOf(before);
-        return specBefore == NO_STATUS || !Objects.equals(specBefore, specOf(after));
-    }
-
-    private static final Object NO_STATUS = new Object();
-
-    private static Object specOf(HasMetadata o) {
-        if (o instanceof Deployment d) {
-            return d.getSpec();
-        }
-        if (o instanceof ResourceQuota q) {
-            return q.getSpec();
-        }
-        if (o instanceof Namespace ns) {
-            return ns.getSpec();
-        }
-        if (o instanceof Service s) {
-            return s.getSpec();
-        }
-        if (o instanceof Ingress i) {
-            return i.getSpec();
-        }
-        return NO_STATUS;
-    }
-
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void addHandler(SharedIndexInformer informer, ResourceEventHandler handler) {
         informer.addEventHandler(handler);
@@ -288,6 +273,7 @@ public final class ClusterCache implements AutoCloseable {
     @Override
     public void close() {
         informers.values().forEach(SharedIndexInformer::close);
+        events.close();
     }
 }
 

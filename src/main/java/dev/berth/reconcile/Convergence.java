@@ -6,6 +6,7 @@ import dev.berth.apps.LayoutManifests;
 import dev.berth.apps.AppSpec;
 import dev.berth.regions.EdgeCacheManifests;
 import dev.berth.kube.ClusterCache;
+import dev.berth.kube.ClusterErrors;
 import dev.berth.kube.ClusterWriter;
 import dev.berth.kube.Labels;
 import dev.berth.kube.Names;
@@ -18,13 +19,36 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Converges one tenant in one region: level-based, so it does not matter what triggered it or how often it runs.
  * It computes the desired objects, writes only those that drifted, and deletes objects Berth manages there that
  * are no longer desired (a deleted app, or the whole namespace of a deleted tenant).
+ *
+ * <p>Each object is written on its own: when the cluster refuses one (403 from RBAC, 422 from admission), the
+ * refusal goes to {@link Attempts} and the next object is written all the same, so one refused Role does not keep
+ * a tenant's Deployments out of the cluster. Only a cluster that does not answer at all ends the pass (the error
+ * is thrown): every further write would wait for the same timeout.
  */
 final class Convergence {
+    /**
+     * Decides whether each object is written in this pass and hears how each write went. Objects are named
+     * {@code Kind/namespace/name} ({@code Kind/name} when cluster-scoped); {@code fingerprint} changes when what
+     * Berth wants of the object changes.
+     */
+    interface Attempts {
+        /** Whether to write the object now (false while a refusal of the same write waits for its retry). */
+        boolean due(String object, String fingerprint);
+
+        /** The object is as Berth wants it (written, or nothing to write). */
+        void succeeded(String object);
+
+        /** The cluster refused the write (or Berth failed to make it, without the cluster being unreachable). */
+        void refused(String object, String fingerprint, RuntimeException error);
+    }
+
+    private static final String DELETE = "delete";
     private final RegionCluster cluster;
     private final TenantsConfig.ContainerDefaults defaults;
 
@@ -33,38 +57,29 @@ final class Convergence {
         this.defaults = defaults;
     }
 
-    /** Returns the number of writes sent. {@code desired} null means the tenant must be gone from this region. */
-    int converge(String slug, TenantDesired desired) {
+    /**
+     * Returns the number of writes sent. {@code desired} null means the tenant must be gone from this region.
+     * Throws when the cluster did not answer ({@link ClusterErrors#unanswered}).
+     */
+    int converge(String slug, TenantDesired desired, Attempts attempts) {
         ClusterCache cache = cluster.cache();
         ClusterWriter writer = cluster.writer();
         String ns = Names.namespace(slug);
         int writes = 0;
         Set<String> wanted = new HashSet<>();
-        if (desired != null) {
-            List<HasMetadata> objects = new ArrayList<>(TenantManifests.desired(desired.tenant(), cluster.info(), defaults));
-            for (AppSpec app : desired.apps()) {
-                AppLayout layout = desired.layouts().get(app.name());
-                EdgeCacheManifests.EdgeSpec edge = desired.edges().get(app.name());
-                objects.addAll(edge != null ? EdgeCacheManifests.desired(app, edge, cluster.info())
-                        : layout == null ? AppManifests.desired(app, cluster.info())
-                        : LayoutManifests.desired(app, layout, cluster.info()));
+        for (HasMetadata o : desiredObjects(desired)) {
+            String key = key(o);
+            wanted.add(key);
+            String fingerprint = Integer.toHexString(o.hashCode());
+            HasMetadata cached = cache.get(o.getClass(), o.getMetadata().getNamespace(), o.getMetadata().getName());
+            if (cached != null && EdgeCacheManifests.isEdge(cached) != EdgeCacheManifests.isEdge(o)) {
+                // The region switches between the app and its edge cache: a patch would leave the other
+                // workload's volumes, labels and annotations behind, so the Deployment is replaced. Its
+                // deletion wakes this reconciler again, which then creates the new one.
+                writes += write(attempts, key, DELETE, () -> writer.delete(cached));
+                continue;
             }
-            for (HasMetadata o : objects) {
-                wanted.add(key(o));
-                HasMetadata cached = cache.get(o.getClass(), o.getMetadata().getNamespace(), o.getMetadata().getName());
-                if (cached != null && EdgeCacheManifests.isEdge(cached) != EdgeCacheManifests.isEdge(o)) {
-                    // The region switches between the app and its edge cache: a patch would leave the other
-                    // workload's volumes, labels and annotations behind, so the Deployment is replaced. Its
-                    // deletion wakes this reconciler again, which then creates the new one.
-                    if (writer.delete(cached)) {
-                        writes++;
-                    }
-                    continue;
-                }
-                if (writer.apply(o, cached)) {
-                    writes++;
-                }
-            }
+            writes += write(attempts, key, fingerprint, () -> writer.apply(o, cached));
         }
         // Collect garbage: namespaced objects first, so nothing is left behind even where deleting a namespace does
         // not cascade (the mock server), then the namespace itself.
@@ -73,16 +88,50 @@ final class Convergence {
                 continue;
             }
             for (HasMetadata o : cache.list(kind, ns)) {
-                if (isOwned(o, slug) && !wanted.contains(key(o)) && writer.delete(o)) {
-                    writes++;
+                if (isOwned(o, slug) && !wanted.contains(key(o))) {
+                    writes += write(attempts, key(o), DELETE, () -> writer.delete(o));
                 }
             }
         }
         Namespace namespace = cache.get(Namespace.class, null, ns);
-        if (desired == null && namespace != null && isOwned(namespace, slug) && writer.delete(namespace)) {
-            writes++;
+        if (desired == null && namespace != null && isOwned(namespace, slug)) {
+            writes += write(attempts, key(namespace), DELETE, () -> writer.delete(namespace));
         }
         return writes;
+    }
+
+    private List<HasMetadata> desiredObjects(TenantDesired desired) {
+        if (desired == null) {
+            return List.of();
+        }
+        List<HasMetadata> objects = new ArrayList<>(TenantManifests.desired(desired.tenant(), cluster.info(), defaults));
+        for (AppSpec app : desired.apps()) {
+            AppLayout layout = desired.layouts().get(app.name());
+            EdgeCacheManifests.EdgeSpec edge = desired.edges().get(app.name());
+            objects.addAll(edge != null ? EdgeCacheManifests.desired(app, edge, cluster.info())
+                    : layout == null ? AppManifests.desired(app, cluster.info())
+                    : LayoutManifests.desired(app, layout, cluster.info()));
+        }
+        return objects;
+    }
+
+    /** One write, if due; returns 1 when it was sent. A refusal is reported, an unanswered call thrown. */
+    private static int write(Attempts attempts, String key, String fingerprint, BooleanSupplier write) {
+        if (!attempts.due(key, fingerprint)) {
+            return 0;
+        }
+        boolean sent;
+        try {
+            sent = write.getAsBoolean();
+        } catch (RuntimeException e) {
+            if (ClusterErrors.unanswered(e)) {
+                throw e;
+            }
+            attempts.refused(key, fingerprint, e);
+            return 0;
+        }
+        attempts.succeeded(key);
+        return sent ? 1 : 0;
     }
 
     private static boolean isOwned(HasMetadata o, String slug) {
@@ -91,8 +140,10 @@ final class Convergence {
                 && slug.equals(labels.get(Labels.TENANT));
     }
 
-    private static String key(HasMetadata o) {
-        return o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    /** How objects are named in refusals: {@code Kind/namespace/name}, or {@code Kind/name} when cluster-scoped. */
+    static String key(HasMetadata o) {
+        String ns = o.getMetadata().getNamespace();
+        return o.getKind() + "/" + (ns == null || ns.isEmpty() ? "" : ns + "/") + o.getMetadata().getName();
     }
 
     /** Tenants that have a managed namespace in this region. */

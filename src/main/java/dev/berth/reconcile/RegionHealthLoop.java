@@ -19,6 +19,11 @@ import org.jboss.logging.Logger;
  * Probes every region's API server on its own thread (version and round-trip time) and records reachability, so
  * pages can say "unreachable since ..." without ever waiting on a cluster themselves. While a region answers, it
  * also restarts watch caches whose watch stays closed (see {@code ClusterCache#restartStalledWatches}).
+ *
+ * <p>A region that does not answer (as last probed, or as its reconcile worker found) is probed again every
+ * {@code berth.regions.recheck-interval} (1 s) rather than every health interval, and the moment it answers its
+ * worker resyncs at once ({@link RegionWorkers#regionReturned}): a region that returns is converged within
+ * seconds, not after the worker's longest backoff.
  */
 @ApplicationScoped
 public class RegionHealthLoop {
@@ -43,17 +48,31 @@ public class RegionHealthLoop {
     @Scheduled(every = "${berth.regions.health-interval:10s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void probeAll() {
+        clients.all().forEach(c -> probeInBackground(c, false));
+    }
+
+    /** Probes the regions that do not answer often, so their return is noticed within about a second. */
+    @Scheduled(every = "${berth.regions.recheck-interval:1s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void recheckSilent() {
         for (RegionCluster c : clients.all()) {
             String name = c.info().name();
-            if (running.putIfAbsent(name, Boolean.TRUE) == null) {
-                probes.execute(() -> {
-                    try {
-                        probe(c);
-                    } finally {
-                        running.remove(name);
-                    }
-                });
+            if (Boolean.FALSE.equals(lastReachable.get(name)) || workers.awaitingCluster(name)) {
+                probeInBackground(c, true);
             }
+        }
+    }
+
+    private void probeInBackground(RegionCluster c, boolean recheck) {
+        String name = c.info().name();
+        if (running.putIfAbsent(name, Boolean.TRUE) == null) {
+            probes.execute(() -> {
+                try {
+                    probe(c, recheck);
+                } finally {
+                    running.remove(name);
+                }
+            });
         }
     }
 
@@ -71,20 +90,33 @@ public class RegionHealthLoop {
     }
 
     void probe(RegionCluster c) {
+        probe(c, false);
+    }
+
+    /** One probe; a {@code recheck} of a region known not to answer records nothing new while it still does not. */
+    private void probe(RegionCluster c, boolean recheck) {
+        String name = c.info().name();
         long start = System.nanoTime();
         try {
             String version = c.client().getKubernetesVersion().getGitVersion();
             int latency = (int) ((System.nanoTime() - start) / 1_000_000);
-            regions.recordHealth(c.info().name(), true, version, latency, null);
+            boolean returned = Boolean.FALSE.equals(lastReachable.get(name)) || workers.awaitingCluster(name);
+            regions.recordHealth(name, true, version, latency, null);
             reachability(c, true);
+            if (returned) {
+                workers.regionReturned(name);
+            }
             // The API server answers: a watch that still cannot reopen is stuck, not waiting for the cluster.
             List<String> restarted = c.cache().restartStalledWatches(config.watchStallGrace());
             if (!restarted.isEmpty()) {
-                LOG.infof("region %s: restarted stalled watch caches %s", c.info().name(), restarted);
+                LOG.infof("region %s: restarted stalled watch caches %s", name, restarted);
             }
         } catch (RuntimeException e) {
             c.cache().clusterUnreachable();
-            regions.recordHealth(c.info().name(), false, null, null, ClusterErrors.describe(e));
+            if (recheck && Boolean.FALSE.equals(lastReachable.get(name))) {
+                return;
+            }
+            regions.recordHealth(name, false, null, null, ClusterErrors.describe(e));
             reachability(c, false);
         }
     }

@@ -3,10 +3,13 @@ package dev.berth.regions;
 import dev.berth.api.ApiException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -14,15 +17,32 @@ import org.jboss.logging.Logger;
 /**
  * Registers regions and records their health. At start-up it makes sure the configured default region exists:
  * the sandbox when enabled, otherwise the cluster named by the configuration, $KUBECONFIG, ~/.kube/config or the
- * pod's service account, in that order.
+ * pod's service account, in that order. Region views carry the writes the region's cluster refuses, as this
+ * instance's reconciler knows them ({@link WriteErrorSource}).
  */
 @ApplicationScoped
 public class RegionService {
     private static final Logger LOG = Logger.getLogger(RegionService.class);
     private final RegionsConfig config;
+    @Inject
+    Instance<WriteErrorSource> writeErrorSources;
+
+    /**
+     * The writes a region's cluster currently refuses, oldest first. Implemented by the reconcile workers, which
+     * keep them in memory; only the instance holding the region's lease writes there, so only it knows them.
+     */
+    public interface WriteErrorSource {
+        List<RegionView.WriteError> writeErrors(String region);
+    }
 
     public RegionService(RegionsConfig config) {
         this.config = config;
+    }
+
+    /** The refused writes of the region known to this instance (see {@link WriteErrorSource}). */
+    public List<RegionView.WriteError> writeErrors(String region) {
+        return writeErrorSources.stream().flatMap(s -> s.writeErrors(region).stream())
+                .sorted(Comparator.comparing(RegionView.WriteError::since)).toList();
     }
 
     @Transactional
@@ -39,13 +59,14 @@ public class RegionService {
     @Transactional
     public List<RegionView> views(boolean admin) {
         return Region.listAllByName().stream()
-                .map(r -> RegionView.of(r, admin, admin ? RegionAdmin.grantedSlugs(r.id) : null)).toList();
+                .map(r -> RegionView.of(r, admin, admin ? RegionAdmin.grantedSlugs(r.id) : null, writeErrors(r.name)))
+                .toList();
     }
 
     @Transactional
     public RegionView view(String name, boolean admin) {
         Region r = require(name);
-        return RegionView.of(r, admin, admin ? RegionAdmin.grantedSlugs(r.id) : null);
+        return RegionView.of(r, admin, admin ? RegionAdmin.grantedSlugs(r.id) : null, writeErrors(r.name));
     }
 
     @Transactional

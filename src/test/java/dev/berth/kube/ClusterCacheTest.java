@@ -23,35 +23,35 @@ class ClusterCacheTest {
 
     @Test
     void aDeploymentWhoseReadyCountChangesIsAStatusOnlyUpdate() {
-        assertFalse(ClusterCache.beyondStatus(deployment(3, 1), deployment(3, 2)));
+        assertFalse(ObjectEvents.beyondStatus(deployment(3, 1), deployment(3, 2)));
     }
 
     @Test
     void aSpecChangeMadeInTheClusterIsDrift() {
-        assertTrue(ClusterCache.beyondStatus(deployment(3, 3), deployment(5, 3)));
+        assertTrue(ObjectEvents.beyondStatus(deployment(3, 3), deployment(5, 3)));
     }
 
     @Test
     void labelAndAnnotationChangesCount() {
         Deployment relabelled = deployment(3, 3);
         relabelled.getMetadata().getLabels().remove(Labels.APP);
-        assertTrue(ClusterCache.beyondStatus(deployment(3, 3), relabelled));
+        assertTrue(ObjectEvents.beyondStatus(deployment(3, 3), relabelled));
         Deployment annotated = deployment(3, 3);
         annotated.getMetadata().setAnnotations(java.util.Map.of("someone", "edited"));
-        assertTrue(ClusterCache.beyondStatus(deployment(3, 3), annotated));
+        assertTrue(ObjectEvents.beyondStatus(deployment(3, 3), annotated));
     }
 
     @Test
     void quotaUseIsStatusButItsHardLimitsAreNot() {
-        assertFalse(ClusterCache.beyondStatus(quota("10", "1"), quota("10", "4")));
-        assertTrue(ClusterCache.beyondStatus(quota("10", "1"), quota("20", "1")));
+        assertFalse(ObjectEvents.beyondStatus(quota("10", "1"), quota("10", "4")));
+        assertTrue(ObjectEvents.beyondStatus(quota("10", "1"), quota("20", "1")));
     }
 
     @Test
     void kindsWithoutStatusCountEveryUpdate() {
         HasMetadata a = new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata().addToData("k", "1").build();
         HasMetadata b = new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata().addToData("k", "2").build();
-        assertTrue(ClusterCache.beyondStatus(a, b));
+        assertTrue(ObjectEvents.beyondStatus(a, b));
     }
 
     private static ResourceQuota quota(String hardPods, String usedPods) {

@@ -9,15 +9,23 @@ import dev.berth.regions.SimulatedKubelet;
 import dev.berth.tenants.TenantRegion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import io.quarkus.arc.Arc;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Several independent regions for one test: each is its own Fabric8 CRUD API server (with a simulated kubelet),
@@ -60,7 +68,41 @@ public final class MockRegions implements AutoCloseable {
 
     /** Starts an API server and its proxy without registering it. */
     public MockRegion start(String name) throws IOException {
-        KubernetesMockServer server = RegionCluster.startSandboxServer();
+        return start(name, RegionCluster.startSandboxServer());
+    }
+
+    /**
+     * Starts an API server in mixed mode without registering it: requests matching an expectation set with
+     * {@code server().expect()} (method and exact path) get its answer, all others the CRUD store. Tests make it
+     * refuse one object's writes, as RBAC or an admission webhook would, and stop with
+     * {@code server().clearExpectations()}.
+     */
+    public MockRegion startMixed(String name) throws IOException {
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        return start(name, server);
+    }
+
+    /** Registers a region started with {@link #start} or {@link #startMixed} (the caller must be a platform admin). */
+    public MockRegion register(MockRegion r, String... tenants) {
+        return register(r, 1, 1, tenants);
+    }
+
+    /** Creates a tenant whose plan allows several regions (and 40 pods); the caller must be a platform admin. */
+    public static String tenant(String prefix) {
+        String slug = Api.uniqueSlug(prefix);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("slug", slug);
+        body.put("owners", List.of("admin"));
+        body.put("plan", "business");
+        body.put("overrides", Map.of("regions", 10, "pods", 40));
+        json().body(body).post("/api/v1/tenants").then().statusCode(201);
+        return slug;
+    }
+
+    private MockRegion start(String name, KubernetesMockServer server) throws IOException {
         KubernetesClient client = server.createClient();
         FlakyProxy proxy = new FlakyProxy(server.getPort());
         SimulatedKubelet kubelet = new SimulatedKubelet(client, Duration.ofMillis(100));
