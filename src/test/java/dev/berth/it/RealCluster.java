@@ -1,5 +1,6 @@
 package dev.berth.it;
 
+import dev.berth.testsupport.BuildInfra;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 /**
  * The test profile of the integration tests: Berth's only region is the real control plane ({@link ControlPlane}),
  * reached through the kubeconfig of the service account that {@code deploy/rbac.yaml} binds; the sandbox is off.
+ * Builds push to the tests' registry and clone from their git daemon ({@link BuildInfra}).
  * Every integration test uses this one profile, so Quarkus starts once for all of them.
  */
 public class RealCluster implements QuarkusTestProfile {
@@ -16,7 +18,7 @@ public class RealCluster implements QuarkusTestProfile {
 
     @Override
     public List<TestResourceEntry> testResources() {
-        return List.of(new TestResourceEntry(Resource.class));
+        return List.of(new TestResourceEntry(Resource.class), new TestResourceEntry(BuildInfra.class));
     }
 
     /** Starts the control plane before Berth, and points Berth's default region at it. */
