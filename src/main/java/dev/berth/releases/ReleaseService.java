@@ -230,10 +230,12 @@ public class ReleaseService {
             throw StrategyChanges.inProgress("strategy", a, active);
         }
         // Other settings may change while a release rolls onto the live track (rolling, recreate, an app's first
-        // release); the strategy waits for every rollout, and a second track (idle colour, canary) in flight too.
+        // release), and so may rolling <-> recreate, which keeps the one Deployment; a strategy that replaces the
+        // Deployments waits for every rollout, and a second track (idle colour, canary) in flight blocks any change.
         boolean liveTrack = active != null && Rollout.DEPLOYING.equals(active.state)
                 && (!d.twoTracks() || active.previousRelease == null);
-        if (active != null && (newStrategy || (!liveTrack && d.twoTracks()))) {
+        boolean replaces = newStrategy && StrategyChanges.replacesDeployments(d.strategy, req.strategy());
+        if (active != null && (replaces || !liveTrack && (newStrategy || d.twoTracks()))) {
             throw ApiException.conflict("strategy", "a rollout of " + a.name + " is in progress (" + active.state
                     + "); change the deploy settings when it has finished");
         }
