@@ -1,5 +1,6 @@
 package dev.berth.builds;
 
+import dev.berth.kube.ClusterErrors;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionsConfig;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -67,16 +68,29 @@ public class KubernetesJobExecutor implements BuildExecutor {
                             .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
                     throw new ProcessRunner.StoppedException(control.stopReason());
                 }
-                Pod pod = pod(client, ns, name);
+                Pod pod;
+                Job current;
+                try {
+                    pod = pod(client, ns, name);
+                    current = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
+                } catch (KubernetesClientException e) {
+                    if (!ClusterErrors.unanswered(e)) {
+                        throw e;
+                    }
+                    // A dropped connection or a slow answer: the Job runs on in the cluster (its deadline bounds
+                    // it), so the build looks again at the next poll instead of failing.
+                    log.line("(region did not answer: " + ClusterErrors.describe(e) + "; looking again)");
+                    Thread.sleep(POLL_MILLIS);
+                    continue;
+                }
                 if (follower == null && pod != null && running(pod)) {
                     follower = follow(client, ns, pod.getMetadata().getName(), log);
                 }
-                Job current = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
                 JobStatus status = current == null ? null : current.getStatus();
                 if (status != null && status.getSucceeded() != null && status.getSucceeded() > 0) {
                     stages.pushing();
                     joinQuietly(follower);
-                    String digest = digest(pod(client, ns, name));
+                    String digest = digest(finishedPod(client, ns, name, log));
                     if (digest == null) {
                         throw new BuildFailure("the builder Job succeeded but reported no image digest");
                     }
@@ -93,6 +107,25 @@ public class KubernetesJobExecutor implements BuildExecutor {
                 client.secrets().inNamespace(ns).withName(name).delete();
             } catch (KubernetesClientException e) {
                 log.line("(could not delete Secret " + ns + "/" + name + ": " + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /**
+     * The finished builder pod, read again for its termination message; a dropped connection (the log stream that
+     * just ended can take the pooled connection with it) is tried again a few times before the build gives up.
+     */
+    private static Pod finishedPod(KubernetesClient client, String ns, String job, BuildLog.Writer log)
+            throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return pod(client, ns, job);
+            } catch (KubernetesClientException e) {
+                if (attempt == 5 || !ClusterErrors.unanswered(e)) {
+                    throw e;
+                }
+                log.line("(region did not answer: " + ClusterErrors.describe(e) + "; looking again)");
+                Thread.sleep(POLL_MILLIS);
             }
         }
     }
