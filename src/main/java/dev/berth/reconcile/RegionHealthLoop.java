@@ -8,6 +8,7 @@ import dev.berth.regions.RegionsConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,14 +101,17 @@ public class RegionHealthLoop {
         try {
             String version = c.client().getKubernetesVersion().getGitVersion();
             int latency = (int) ((System.nanoTime() - start) / 1_000_000);
-            boolean returned = Boolean.FALSE.equals(lastReachable.get(name)) || workers.awaitingCluster(name);
+            boolean wasDown = Boolean.FALSE.equals(lastReachable.get(name));
+            boolean returned = wasDown || workers.awaitingCluster(name);
             regions.recordHealth(name, true, version, latency, null);
             reachability(c, true);
+            // The API server answers: a watch that still cannot reopen is stuck, not waiting for the cluster. Right
+            // after an outage every closed watch is replaced at once: the client's own reconnects back off to about
+            // 30 s during a long outage, and until they reopen the caches would not follow the cluster.
+            List<String> restarted = c.cache().restartStalledWatches(wasDown ? Duration.ZERO : config.watchStallGrace());
             if (returned) {
                 workers.regionReturned(name);
             }
-            // The API server answers: a watch that still cannot reopen is stuck, not waiting for the cluster.
-            List<String> restarted = c.cache().restartStalledWatches(config.watchStallGrace());
             if (!restarted.isEmpty()) {
                 LOG.infof("region %s: restarted stalled watch caches %s", name, restarted);
             }

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.security.TestSecurity;
+import jakarta.inject.Inject;
+import dev.berth.regions.RegionClients;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The region's apiserver stopped (a real outage, not a mock) for longer than the reconcile backoff's cap: the UI and
  * the API keep answering and say the region is unreachable, changes made meanwhile are kept, and once the apiserver is
- * back Berth converges them within 5 seconds of its return.
+ * back Berth converges them within 5 seconds of its return, and its watches follow the cluster again (drift made
+ * in the cluster afterwards is repaired).
  */
 @QuarkusTest
 @TestProfile(RealCluster.class)
@@ -27,6 +30,8 @@ import org.junit.jupiter.api.Test;
 class RegionOutageIT {
     private final ControlPlane cp = ControlPlane.get();
     private final KubernetesClient kube = cp.admin();
+    @Inject
+    RegionClients clients;
 
     Deployment deployment(String slug, String app) {
         return kube.apps().deployments().inNamespace(Names.namespace(slug)).withName(app).get();
@@ -62,5 +67,16 @@ class RegionOutageIT {
         assertThat(seconds).as("seconds from the apiserver's return to convergence").isLessThanOrEqualTo(5.0);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> json().get("/api/v1/regions/" + RealCluster.REGION)
                 .then().statusCode(200).body("health", equalTo("reachable")));
+        // Watches closed by the outage are open again at once (the health loop replaces them on the region's return
+        // instead of waiting for the client's reconnect backoff), so a change made in the cluster reaches Berth.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(clients.get(RealCluster.REGION).orElseThrow().cache().notWatching()).isEmpty();
+            assertThat(clients.get(RealCluster.REGION).orElseThrow().cache().synced()).isTrue();
+        });
+        kube.apps().deployments().inNamespace(Names.namespace(slug)).withName("web").edit(d -> {
+            d.getSpec().setReplicas(3);
+            return d;
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> deployment(slug, "web").getSpec().getReplicas() == 2);
     }
 }

@@ -49,7 +49,9 @@ class StrategiesIT {
     }
 
     static void awaitRollout(String slug, String state) {
-        await().ignoreExceptions().atMost(WAIT).until(() -> state.equals(rolloutState(slug)));
+        await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> assertThat(rolloutState(slug))
+                .as(() -> "rollout of " + slug + ": " + json().get(releases(slug) + "/rollout").asString())
+                .isEqualTo(state));
     }
 
     static void release(String slug, String image) {
