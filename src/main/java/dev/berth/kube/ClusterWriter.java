@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -20,12 +23,23 @@ import java.util.function.Supplier;
  * <p>Server-side apply would be the textbook choice, but the CRUD mock server does not implement it; merge patch
  * with an explicit drift check gives the same "write only what Berth owns, only when it differs" behaviour on
  * both. See docs/adr/0002-cluster-write-path.md.
+ *
+ * <p>A write's answer is kept until the watch cache shows the object again ({@link #seen}, or a resourceVersion other
+ * than the one the write was based on): a second convergence that runs before the watch event arrives compares with
+ * what the server answered, not with the cache's older copy, so it does not send the same patch (or create) again.
+ * Custom resources (DNSEndpoints) have their own cache and are compared with it alone.
  */
 public final class ClusterWriter {
     public static final String FIELD_MANAGER = "berth";
     private final KubernetesClient client;
     private final String region;
     private final WriteCounter counter;
+    /** Objects written whose watch event the cache has not shown yet, by kind/namespace/name. */
+    private final Map<String, Written> ahead = new ConcurrentHashMap<>();
+
+    /** The server's answer to a write, and the resourceVersion of the cached copy the write was based on. */
+    private record Written(String basedOn, HasMetadata answer) {
+    }
 
     public ClusterWriter(KubernetesClient client, String region, WriteCounter counter) {
         this.client = client;
@@ -38,7 +52,7 @@ public final class ClusterWriter {
      * absent). Returns true when a write was sent.
      */
     public boolean apply(HasMetadata desired, HasMetadata cached) {
-        return apply(desired, cached, () -> client.resource(desired));
+        return apply(desired, cached, () -> client.resource(desired), true);
     }
 
     /**
@@ -48,7 +62,7 @@ public final class ClusterWriter {
     public boolean apply(GenericKubernetesResource desired, GenericKubernetesResource cached,
             ResourceDefinitionContext kind) {
         return apply(desired, cached, () -> client.genericKubernetesResources(kind)
-                .inNamespace(desired.getMetadata().getNamespace()).resource(desired));
+                .inNamespace(desired.getMetadata().getNamespace()).resource(desired), false);
     }
 
     /** Deletes a custom resource Berth no longer wants (see {@link #delete(HasMetadata)}). */
@@ -63,12 +77,23 @@ public final class ClusterWriter {
     }
 
     private boolean apply(HasMetadata desired, HasMetadata cached,
-            Supplier<? extends Resource<? extends HasMetadata>> resource) {
+            Supplier<? extends Resource<? extends HasMetadata>> resource, boolean followed) {
+        String key = followed ? key(desired) : null;
+        String basedOn = cached == null ? null : cached.getMetadata().getResourceVersion();
         HasMetadata actual = cached;
+        Written written = key == null ? null : ahead.get(key);
+        if (written != null) {
+            if (Objects.equals(written.basedOn(), basedOn)) {
+                actual = written.answer(); // the cache has not shown Berth's last write of this object yet
+            } else {
+                ahead.remove(key, written);
+            }
+        }
         if (actual == null) {
             try {
-                resource.get().create();
+                HasMetadata created = resource.get().create();
                 counter.record(region, desired.getMetadata().getNamespace(), "create", desired.getKind());
+                remember(key, basedOn, created);
                 return true;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
@@ -83,9 +108,29 @@ public final class ClusterWriter {
         }
         PatchContext context = new PatchContext.Builder()
                 .withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build();
-        resource.get().patch(context, MergePatch.jsonPatch(desired, actual));
+        HasMetadata patched = resource.get().patch(context, MergePatch.jsonPatch(desired, actual));
         counter.record(region, desired.getMetadata().getNamespace(), "patch", desired.getKind());
+        remember(key, basedOn, patched);
         return true;
+    }
+
+    /**
+     * The watch cache showed the object added, changed or deleted: from now on it is the actual state again. The
+     * region registers this before anything else listens to its cache (see {@code RegionCluster}), so a convergence
+     * woken by the same event already finds the cache authoritative.
+     */
+    public void seen(HasMetadata o) {
+        ahead.remove(key(o));
+    }
+
+    private void remember(String key, String basedOn, HasMetadata answer) {
+        if (key != null && answer != null) {
+            ahead.put(key, new Written(basedOn, answer));
+        }
+    }
+
+    private static String key(HasMetadata o) {
+        return o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
     }
 
     /** Deletes an object Berth no longer wants, unless its deletion is already under way. Returns true when sent. */
@@ -95,6 +140,7 @@ public final class ClusterWriter {
         }
         client.resource(actual).delete();
         counter.record(region, actual.getMetadata().getNamespace(), "delete", actual.getKind());
+        ahead.remove(key(actual));
         return true;
     }
 }

@@ -38,6 +38,8 @@ public final class RegionCluster implements AutoCloseable {
         this.sandbox = sandbox;
         this.cache = new ClusterCache(client);
         this.writer = new ClusterWriter(client, info.name(), counter);
+        // First of the cache's listeners: the writer trusts the cache again before any reconcile the event wakes.
+        cache.onManagedChange(writer::seen);
         this.dns = new CustomResourceCache(client, Routing.DNS_ENDPOINTS);
     }
 

@@ -7,6 +7,7 @@ import dev.berth.apps.AppSpec;
 import dev.berth.regions.RegionCluster;
 import dev.berth.testsupport.Fixtures;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -59,6 +60,35 @@ class ClusterWriterTest {
         assertThat(writer.apply(d, null)).isTrue();
         assertThat(writer.apply(d, fetch(d))).isFalse();
         assertThat(counter.total("test")).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondConvergenceBeforeTheWatchEventDoesNotWriteTheSameChangeAgain() {
+        Deployment v1 = of(app("web:1", 1, Map.of()), Deployment.class);
+        writer.apply(v1, null);
+        Deployment cachedV1 = fetch(v1);
+        Deployment v2 = of(app("web:2", 1, Map.of()), Deployment.class);
+        long before = counter.total("test");
+
+        assertThat(writer.apply(v2, cachedV1)).isTrue();
+        // The watch cache still shows v1: the write's answer says v2 is there already.
+        assertThat(writer.apply(v2, cachedV1)).as("the same patch again").isFalse();
+        assertThat(counter.total("test") - before).isEqualTo(1);
+
+        // Not yet seen by the cache and created: no second create either.
+        Service svc = of(app("web:2", 1, Map.of()), Service.class);
+        assertThat(writer.apply(svc, null)).isTrue();
+        assertThat(writer.apply(svc, null)).as("the same create again").isFalse();
+
+        // Once the cache has shown the objects (here: deleted by someone), it is the actual state again.
+        client.resource(svc).delete();
+        writer.seen(svc);
+        assertThat(writer.apply(svc, null)).as("a deleted object is created again").isTrue();
+        Deployment changedElsewhere = fetch(v1);
+        changedElsewhere.getSpec().setReplicas(5);
+        Deployment cachedLater = client.resource(changedElsewhere).update();
+        assertThat(writer.apply(v2, cachedLater)).as("a newer cached copy is compared, and its drift repaired").isTrue();
+        assertThat(fetch(v1).getSpec().getReplicas()).isEqualTo(1);
     }
 
     @Test
