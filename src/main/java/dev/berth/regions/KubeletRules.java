@@ -286,6 +286,19 @@ public final class KubeletRules {
 
     /** One event a kubelet records: {@code Normal} or {@code Warning}, its reason and message. */
     public record Event(String type, String reason, String message) {
+        /** This event as the kubelet on {@code node} records it about the pod. */
+        public io.fabric8.kubernetes.api.model.Event about(Pod pod, String node, Instant now) {
+            String ns = pod.getMetadata().getNamespace();
+            return new io.fabric8.kubernetes.api.model.EventBuilder()
+                    .withNewMetadata().withName(pod.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
+                    .withNamespace(ns).endMetadata()
+                    .withInvolvedObject(new io.fabric8.kubernetes.api.model.ObjectReferenceBuilder().withKind("Pod")
+                            .withNamespace(ns).withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
+                            .build())
+                    .withReason(reason).withMessage(message).withType(type).withCount(1)
+                    .withNewSource().withComponent("kubelet").withHost(node).endSource()
+                    .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).build();
+        }
     }
 
     /** The kubelet's name for a pod in messages: {@code name_namespace(uid)}. */

@@ -1,8 +1,6 @@
 package dev.berth.regions;
 
 import dev.berth.kube.Labels;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -43,6 +41,7 @@ import org.jboss.logging.Logger;
 public final class SimulatedKubelet implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SimulatedKubelet.class);
     public static final String TEMPLATE_HASH = "pod-template-hash";
+    private static final String NODE = "sandbox-node";
     private final KubernetesClient client;
     private final Duration delay;
     private final ScheduledExecutorService executor;
@@ -155,11 +154,11 @@ public final class SimulatedKubelet implements AutoCloseable {
         for (int i = current; i < want; i++) {
             // As on a cluster: the controller creates the pod, the kubelet then writes its status.
             Pod pod = client.resource(pod(d, hash)).create();
-            event(ns, pod, "Scheduled", "Successfully assigned " + ns + "/" + pod.getMetadata().getName() + " to sandbox-node", "Normal");
+            event(ns, pod, "Scheduled", "Successfully assigned " + ns + "/" + pod.getMetadata().getName() + " to " + NODE, "Normal");
             pod.setStatus(rules.status(pod, outcome, Instant.now(), podIp()));
             client.pods().inNamespace(ns).resource(pod).updateStatus();
             for (KubeletRules.Event e : rules.events(pod, outcome)) {
-                event(ns, pod, e.reason(), e.message(), e.type());
+                client.v1().events().inNamespace(ns).resource(e.about(pod, NODE, Instant.now())).create();
             }
         }
         boolean ready = outcome instanceof KubeletRules.Ready;
@@ -197,15 +196,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
 
     private void event(String ns, Pod pod, String reason, String message, String type) {
-        String now = Instant.now().toString();
-        client.v1().events().inNamespace(ns).resource(new EventBuilder()
-                .withNewMetadata().withName(pod.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
-                .withNamespace(ns).endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder().withKind("Pod").withNamespace(ns)
-                        .withName(pod.getMetadata().getName()).build())
-                .withReason(reason).withMessage(message).withType(type).withCount(1)
-                .withFirstTimestamp(now).withLastTimestamp(now)
-                .build()).create();
+        client.v1().events().inNamespace(ns)
+                .resource(new KubeletRules.Event(type, reason, message).about(pod, NODE, Instant.now())).create();
     }
 
     private void deletePods(Deployment d) {

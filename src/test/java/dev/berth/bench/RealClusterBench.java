@@ -1,6 +1,10 @@
 package dev.berth.bench;
 
 import static dev.berth.testsupport.Api.json;
+import static dev.berth.bench.ReleaseBench.await;
+import static dev.berth.bench.ReleaseBench.pct;
+import static dev.berth.bench.ReleaseBench.releases;
+import static dev.berth.bench.ReleaseBench.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.it.ControlPlane;
@@ -91,24 +95,6 @@ class RealClusterBench {
     URL base;
     private final ControlPlane cp = ControlPlane.get();
     private final KubernetesClient kube = cp.admin();
-
-    private static String releases(String slug) {
-        return Api.app(slug, "web") + "/releases";
-    }
-
-    private static String state(String slug) {
-        return json().get(releases(slug) + "/rollout").then().statusCode(200).extract().path("state");
-    }
-
-    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 600_000;
-        while (!done.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
 
     @Test
     @Order(1)
@@ -247,11 +233,6 @@ class RealClusterBench {
         REPORT.add("Writes of 5 no-op resyncs (counted and in the audit log)", String.valueOf(writes), "0",
                 writes == 0 ? "met" : "MISSED");
         REPORT.note("resyncs (ms, sorted): " + resyncs + "; lists (ms, sorted): " + lists.stream().map(BenchReport::fmt).toList());
-    }
-
-    private static double pct(List<Double> sorted, int p) {
-        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }
 
     @AfterAll

@@ -72,15 +72,15 @@ class ReleaseBench {
     @TestHTTPResource("/")
     URL base;
 
-    private static String releases(String slug) {
+    static String releases(String slug) {
         return Api.app(slug, "web") + "/releases";
     }
 
-    private static String state(String slug) {
+    static String state(String slug) {
         return json().get(releases(slug) + "/rollout").then().statusCode(200).extract().path("state");
     }
 
-    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+    static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (!done.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) {
@@ -175,7 +175,7 @@ class ReleaseBench {
         }
     }
 
-    private static double pct(List<Double> sorted, int p) {
+    static double pct(List<Double> sorted, int p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }

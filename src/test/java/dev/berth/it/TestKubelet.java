@@ -3,8 +3,6 @@ package dev.berth.it;
 import dev.berth.regions.ImageInspector;
 import dev.berth.regions.KubeletRules;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
@@ -137,16 +135,8 @@ public final class TestKubelet implements AutoCloseable {
     }
 
     private void event(Pod pod, KubeletRules.Event e) {
-        String ns = pod.getMetadata().getNamespace();
-        String now = Instant.now().toString();
-        client.v1().events().inNamespace(ns).resource(new EventBuilder()
-                .withNewMetadata().withName(pod.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
-                .withNamespace(ns).endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder().withKind("Pod").withNamespace(ns)
-                        .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).build())
-                .withReason(e.reason()).withMessage(e.message()).withType(e.type()).withCount(1)
-                .withNewSource().withComponent("kubelet").withHost(NODE).endSource()
-                .withFirstTimestamp(now).withLastTimestamp(now).build()).create();
+        client.v1().events().inNamespace(pod.getMetadata().getNamespace()).resource(e.about(pod, NODE, Instant.now()))
+                .create();
     }
 
     private static void quietly(Runnable r) {
