@@ -105,6 +105,7 @@ class RealClusterBench {
         await("first release", () -> "succeeded".equals(state(slug)));
         json().body(Map.of("strategy", "blue-green", "autoPromote", false, "holdSeconds", 3600))
                 .put(Api.app(slug, "web") + "/deploy-settings").then().statusCode(200);
+        await("the change to blue/green", () -> "succeeded".equals(state(slug)));
         AtomicReference<Predicate<Service>> wanted = new AtomicReference<>(s -> false);
         AtomicReference<CountDownLatch> seen = new AtomicReference<>(new CountDownLatch(1));
         AtomicReference<Long> seenAt = new AtomicReference<>(0L);
