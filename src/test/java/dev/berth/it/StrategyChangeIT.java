@@ -1,5 +1,7 @@
 package dev.berth.it;
 
+import static dev.berth.it.StrategiesIT.rolloutState;
+import static dev.berth.it.StrategiesIT.settings;
 import static dev.berth.testsupport.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,15 +45,6 @@ class StrategyChangeIT {
 
     Deployment deployment(String slug, String name) {
         return kube.apps().deployments().inNamespace(Names.namespace(slug)).withName(name).get();
-    }
-
-    static String rolloutState(String slug) {
-        return json().get(Api.app(slug, "web") + "/releases/rollout").then().statusCode(200).extract().path("state");
-    }
-
-    static void settings(String slug, Map<String, Object> body) {
-        json().body(body).put(Api.app(slug, "web") + "/deploy-settings").then().log().ifValidationFails()
-                .statusCode(200);
     }
 
     /** Until the app runs only {@code strategy}'s serving Deployment, ready, and no rollout is active. */
