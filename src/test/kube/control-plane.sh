@@ -62,7 +62,8 @@ SRC
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports golang-1.23-go >/dev/null
   apt_install etcd-server rsync make golang-github-modern-go-reflect2-dev dpkg-dev openssl curl
   local src; src=$(mktemp -d "${TMPDIR:-/tmp}/berth-kube-src.XXXXXX")
-  trap 'rm -rf "$src"' EXIT
+  # Expanded now: the function's local is gone by the time the shell exits (and set -u would fail the trap).
+  trap "rm -rf '$src'" EXIT
   cd "$src"
   apt-get source --download-only kubernetes >/dev/null 2>&1
   local orig; orig=$(ls kubernetes_*.orig.tar.* | head -n1)
@@ -77,6 +78,7 @@ SRC
   mkdir -p "$BIN.tmp"
   cp _output/bin/kube-apiserver _output/bin/kube-controller-manager "$BIN.tmp/"
   rm -rf "$BIN"; mv "$BIN.tmp" "$BIN"
+  cd /; rm -rf "$src"; trap - EXIT
   log "built into $BIN in $(( $(date +%s) - began )) s"
 }
 
