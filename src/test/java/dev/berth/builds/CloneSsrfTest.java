@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.berth.apps.App;
+import dev.berth.tenants.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitHttpServer;
 import dev.berth.testsupport.GitRepos;
 import dev.berth.testsupport.GitSshServer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import io.restassured.path.json.JsonPath;
@@ -120,6 +123,31 @@ class CloneSsrfTest {
                     + "when connecting").contains("a loopback address");
             assertThat(ssh.uploads()).isZero();
         }
+    }
+
+    /**
+     * A URL that passed when it was saved but is refused now (here written past the API, as a DNS answer or the
+     * allow-list can change) fails the build before anything is fetched, whichever executor would build it.
+     */
+    @Test
+    void aBuildWhoseUrlIsRefusedByNowFailsBeforeFetchingSayingWhy() {
+        String tenant = Api.createTenant("stale");
+        Api.createApp(tenant, Api.app("web"));
+        String repo = tenant + ".git";
+        GitRepos.commit(repo, "code", Map.of("README.md", "# web\n"));
+        json().body(Map.of("repoUrl", BuildInfra.gitUrl(repo), "ref", "main")).put(Api.app(tenant, "web") + "/source")
+                .then().statusCode(200);
+        String refusedUrl = BuildInfra.gitUrl(repo).replace("127.0.0.1", "127.0.0.2");
+        QuarkusTransaction.requiringNew().run(() -> AppSource.forApp(
+                App.findByName(Tenant.findBySlug(tenant).id, "web").id).repoUrl = refusedUrl);
+
+        int number = json().post(Api.app(tenant, "web") + "/builds").then().statusCode(201).extract().path("number");
+        JsonPath build = BuildEndToEndTest.waitForBuild(tenant, "web", number);
+
+        assertThat(build.getString("state")).isEqualTo("failed");
+        assertThat(build.getString("failureReason")).isEqualTo("repository URL refused: host '127.0.0.2' is 127.0.0.2, "
+                + "a loopback address; an admin can allow it with berth.builds.allowed-hosts");
+        assertThat(build.getString("commitSha")).isNull();
     }
 
     private static GitSource.Commit checkout(String url, GitSource.Credentials creds, HostKeyCheck keys,
