@@ -59,7 +59,7 @@ final class GitConnection implements AutoCloseable {
                 sshTransport.setSshSessionFactory(sshFactory());
             } else if (t instanceof TransportHttp http) {
                 http.setHttpConnectionFactory(new GuardedHttpConnections(hosts, t.getURI().getHost(), this::refuse));
-            } else {
+            } else if (t.getURI().getHost() != null) {
                 // git://: JGit opens the socket itself; checked here, right before it resolves the host again.
                 String why = hosts.check(t.getURI().getHost());
                 if (why != null) {

@@ -16,9 +16,12 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import io.restassured.path.json.JsonPath;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * SSRF at every hop of a clone, with real servers on loopback: a redirect to a host the rules refuse is not
  * followed (the refused host gets no request, and nothing it would say reaches the build), and a host whose DNS
  * answer changed between the check before the build and the connection (DNS rebinding) is refused when the
- * connection is opened, over smart HTTP and over SSH.
+ * connection is opened, over smart HTTP, and on the address the TCP connection really opens over HTTPS and SSH.
  */
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
@@ -122,6 +125,36 @@ class CloneSsrfTest {
             assertThat(refused.getMessage()).startsWith("repository URL refused: host 'localhost' resolved to 127.0.0.1 "
                     + "when connecting").contains("a loopback address");
             assertThat(ssh.uploads()).isZero();
+        }
+    }
+
+    @Test
+    void anHttpsConnectionIsJudgedByTheAddressItReallyConnectsTo() throws Exception {
+        // DNS as the checks saw it: public, every time. The TCP connection would still go to loopback.
+        HostPolicy alwaysPublic = new HostPolicy(List.of(), h -> new InetAddress[] {InetAddress.getByName("203.0.113.7")});
+        AtomicInteger accepted = new AtomicInteger();
+        try (ServerSocket listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (Socket s = listener.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "https-listener");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String url = "https://localhost:" + listener.getLocalPort() + "/team/web.git";
+            assertThat(alwaysPublic.check("localhost")).isNull();
+
+            BuildFailure refused = catchThrowableOfType(() -> checkout(url, GitSource.Credentials.NONE, null,
+                    alwaysPublic), BuildFailure.class);
+
+            assertThat(refused).isNotNull();
+            assertThat(refused.getMessage()).startsWith("repository URL refused: host 'localhost' resolved to 127.0.0.1 "
+                    + "when connecting").contains("a loopback address");
+            assertThat(accepted).hasValue(0);
         }
     }
 
