@@ -134,7 +134,7 @@ public class BuildRunner {
         Path repo = ws.root.resolve("src");
         HostKeyCheck hostKeys = HostKeyCheck.forUrl(job.repoUrl(), job.sshKnownHosts(), job.pinnedHostKey());
         GitSource.Commit commit = GitSource.checkout(job.repoUrl(), job.ref(), job.requestedSha(), job.credentials(),
-                hostKeys, repo, ws.dir("scratch"), control::stopped, log::line);
+                hostKeys, guard.policy(), repo, ws.dir("scratch"), control::stopped, log::line);
         stopIfAsked(control);
         String knownHosts = knownHostsForBuilder(job, hostKeys, log);
         log.line("Checked out " + commit.sha() + " \"" + commit.message() + "\" by " + commit.author());

@@ -183,5 +183,12 @@ public interface BuildsConfig {
 
         /** Public base URL Git hosts reach Berth at, for the setup instructions (defaults to the request's). */
         Optional<String> publicUrl();
+
+        /**
+         * How long a push (app, ref, commit) that started a build answers later deliveries of the same push, under
+         * any delivery id, with that build instead of starting another; 0 turns this off.
+         */
+        @WithDefault("10m")
+        Duration replayWindow();
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.builds;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,25 +16,35 @@ import org.eclipse.jgit.api.TransportCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.transport.sshd.DefaultProxyDataFactory;
+import org.eclipse.jgit.transport.sshd.ProxyData;
 import org.eclipse.jgit.transport.sshd.ServerKeyDatabase;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 
 /**
  * The transport settings of one Git operation: the token, or an SSH client that uses only the app's deploy key,
- * no file of the Berth host's user, and the host key check of the source. Closing it stops the SSH client.
+ * no file of the Berth host's user, and the host key check of the source; and the SSRF check of every connection
+ * it opens ({@link HostPolicy}): each HTTP connection, redirects included ({@link GuardedHttpConnections}), and the
+ * address an SSH connection really goes to, checked after resolution and before the TCP connection is opened.
+ * Closing it stops the SSH client.
  */
 final class GitConnection implements AutoCloseable {
+    private static final DefaultProxyDataFactory DIRECT = new DefaultProxyDataFactory();
     private final GitSource.Credentials creds;
     private final HostKeyCheck hostKeys;
     private final Path scratch;
+    private final HostPolicy hosts;
     private SshdSessionFactory ssh;
     private String deployKeyFingerprint;
+    private volatile String refusedHost;
 
-    GitConnection(GitSource.Credentials creds, HostKeyCheck hostKeys, Path scratch) {
+    GitConnection(GitSource.Credentials creds, HostKeyCheck hostKeys, HostPolicy hosts, Path scratch) {
         this.creds = creds;
         this.hostKeys = hostKeys;
+        this.hosts = hosts;
         this.scratch = scratch;
     }
 
@@ -46,8 +57,32 @@ final class GitConnection implements AutoCloseable {
         cmd.setTransportConfigCallback(t -> {
             if (t instanceof SshTransport sshTransport) {
                 sshTransport.setSshSessionFactory(sshFactory());
+            } else if (t instanceof TransportHttp http) {
+                http.setHttpConnectionFactory(new GuardedHttpConnections(hosts, t.getURI().getHost(), this::refuse));
+            } else if (t.getURI().getHost() != null) {
+                // git://: JGit opens the socket itself; checked here, right before it resolves the host again.
+                String why = hosts.check(t.getURI().getHost());
+                if (why != null) {
+                    refuse(why);
+                    throw new BuildFailure("repository URL refused: " + why);
+                }
             }
         });
+    }
+
+    private void refuse(String why) {
+        refusedHost = why;
+    }
+
+    /** Checks the address an SSH connection is about to open, after its host name was resolved. */
+    private ProxyData checkSshAddress(InetSocketAddress remote) {
+        InetAddress address = remote.getAddress();
+        String why = address == null ? null : hosts.checkConnected(remote.getHostString(), address);
+        if (why != null) {
+            refuse(why);
+            throw new BuildFailure("repository URL refused: " + why);
+        }
+        return DIRECT.get(remote);
     }
 
     private synchronized SshdSessionFactory sshFactory() {
@@ -67,12 +102,15 @@ final class GitConnection implements AutoCloseable {
         ServerKeyDatabase db = hostKeys != null ? hostKeys : new RefuseAll();
         ssh = new SshdSessionFactoryBuilder().setHomeDirectory(home.toFile())
                 .setSshDirectory(home.resolve(".ssh").toFile()).setDefaultKeysProvider(d -> keys)
-                .setServerKeyDatabase((h, s) -> db).build(null);
+                .setServerKeyDatabase((h, s) -> db).setProxyDataFactory(this::checkSshAddress).build(null);
         return ssh;
     }
 
     /** A person-readable failure for a refused host key or login; the original exception otherwise. */
     GitAPIException explain(GitAPIException e, String url) {
+        if (refusedHost != null) {
+            throw new BuildFailure("repository URL refused: " + refusedHost);
+        }
         if (hostKeys != null && hostKeys.rejection() != null) {
             throw new BuildFailure(hostKeys.rejection());
         }

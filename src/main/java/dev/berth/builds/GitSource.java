@@ -17,7 +17,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
  * Fetches an app's code with JGit: resolves the branch or tag to a commit, and clones it into a build's workspace,
  * shallow (depth 1) unless a specific older commit was asked for or the server refuses shallow fetches.
  * Credentials are plain values here, unsealed by the caller for this one clone. SSH connections accept only the
- * host keys {@link HostKeyCheck} allows; a refused login or host key fails with a reason that says so.
+ * host keys {@link HostKeyCheck} allows; a refused login or host key fails with a reason that says so, and so does a
+ * connection to a host {@link HostPolicy} refuses (a redirect, or a DNS answer that changed since the last check).
  */
 final class GitSource {
     static final int TIMEOUT_SECONDS = 120;
@@ -36,10 +37,11 @@ final class GitSource {
      * Clones {@code ref} (and checks out {@code sha} when given) into {@code dir}; returns the checked-out commit.
      * A refused login or SSH host key becomes a {@link BuildFailure} that says so.
      */
-    static Commit checkout(String url, String ref, String sha, Credentials creds, HostKeyCheck hostKeys, Path dir,
-            Path scratch, BooleanSupplier cancelled, Consumer<String> log) throws GitAPIException, IOException {
+    static Commit checkout(String url, String ref, String sha, Credentials creds, HostKeyCheck hostKeys,
+            HostPolicy hosts, Path dir, Path scratch, BooleanSupplier cancelled, Consumer<String> log)
+            throws GitAPIException, IOException {
         boolean shallow = sha == null;
-        try (GitConnection c = new GitConnection(creds, hostKeys, scratch)) {
+        try (GitConnection c = new GitConnection(creds, hostKeys, hosts, scratch)) {
             try {
                 return cloneInto(url, ref, sha, c, dir, cancelled, log, shallow);
             } catch (GitAPIException e) {

@@ -58,6 +58,7 @@ public class WebhookResource {
     }
 
     private static Response answer(WebhookService.Outcome o) {
-        return Response.status(o.build() == null ? 200 : 202).entity(o).build();
+        // 202 only when this delivery started the build; a replay of a push answers 200 with the build it started.
+        return Response.status("queued".equals(o.status()) ? 202 : 200).entity(o).build();
     }
 }

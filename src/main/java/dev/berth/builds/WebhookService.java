@@ -9,13 +9,18 @@ import dev.berth.tenants.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Turns a verified push event into a build of the pushed commit. Order matters: size, then signature (nothing is
- * parsed or stored before a delivery proves it knows the secret), then the payload, then de-duplication by
- * delivery id in the same transaction as the build, so a retried delivery never builds twice.
+ * parsed or stored before a delivery proves it knows the secret), then the payload, then de-duplication in the same
+ * transaction as the build, under the app's row lock: by delivery id, so a retried delivery never builds twice, and
+ * by push (app, ref, commit) within {@code berth.builds.webhooks.replay-window}, so the same signed body sent again
+ * under a new delivery id answers with the build it started instead of starting another.
  */
 @ApplicationScoped
 public class WebhookService {
@@ -87,6 +92,10 @@ public class WebhookService {
         if (d.deliveryId() == null || d.deliveryId().isBlank() || d.deliveryId().length() > 200) {
             throw ApiException.invalid("deliveryId", "the delivery id header is missing");
         }
+        // Deliveries for one app take turns from here on (the app's row lock, also taken before the delivery row
+        // references the app, so two deliveries never wait on each other's locks): a second delivery of the same
+        // push sees the first one's build, whatever instance received it.
+        em.refresh(app, LockModeType.PESSIMISTIC_WRITE);
         int inserted = em.createNativeQuery("insert into webhook_delivery (app_id, delivery_id) values (:a, :d) "
                 + "on conflict do nothing").setParameter("a", app.id).setParameter("d", d.deliveryId()).executeUpdate();
         if (inserted == 0) {
@@ -98,8 +107,23 @@ public class WebhookService {
         if (after.equals(ZERO_SHA)) {
             return new Outcome("ignored", source.gitRef + " was deleted", null);
         }
+        Build earlier = recentBuildOfPush(app.id, source.gitRef, after);
+        if (earlier != null) {
+            return new Outcome("duplicate", "build #" + earlier.number + " of " + after.substring(0, 12)
+                    + " was already started by an earlier delivery of this push", earlier.number);
+        }
         BuildView b = builds.request(tenant.id, tenant.slug, app.name, after, "webhook", "webhook:" + d.host());
         return new Outcome("queued", "build #" + b.number() + " of " + after.substring(0, 12), b.number());
+    }
+
+    /** The build a delivery of the same push started within the replay window, if any (caller holds the app lock). */
+    private Build recentBuildOfPush(long appId, String ref, String sha) {
+        Duration window = config.webhooks().replayWindow();
+        if (window.isZero() || window.isNegative()) {
+            return null;
+        }
+        return Build.<Build>find("appId = ?1 and triggerKind = 'webhook' and gitRef = ?2 and requestedSha = ?3 "
+                + "and queuedAt > ?4 order by number desc", appId, ref, sha, Instant.now().minus(window)).firstResult();
     }
 
     private static boolean isPush(Delivery d) {

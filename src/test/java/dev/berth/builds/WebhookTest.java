@@ -5,17 +5,30 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.berth.tenants.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitRepos;
 import dev.berth.testsupport.Users;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
+import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Push webhooks as Git hosts send them: signed with the app's secret, without any login. */
@@ -84,6 +97,69 @@ class WebhookTest {
     }
 
     @Test
+    void theSamePushSentAgainUnderANewDeliveryIdAnswersWithTheBuildItStarted() {
+        App app = connectedApp();
+        Users.actByCredentials();
+        String body = push("refs/heads/main", app.sha());
+        github(app.secret(), body, UUID.randomUUID().toString()).post(app.hookBase() + "github").then().statusCode(202)
+                .body("status", equalTo("queued")).body("build", equalTo(1));
+        // A replay of the signed body: same app, ref and commit, a new delivery id; the same shape, 200, build #1.
+        github(app.secret(), body, UUID.randomUUID().toString()).post(app.hookBase() + "github").then().statusCode(200)
+                .body("status", equalTo("duplicate")).body("build", equalTo(1))
+                .body("detail", equalTo("build #1 of " + app.sha().substring(0, 12)
+                        + " was already started by an earlier delivery of this push"));
+        // The same push through another host's endpoint is the same push.
+        given().contentType("application/json").header("X-Gitea-Event", "push")
+                .header("X-Gitea-Delivery", UUID.randomUUID().toString())
+                .header("X-Gitea-Signature", WebhookSignatures.hmacHex(app.secret(), body.getBytes(StandardCharsets.UTF_8)))
+                .body(body).post(app.hookBase() + "gitea").then().statusCode(200).body("build", equalTo(1));
+        assertThat(builds(app.tenant())).containsExactly(1);
+        // Another commit on the same branch is a new push.
+        String next = GitRepos.commit(app.tenant() + ".git", "More", Map.of("NOTES.md", "more\n"));
+        github(app.secret(), push("refs/heads/main", next), UUID.randomUUID().toString())
+                .post(app.hookBase() + "github").then().statusCode(202).body("build", equalTo(2));
+        // Once the window (berth.builds.webhooks.replay-window, 10 min) has passed, the push builds again.
+        QuarkusTransaction.requiringNew().run(() -> Build.update("queuedAt = ?1 where appId = ?2",
+                Instant.now().minus(Duration.ofMinutes(11)), dev.berth.apps.App.findByName(Tenant.findBySlug(app.tenant()).id, "web").id));
+        github(app.secret(), body, UUID.randomUUID().toString()).post(app.hookBase() + "github").then().statusCode(202)
+                .body("status", equalTo("queued")).body("build", equalTo(3));
+        assertThat(builds(app.tenant())).containsExactly(3, 2, 1);
+    }
+
+    @Test
+    void identicalDeliveriesArrivingAtTheSameInstantStartOneBuild() throws Exception {
+        App app = connectedApp();
+        Users.actByCredentials();
+        String body = push("refs/heads/main", app.sha());
+        int deliveries = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(deliveries);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Response>> answers = new ArrayList<>();
+            for (int i = 0; i < deliveries; i++) {
+                RequestSpecification request = github(app.secret(), body, UUID.randomUUID().toString());
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return request.post(app.hookBase() + "github");
+                }));
+            }
+            start.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            Set<Integer> numbers = new HashSet<>();
+            for (Future<Response> f : answers) {
+                Response r = f.get(60, TimeUnit.SECONDS);
+                statuses.add(r.statusCode());
+                numbers.add(r.jsonPath().getInt("build"));
+            }
+            assertThat(statuses).containsOnly(202, 200).filteredOn(s -> s == 202).hasSize(1);
+            assertThat(numbers).containsExactly(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(builds(app.tenant())).containsExactly(1);
+    }
+
+    @Test
     void forgedUnsignedOversizedAndMalformedDeliveriesStartNothing() {
         App app = connectedApp();
         Users.actByCredentials();
@@ -118,6 +194,8 @@ class WebhookTest {
         given().contentType("application/json").header("X-Gitlab-Event", "Push Hook")
                 .header("X-Gitlab-Token", app.secret()).header("X-Gitlab-Event-UUID", UUID.randomUUID().toString())
                 .body(body).post(app.hookBase() + "gitlab").then().statusCode(202).body("build", equalTo(1));
+        // A later push (the same one again would answer with build #1).
+        body = push("refs/heads/main", GitRepos.commit(app.tenant() + ".git", "Later", Map.of("LATER.md", "later\n")));
         given().contentType("application/json").header("X-Gitea-Event", "push")
                 .header("X-Gitea-Delivery", UUID.randomUUID().toString())
                 .header("X-Gitea-Signature", WebhookSignatures.hmacHex(app.secret(), body.getBytes(StandardCharsets.UTF_8)))
