@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in a real cluster. It also finishes graceful deletions (a kubelet confirms a pod's end with a zero grace period),
  * without which terminating pods and their namespaces would never go away. What it reports for a pod follows the
  * sandbox's {@link KubeletRules}, so the real apiserver's controllers see root images, missing images and crash loops
- * as they would from a real kubelet.
+ * as they would from a real kubelet. Berth's builder pods are run for real on this machine ({@link BuilderPods}).
  */
 public final class TestKubelet implements AutoCloseable {
     public static final String NODE = "berth-test-node";
@@ -44,8 +44,11 @@ public final class TestKubelet implements AutoCloseable {
     /** Where images are looked up; until a test sets a registry, every image is pullable with an unknown user. */
     private volatile ImageInspector images = ImageInspector.unknown();
 
-    TestKubelet(KubernetesClient client, Duration readyDelay) {
+    private final BuilderPods builders;
+
+    TestKubelet(KubernetesClient client, Duration readyDelay, java.nio.file.Path podsDir) {
         this.client = client;
+        this.builders = new BuilderPods(client, podsDir);
         this.readyDelay = readyDelay;
         this.rules = new KubeletRules(ref -> images.inspect(ref));
         this.executor = Executors.newScheduledThreadPool(2, r -> {
@@ -107,6 +110,14 @@ public final class TestKubelet implements AutoCloseable {
                     .withNewTarget().withKind("Node").withApiVersion("v1").withName(NODE).endTarget().build()).create()));
             return;
         }
+        if (BuilderPods.isBuilder(pod)) {
+            if (handled.add(pod.getMetadata().getUid())) {
+                Thread t = new Thread(() -> runBuilder(pod), "test-kubelet-" + name);
+                t.setDaemon(true);
+                t.start();
+            }
+            return;
+        }
         if (handled.add(pod.getMetadata().getUid())) {
             executor.schedule(() -> quietly(() -> start(pod)), readyDelay.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -132,6 +143,20 @@ public final class TestKubelet implements AutoCloseable {
         for (KubeletRules.Event e : rules.events(updated, outcome)) {
             event(updated, e);
         }
+    }
+
+    /** Builder pods (Berth's build Jobs) really run here: see {@link BuilderPods}. */
+    private void runBuilder(Pod pod) {
+        try {
+            builders.run(pod);
+        } catch (Exception e) {
+            System.err.println("test kubelet: builder pod " + pod.getMetadata().getName() + " did not run: " + e);
+        }
+    }
+
+    /** The directory of a builder pod's volumes and container logs ({@code <container>.log}). */
+    public java.nio.file.Path builderPodDir(Pod pod) {
+        return builders.dir(pod);
     }
 
     private void event(Pod pod, KubeletRules.Event e) {
