@@ -43,6 +43,7 @@ import java.util.List;
 @ApplicationScoped
 public class KubernetesJobExecutor implements BuildExecutor {
     static final long POLL_MILLIS = 500;
+    static final java.time.Duration LEFTOVER_WAIT = java.time.Duration.ofSeconds(60);
 
     @Inject
     BuildsConfig config;
@@ -82,6 +83,7 @@ public class KubernetesJobExecutor implements BuildExecutor {
         // The Job may run only as long as the build has left: the cluster stops it even if Berth is gone.
         Job job = BuildJobManifests.job(spec, config.kubernetes(), control.remainingSeconds(), egress);
         String name = job.getMetadata().getName();
+        removeEarlierAttempt(client, ns, name, log);
         // The policy exists before the pod does: a pod never starts with the namespace's deny-all alone.
         NetworkPolicy policy = client.resource(BuildJobManifests.networkPolicy(spec, egress)).create();
         Secret secret = client.resource(BuildJobManifests.secret(spec, auth.dockerConfigJson(),
@@ -142,6 +144,33 @@ public class KubernetesJobExecutor implements BuildExecutor {
                             + e.getMessage() + ")");
                 }
             }
+        }
+    }
+
+    /**
+     * An earlier attempt of this build whose Berth instance died (the build was recovered and queued again) may have
+     * left its Job, Secret and policy, under the same names: they are deleted, and the new attempt waits until they
+     * are gone, so that it starts from a clean slate and never adopts the old pod's result.
+     */
+    private static void removeEarlierAttempt(KubernetesClient client, String ns, String name, BuildLog.Writer log)
+            throws InterruptedException {
+        var job = client.batch().v1().jobs().inNamespace(ns).withName(name);
+        var secret = client.secrets().inNamespace(ns).withName(name);
+        var policy = client.network().v1().networkPolicies().inNamespace(ns).withName(name);
+        if (job.get() == null && secret.get() == null && policy.get() == null) {
+            return;
+        }
+        log.line("Removing the builder Job " + ns + "/" + name + " of an earlier attempt");
+        job.withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+        secret.delete();
+        policy.delete();
+        long until = System.nanoTime() + LEFTOVER_WAIT.toNanos();
+        while (job.get() != null || secret.get() != null || policy.get() != null) {
+            if (System.nanoTime() > until) {
+                throw new BuildFailure("the builder Job " + ns + "/" + name + " of an earlier attempt did not go away"
+                        + " within " + LEFTOVER_WAIT.toSeconds() + " s");
+            }
+            Thread.sleep(POLL_MILLIS);
         }
     }
 

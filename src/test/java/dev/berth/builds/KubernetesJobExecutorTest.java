@@ -127,6 +127,55 @@ class KubernetesJobExecutorTest {
                 .withName(BuildJobManifests.DEFAULT_DENY).get()).isNotNull();
     }
 
+    /**
+     * A recovered build's new attempt finds the Job, Secret and policy its dead predecessor left under the same
+     * names: it removes them and runs its own Job, instead of failing on "already exists" or adopting the old result.
+     */
+    @Test
+    void aNewAttemptRemovesTheJobOfAnEarlierAttemptAndRunsItsOwn() throws Exception {
+        String tenant = Api.createTenant("kagain");
+        Api.createApp(tenant, Api.app("web"));
+        long buildId = buildRow(tenant);
+        KubernetesClient client = sandbox.client();
+        BuildSpec s = spec(buildId, 1, tenant, GitSource.Credentials.NONE);
+        String ns = Names.buildNamespace(tenant);
+        String name = BuildJobManifests.name(tenant, "web", 1);
+        for (io.fabric8.kubernetes.api.model.HasMetadata o : BuildJobManifests.fence(tenant, 2, config.kubernetes())) {
+            client.resource(o).create();
+        }
+        Job old = client.resource(BuildJobManifests.job(s, config.kubernetes(), 900, EGRESS)).create();
+        old.setStatus(new JobStatusBuilder().withSucceeded(1).build());
+        client.batch().v1().jobs().inNamespace(ns).resource(old).updateStatus();
+        client.resource(BuildJobManifests.secret(s, "{}", "registry.example.com", false)).create();
+        client.resource(BuildJobManifests.networkPolicy(s, EGRESS)).create();
+        String oldUid = old.getMetadata().getUid();
+        try (BuildLog.Writer log = logs.open(buildId, List.of())) {
+            CompletableFuture<String> digest = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return executor.run(client, writer(), s, EGRESS, 2, log, new BuildControl(Duration.ofMinutes(1)),
+                            () -> { });
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                Job j = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
+                return j != null && !j.getMetadata().getUid().equals(oldUid);
+            });
+            assertThat(digest).isNotDone(); // the old Job's success is not this attempt's
+            client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name + "-x2")
+                    .addToLabels("job-name", name).endMetadata().withNewStatus().withPhase("Succeeded")
+                    .addNewContainerStatus().withName("build").withNewState().withNewTerminated().withExitCode(0)
+                    .withMessage(DIGEST).endTerminated().endState().endContainerStatus().endStatus().build()).create();
+            Job job = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
+            job.setStatus(new JobStatusBuilder().withSucceeded(1).build());
+            client.batch().v1().jobs().inNamespace(ns).resource(job).updateStatus();
+            assertThat(digest.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(DIGEST);
+        }
+        assertThat(logs.read(buildId, 0, 100)).extracting(BuildLog.Line::text)
+                .contains("Removing the builder Job " + ns + "/" + name + " of an earlier attempt");
+    }
+
     @Test
     void aCancelledBuildDeletesItsJob() throws Exception {
         String tenant = Api.createTenant("kcan");
