@@ -45,10 +45,12 @@ public final class TestKubelet implements AutoCloseable {
     private volatile ImageInspector images = ImageInspector.unknown();
 
     private final BuilderPods builders;
+    private final KubeletLogs logs;
 
     TestKubelet(KubernetesClient client, Duration readyDelay, java.nio.file.Path podsDir) {
         this.client = client;
         this.builders = new BuilderPods(client, podsDir);
+        this.logs = new KubeletLogs(podsDir.resolveSibling("kubelet"));
         this.readyDelay = readyDelay;
         this.rules = new KubeletRules(ref -> images.inspect(ref));
         this.executor = Executors.newScheduledThreadPool(2, r -> {
@@ -75,6 +77,11 @@ public final class TestKubelet implements AutoCloseable {
         }, 0);
     }
 
+    /** The containers' logs, which the API server's {@code pods/log} reads from this kubelet. */
+    public KubeletLogs logs() {
+        return logs;
+    }
+
     /** Looks images up with this inspector from now on (the tests' registry, for images Berth builds). */
     public void inspectImagesWith(ImageInspector inspector) {
         images = inspector;
@@ -94,6 +101,8 @@ public final class TestKubelet implements AutoCloseable {
                         .withReason("KubeletReady").withMessage("test kubelet is posting ready status")
                         .withLastHeartbeatTime(Instant.now().toString()).build())
                 .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
+                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(logs.port()).endKubeletEndpoint()
+                .endDaemonEndpoints()
                 .endStatus().build());
     }
 
@@ -174,6 +183,7 @@ public final class TestKubelet implements AutoCloseable {
 
     @Override
     public void close() {
+        logs.close();
         informer.close();
         executor.shutdownNow();
     }
