@@ -30,17 +30,21 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * An app's runtime logs over the API (and for the app page): live as Server-Sent Events, or the last lines as plain
- * text to download. Every member of the tenant may read them, as with {@code kubectl logs} in the tenant's namespace.
+ * An app's runtime logs over the API (and for the app page): live as Server-Sent Events ({@code .../logs}), or the
+ * last lines as plain text to download ({@code .../logs/download}). Every member of the tenant may read them, as with {@code kubectl logs} in the tenant's namespace.
  */
 @Path("/api/v1/tenants/{tenant}/apps/{app}/logs")
 @Tag(name = "Apps")
 @Singleton
 public class AppLogResource {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,7})([smhd]?)");
-    /** How often a live stream checks that its client is still there, and sends a keep-alive comment. */
+    /**
+     * How often a live stream checks that its client is still there, and how often it sends a keep-alive comment: a
+     * client that went away is noticed at the latest when a write to it fails, so its pods' streams close within
+     * seconds.
+     */
     static final Duration CHECK = Duration.ofMillis(500);
-    static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
 
     @Inject
     AppLogs logs;
@@ -87,12 +91,13 @@ public class AppLogResource {
     }
 
     @GET
+    @Path("download")
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The app's last log lines as text, merged across pods and regions by time",
             description = "Each line: `<time> <region>/<pod> <text>`. `tail` lines per pod (100, at most 5000) or "
                     + "those of the last `since`; `previous=true` reads the previous container of each pod (the one "
                     + "that crashed).")
-    public String download(@PathParam("tenant") String slug, @PathParam("app") String app,
+    public jakarta.ws.rs.core.Response download(@PathParam("tenant") String slug, @PathParam("app") String app,
             @QueryParam("region") String region, @QueryParam("pod") String pod, @QueryParam("tail") String tail,
             @QueryParam("since") String since, @QueryParam("previous") String previous) throws InterruptedException {
         AppLogs.Query q = new AppLogs.Query(blankToNull(region), blankToNull(pod), number("tail", tail),
@@ -102,7 +107,8 @@ public class AppLogResource {
                 .append(l.time() == null ? "-" : l.time().toString()).append(' ').append(l.region()).append('/')
                 .append(l.pod()).append(' ').append(l.text()).append('\n'));
         session.notes().forEach(n -> out.append("# ").append(n).append('\n'));
-        return out.toString();
+        return jakarta.ws.rs.core.Response.ok(out.toString())
+                .header("Content-Disposition", "inline; filename=\"" + app + ".log\"").build();
     }
 
     /** Closes the session as soon as the client is gone (checked often, with a keep-alive comment now and then). */

@@ -26,7 +26,7 @@ import javax.net.ssl.SSLContext;
  * The test kubelet's log endpoint: the API server serves {@code pods/log} by asking the pod's node at its kubelet
  * port ({@code GET /containerLogs/<ns>/<pod>/<container>}, over HTTPS), and this answers as a kubelet does, with
  * {@code follow}, {@code tailLines}, {@code sinceSeconds}, {@code sinceTime}, {@code timestamps} and {@code previous}.
- * Tests write the lines ({@link #write}); each follow stream is counted while open ({@link #openStreams()}), so a test
+ * Tests write the lines ({@link #write}); each follow stream is counted while open ({@link #openStreams(String)}), so a test
  * can prove that a client going away closed the streams all the way to the kubelet (which, like a real one, notices
  * a closed stream when it next writes to it).
  */
@@ -36,7 +36,7 @@ public final class KubeletLogs implements AutoCloseable {
 
     private final HttpsServer server;
     private final Map<String, List<Entry>> logs = new HashMap<>();
-    private final AtomicInteger open = new AtomicInteger();
+    private final Map<String, AtomicInteger> open = new java.util.concurrent.ConcurrentHashMap<>();
 
     KubeletLogs(Path dir) {
         try {
@@ -88,9 +88,10 @@ public final class KubeletLogs implements AutoCloseable {
         }
     }
 
-    /** Follow streams open at this kubelet now. */
-    public int openStreams() {
-        return open.get();
+    /** Follow streams of pods in {@code namespace} open at this kubelet now. */
+    public int openStreams(String namespace) {
+        AtomicInteger n = open.get(namespace);
+        return n == null ? 0 : n.get();
     }
 
     private static String key(String ns, String pod, String container, boolean previous) {
@@ -113,8 +114,9 @@ public final class KubeletLogs implements AutoCloseable {
         int tail = q.containsKey("tailLines") ? Integer.parseInt(q.get("tailLines")) : Integer.MAX_VALUE;
         x.getResponseHeaders().add("Content-Type", "text/plain");
         x.sendResponseHeaders(200, 0);
+        AtomicInteger streams = open.computeIfAbsent(parts[2], k -> new AtomicInteger());
         if (follow) {
-            open.incrementAndGet();
+            streams.incrementAndGet();
         }
         try (OutputStream out = x.getResponseBody()) {
             int sent;
@@ -152,7 +154,7 @@ public final class KubeletLogs implements AutoCloseable {
             // the API server closed the stream: its client went away
         } finally {
             if (follow) {
-                open.decrementAndGet();
+                streams.decrementAndGet();
             }
         }
     }
