@@ -298,6 +298,14 @@ public class AppService {
         return Region.listAllByName().stream().map(r -> r.baseDomain).toList();
     }
 
+    /** The names of the regions the app runs in (its primary and replicas), for its logs; 404 for an unknown app. */
+    @Transactional
+    public List<String> regionNames(long tenantId, String name) {
+        App a = require(tenantId, name);
+        Set<Long> where = placedRegions(tenantId, List.of(a.name)).getOrDefault(a.name, Set.of());
+        return regionsOf(tenantId).stream().filter(r -> where.contains(r.id)).map(r -> r.name).toList();
+    }
+
     @SuppressWarnings("unchecked")
     /** The regions each of these apps is placed in (its primary and replicas), by app name. */
     private static Map<String, Set<Long>> placedRegions(long tenantId, List<String> apps) {

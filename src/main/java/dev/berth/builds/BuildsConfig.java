@@ -59,9 +59,22 @@ public interface BuildsConfig {
     @WithDefault("${java.io.tmpdir}/berth-builds/cache")
     String cacheDir();
 
-    /** local (buildah on this host) or kubernetes (a Job in the cluster of the default region). */
-    @WithDefault("local")
+    /**
+     * Where Dockerfile builds run: {@code kubernetes} (the default: a Job in the tenant's build namespace of the
+     * build region's cluster, see {@link Kubernetes}) or {@code local} (buildah on this host, for development and
+     * tests, or in production with {@link #allowHostBuilds()}).
+     */
+    @WithDefault("kubernetes")
     String executor();
+
+    /**
+     * Lets tenants' build steps (Dockerfile {@code RUN} steps, Maven and Gradle builds) run on the Berth host with
+     * the {@code local} executor. Off by default: a production start with the {@code local} executor and without
+     * this fails, because tenant code would run next to Berth's database credentials and keys. On in the dev and
+     * test profiles; an operator who opts in sees it logged at every start and on the admin pages.
+     */
+    @WithDefault("false")
+    boolean allowHostBuilds();
 
     Registry registry();
 
@@ -79,9 +92,12 @@ public interface BuildsConfig {
         /** The region whose cluster runs builder Jobs (default: the default region). */
         Optional<String> region();
 
-        /** The namespace builder pods run in; it must admit Pod Security "baseline" (buildah unpacks as uid 0). */
-        @WithDefault("berth-builds")
-        String namespace();
+        /**
+         * Address ranges (CIDR) builder pods may reach besides the Git host and the registry, for example a base
+         * image mirror or a package proxy; {@code 0.0.0.0/0} opens the Internet. Empty by default: Dockerfiles then
+         * build from images in Berth's registry only.
+         */
+        Optional<List<String>> egressCidrs();
 
         @WithDefault("quay.io/buildah/stable:v1.38")
         String builderImage();

@@ -49,6 +49,8 @@ public class JibPackager {
     @Inject
     ToolBuild tools;
     @Inject
+    BuildExecutors executors;
+    @Inject
     RegistryAuth auth;
 
     /**
@@ -70,6 +72,13 @@ public class JibPackager {
                     + ", packaged with Jib on " + jre, jar, null);
         }
         BuildTool tool = config.jib().buildTools() ? BuildTool.detect(context, System.getenv("PATH")) : null;
+        if (tool != null && !executors.onHost()) {
+            throw new BuildFailure("no Dockerfile and no committed executable JAR, but a " + tool.kind.title
+                    + " project (" + tool.buildFile + "): its build would run the repository's code, and this "
+                    + "installation runs builds isolated in the cluster, where Berth packages committed JARs and static"
+                    + " sites without a Dockerfile. Add a Dockerfile (a multi-stage one that runs " + tool.kind.title
+                    + " is shown in docs/builds.md), or commit the executable JAR.");
+        }
         if (tool != null) {
             String how = tool.launcher == null ? ", but " + tool.kind.title + " is not installed on the Berth host"
                     : ", built with " + tool.summary() + "; the executable JAR it produces is packaged with Jib on " + jre;

@@ -1,17 +1,29 @@
 package dev.berth.builds;
 
 import dev.berth.kube.ClusterErrors;
+import dev.berth.kube.ClusterWriter;
+import dev.berth.kube.Names;
+import dev.berth.quotas.QuotaService;
 import dev.berth.regions.RegionClients;
+import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionsConfig;
+import dev.berth.tenants.Tenant;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
@@ -20,14 +32,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Runs a Dockerfile build as a Kubernetes Job (see {@link BuildJobManifests}) in the cluster of the configured
- * region: creates the per-build Secret and the Job, follows the builder pod's logs into the build log, and reads
- * the pushed digest from the build container's termination message. On cancel or timeout the Job is deleted with
- * its pod; the Secret is deleted whatever happens.
+ * Runs a Dockerfile build as a Kubernetes Job (see {@link BuildJobManifests}) in the tenant's build namespace of the
+ * build region's cluster: makes sure the namespace and its fence (quota, default-deny policy) are as desired
+ * (written through the region's {@link ClusterWriter}, only on drift), pins the Git host and the registry to the
+ * addresses checked now ({@link BuildEgress}), creates the build's NetworkPolicy and Secret and then the Job (which
+ * then owns both, so the cluster removes them with it), follows the builder pod's logs into the build log, and reads
+ * the pushed digest from the build container's termination message. On cancel or timeout the Job is deleted with its
+ * pod; the Secret and the policy are deleted whatever happens.
  */
 @ApplicationScoped
 public class KubernetesJobExecutor implements BuildExecutor {
     static final long POLL_MILLIS = 500;
+    static final java.time.Duration LEFTOVER_WAIT = java.time.Duration.ofSeconds(60);
 
     @Inject
     BuildsConfig config;
@@ -37,30 +53,47 @@ public class KubernetesJobExecutor implements BuildExecutor {
     RegionsConfig regions;
     @Inject
     RegionClients clients;
+    @Inject
+    UrlGuard guard;
 
     @Override
     public String buildAndPush(BuildSpec spec, BuildLog.Writer log, BuildControl control, Stages stages)
             throws InterruptedException {
-        String region = config.kubernetes().region().orElse(regions.defaultRegion().name());
-        KubernetesClient client = clients.get(region)
-                .orElseThrow(() -> new BuildFailure("the build region '" + region + "' is not connected")).client();
-        return run(client, spec, log, control, stages);
+        String region = buildRegion();
+        RegionCluster cluster = clients.get(region)
+                .orElseThrow(() -> new BuildFailure("the build region '" + region + "' is not connected"));
+        BuildEgress egress = BuildEgress.of(guard, spec.repoUrl(), config.registry().host(),
+                config.registry().insecure(), config.kubernetes().egressCidrs().orElse(List.of()));
+        int concurrentBuilds = QuarkusTransaction.requiringNew()
+                .call(() -> QuotaService.effective(Tenant.findBySlug(spec.tenant())).concurrentBuilds());
+        return run(cluster.client(), cluster.writer(), spec, egress, concurrentBuilds, log, control, stages);
     }
 
-    String run(KubernetesClient client, BuildSpec spec, BuildLog.Writer log, BuildControl control, Stages stages)
-            throws InterruptedException {
-        String ns = config.kubernetes().namespace();
-        if (client.namespaces().withName(ns).get() == null) {
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-                    .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build()).create();
+    /** The region whose cluster runs builder Jobs. */
+    public String buildRegion() {
+        return config.kubernetes().region().orElse(regions.defaultRegion().name());
+    }
+
+    String run(KubernetesClient client, ClusterWriter writer, BuildSpec spec, BuildEgress egress, int concurrentBuilds,
+            BuildLog.Writer log, BuildControl control, Stages stages) throws InterruptedException {
+        String ns = Names.buildNamespace(spec.tenant());
+        for (HasMetadata o : BuildJobManifests.fence(spec.tenant(), concurrentBuilds, config.kubernetes())) {
+            writer.apply(o, client.resource(o).get());
         }
         // The Job may run only as long as the build has left: the cluster stops it even if Berth is gone.
-        Job job = BuildJobManifests.job(spec, config.kubernetes(), control.remainingSeconds());
+        Job job = BuildJobManifests.job(spec, config.kubernetes(), control.remainingSeconds(), egress);
         String name = job.getMetadata().getName();
-        client.secrets().inNamespace(ns).resource(BuildJobManifests.secret(spec, ns, registryAuth())).create();
+        removeEarlierAttempt(client, ns, name, log);
+        // The policy exists before the pod does: a pod never starts with the namespace's deny-all alone.
+        NetworkPolicy policy = client.resource(BuildJobManifests.networkPolicy(spec, egress)).create();
+        Secret secret = client.resource(BuildJobManifests.secret(spec, auth.dockerConfigJson(),
+                config.registry().host(), config.registry().insecure())).create();
         try {
-            client.batch().v1().jobs().inNamespace(ns).resource(job).create();
-            log.line("Started builder Job " + ns + "/" + name + " in region " + client.getMasterUrl().getHost());
+            Job created = client.batch().v1().jobs().inNamespace(ns).resource(job).create();
+            ownedBy(client, created, policy, secret);
+            log.line("Started builder Job " + ns + "/" + name + " in region " + client.getMasterUrl().getHost()
+                    + "; it may reach " + egress.pins().stream().map(p -> p.host() + ":" + p.port()).toList()
+                    + (egress.cidrs().isEmpty() ? "" : " and " + egress.cidrs()));
             Thread follower = null;
             while (true) {
                 if (control.stopped()) {
@@ -103,11 +136,57 @@ public class KubernetesJobExecutor implements BuildExecutor {
                 Thread.sleep(POLL_MILLIS);
             }
         } finally {
-            try {
-                client.secrets().inNamespace(ns).withName(name).delete();
-            } catch (KubernetesClientException e) {
-                log.line("(could not delete Secret " + ns + "/" + name + ": " + e.getMessage() + ")");
+            for (HasMetadata o : List.<HasMetadata>of(secret, policy)) {
+                try {
+                    client.resource(o).delete();
+                } catch (KubernetesClientException e) {
+                    log.line("(could not delete " + o.getKind() + " " + ns + "/" + o.getMetadata().getName() + ": "
+                            + e.getMessage() + ")");
+                }
             }
+        }
+    }
+
+    /**
+     * An earlier attempt of this build whose Berth instance died (the build was recovered and queued again) may have
+     * left its Job, Secret and policy, under the same names: they are deleted, and the new attempt waits until they
+     * are gone, so that it starts from a clean slate and never adopts the old pod's result.
+     */
+    private static void removeEarlierAttempt(KubernetesClient client, String ns, String name, BuildLog.Writer log)
+            throws InterruptedException {
+        var job = client.batch().v1().jobs().inNamespace(ns).withName(name);
+        var secret = client.secrets().inNamespace(ns).withName(name);
+        var policy = client.network().v1().networkPolicies().inNamespace(ns).withName(name);
+        if (job.get() == null && secret.get() == null && policy.get() == null) {
+            return;
+        }
+        log.line("Removing the builder Job " + ns + "/" + name + " of an earlier attempt");
+        job.withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+        secret.delete();
+        policy.delete();
+        long until = System.nanoTime() + LEFTOVER_WAIT.toNanos();
+        while (job.get() != null || secret.get() != null || policy.get() != null) {
+            if (System.nanoTime() > until) {
+                throw new BuildFailure("the builder Job " + ns + "/" + name + " of an earlier attempt did not go away"
+                        + " within " + LEFTOVER_WAIT.toSeconds() + " s");
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    /**
+     * Makes the Job the owner of its Secret and NetworkPolicy, so the cluster's garbage collector removes them with
+     * the Job (its TTL after it finished, or a delete) even when this Berth instance is gone before its own clean-up.
+     */
+    private static void ownedBy(KubernetesClient client, Job job, HasMetadata... owned) {
+        OwnerReference ref = new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+                .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid()).withController(false)
+                .withBlockOwnerDeletion(false).build();
+        for (HasMetadata o : owned) {
+            String patch = "[{\"op\":\"add\",\"path\":\"/metadata/ownerReferences\",\"value\":["
+                    + io.fabric8.kubernetes.client.utils.Serialization.asJson(ref) + "]}]";
+            client.resource(o).patch(new PatchContext.Builder().withPatchType(PatchType.JSON)
+                    .withFieldManager(ClusterWriter.FIELD_MANAGER).build(), patch);
         }
     }
 
@@ -177,10 +256,6 @@ public class KubernetesJobExecutor implements BuildExecutor {
         return status.getConditions() == null ? "" : status.getConditions().stream()
                 .filter(c -> "Failed".equals(c.getType())).findFirst()
                 .map(c -> " (" + c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")").orElse("");
-    }
-
-    private String registryAuth() {
-        return auth.dockerConfigJson();
     }
 
     private static void joinQuietly(Thread t) throws InterruptedException {

@@ -26,6 +26,14 @@ public final class Names {
         return NAMESPACE_PREFIX + tenant;
     }
 
+    /**
+     * The namespace a tenant's builds run in (build region only). The {@code --} cannot occur in a tenant slug, so
+     * no tenant's own namespace can ever have this name.
+     */
+    public static String buildNamespace(String tenant) {
+        return NAMESPACE_PREFIX + tenant + "--builds";
+    }
+
     /** Null when valid, else the reason, phrased for a person. */
     public static String checkTenantSlug(String slug) {
         return checkLabel(slug, 2, TENANT_MAX, RESERVED_TENANTS);

@@ -58,7 +58,7 @@ public final class ControlPlane {
         this.admin = new KubernetesClientBuilder().withConfig(config).build();
         applyDeployManifests();
         this.berthKubeconfig = writeBerthKubeconfig();
-        this.kubelet = new TestKubelet(admin, Duration.ofMillis(300));
+        this.kubelet = new TestKubelet(admin, Duration.ofMillis(300), run.resolve("pods"));
     }
 
     /** The control plane of this JVM, started on first use. */

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in a real cluster. It also finishes graceful deletions (a kubelet confirms a pod's end with a zero grace period),
  * without which terminating pods and their namespaces would never go away. What it reports for a pod follows the
  * sandbox's {@link KubeletRules}, so the real apiserver's controllers see root images, missing images and crash loops
- * as they would from a real kubelet.
+ * as they would from a real kubelet. Berth's builder pods are run for real on this machine ({@link BuilderPods}).
  */
 public final class TestKubelet implements AutoCloseable {
     public static final String NODE = "berth-test-node";
@@ -44,8 +44,13 @@ public final class TestKubelet implements AutoCloseable {
     /** Where images are looked up; until a test sets a registry, every image is pullable with an unknown user. */
     private volatile ImageInspector images = ImageInspector.unknown();
 
-    TestKubelet(KubernetesClient client, Duration readyDelay) {
+    private final BuilderPods builders;
+    private final KubeletLogs logs;
+
+    TestKubelet(KubernetesClient client, Duration readyDelay, java.nio.file.Path podsDir) {
         this.client = client;
+        this.builders = new BuilderPods(client, podsDir);
+        this.logs = new KubeletLogs(podsDir.resolveSibling("kubelet"));
         this.readyDelay = readyDelay;
         this.rules = new KubeletRules(ref -> images.inspect(ref));
         this.executor = Executors.newScheduledThreadPool(2, r -> {
@@ -72,6 +77,11 @@ public final class TestKubelet implements AutoCloseable {
         }, 0);
     }
 
+    /** The containers' logs, which the API server's {@code pods/log} reads from this kubelet. */
+    public KubeletLogs logs() {
+        return logs;
+    }
+
     /** Looks images up with this inspector from now on (the tests' registry, for images Berth builds). */
     public void inspectImagesWith(ImageInspector inspector) {
         images = inspector;
@@ -91,6 +101,8 @@ public final class TestKubelet implements AutoCloseable {
                         .withReason("KubeletReady").withMessage("test kubelet is posting ready status")
                         .withLastHeartbeatTime(Instant.now().toString()).build())
                 .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
+                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(logs.port()).endKubeletEndpoint()
+                .endDaemonEndpoints()
                 .endStatus().build());
     }
 
@@ -105,6 +117,14 @@ public final class TestKubelet implements AutoCloseable {
             executor.execute(() -> quietly(() -> client.bindings().inNamespace(ns).resource(new BindingBuilder()
                     .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
                     .withNewTarget().withKind("Node").withApiVersion("v1").withName(NODE).endTarget().build()).create()));
+            return;
+        }
+        if (BuilderPods.isBuilder(pod)) {
+            if (handled.add(pod.getMetadata().getUid())) {
+                Thread t = new Thread(() -> runBuilder(pod), "test-kubelet-" + name);
+                t.setDaemon(true);
+                t.start();
+            }
             return;
         }
         if (handled.add(pod.getMetadata().getUid())) {
@@ -134,6 +154,20 @@ public final class TestKubelet implements AutoCloseable {
         }
     }
 
+    /** Builder pods (Berth's build Jobs) really run here: see {@link BuilderPods}. */
+    private void runBuilder(Pod pod) {
+        try {
+            builders.run(pod);
+        } catch (Exception e) {
+            System.err.println("test kubelet: builder pod " + pod.getMetadata().getName() + " did not run: " + e);
+        }
+    }
+
+    /** The directory of a builder pod's volumes and container logs ({@code <container>.log}). */
+    public java.nio.file.Path builderPodDir(Pod pod) {
+        return builders.dir(pod);
+    }
+
     private void event(Pod pod, KubeletRules.Event e) {
         client.v1().events().inNamespace(pod.getMetadata().getNamespace()).resource(e.about(pod, NODE, Instant.now()))
                 .create();
@@ -149,6 +183,7 @@ public final class TestKubelet implements AutoCloseable {
 
     @Override
     public void close() {
+        logs.close();
         informer.close();
         executor.shutdownNow();
     }
