@@ -22,6 +22,8 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
     /** The test registry's only account (htpasswd); Berth gets it through an auth file, tests through {@link #creds()}. */
     public static final String REGISTRY_USER = "berth-ci";
     public static final String REGISTRY_PASSWORD = "registry-" + java.util.UUID.randomUUID();
+    private static final String PREFIX = "berth-build-infra";
+    private static final String OWNER = "owner.pid";
     private static Path root;
     private static int registryPort;
     private static int gitPort;
@@ -32,7 +34,9 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
     @Override
     public synchronized Map<String, String> start() {
         try {
-            root = Files.createTempDirectory("berth-build-infra");
+            reapLeftovers();
+            root = Files.createTempDirectory(PREFIX);
+            Files.writeString(root.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
             Path repos = Files.createDirectories(root.resolve("repos"));
             registryPort = freePort();
             Path config = root.resolve("registry.yml");
@@ -84,11 +88,52 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public synchronized void stop() {
-        if (registry != null) {
-            registry.destroyForcibly();
+        // git daemon runs its server as a child process: the whole tree goes, not only the process started here.
+        for (Process p : new Process[] {registry, git}) {
+            if (p != null) {
+                kill(p.toHandle());
+            }
         }
-        if (git != null) {
-            git.destroyForcibly();
+    }
+
+    private static void kill(ProcessHandle p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // gone or going: nothing more to do
+        }
+    }
+
+    /**
+     * A test JVM that was killed never stopped its registry and git daemon: their directories name the JVM that owned
+     * them ({@code owner.pid}), and when that JVM is gone, every process still working in the directory is stopped
+     * and the directory removed. Directories of running JVMs are left alone.
+     */
+    private static void reapLeftovers() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (var dirs = Files.newDirectoryStream(tmp, PREFIX + "*")) {
+            for (Path dir : dirs) {
+                Path owner = dir.resolve(OWNER);
+                if (!Files.exists(owner)) {
+                    continue;
+                }
+                long pid = Long.parseLong(Files.readString(owner).trim());
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                String path = dir.toString();
+                ProcessHandle.allProcesses().filter(h -> h.info().commandLine().map(c -> c.contains(path)).orElse(false))
+                        .forEach(BuildInfra::kill);
+                try (var paths = Files.walk(dir)) {
+                    for (Path f : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                } catch (IOException e) {
+                    // buildah's storage may hold files only root can remove; the next run tries again
+                }
+            }
         }
     }
 
