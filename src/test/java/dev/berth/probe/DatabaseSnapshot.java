@@ -89,13 +89,14 @@ final class DatabaseSnapshot {
     }
 
     /**
-     * Work a successful change may have started is still going on: a rollout moving, a build running or finished
-     * within the last second (its last log lines and its quota reservation follow it), a delivery pending.
+     * Work a successful change may have started is still going on: a rollout moving or moved within the last
+     * second, a build running or finished within the last second (its last log lines and its quota reservation
+     * follow it), a delivery pending.
      */
     boolean busy(Set<Long> tenantIds) {
         String ids = tenantIds.stream().map(String::valueOf).collect(Collectors.joining(","));
         String sql = "select (select count(*) from rollout where tenant_id in (" + ids + ")"
-                + " and state in ('deploying', 'switching', 'holding'))"
+                + " and (state in ('deploying', 'switching', 'holding') or updated_at > now() - interval '1 second'))"
                 + " + (select count(*) from build where tenant_id in (" + ids + ")"
                 + " and (state in ('queued', 'cloning', 'building', 'pushing')"
                 + " or finished_at > now() - interval '1 second'))"

@@ -21,6 +21,11 @@ final class PageSessions {
     private PageSessions() {
     }
 
+    /** A new world: alice is a viewer of its target tenant. */
+    static void reset() {
+        aliceRole = "viewer";
+    }
+
     /** Logs in through the login form; the session cookie. */
     static String login(String user) {
         Users.actByCredentials();
