@@ -1,0 +1,30 @@
+package dev.berth.builds;
+
+import dev.berth.regions.ImageFacts;
+import dev.berth.regions.RegistryImageInspector;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Answers whether an image an earlier build pushed is still in Berth's registry, before a build of the same inputs
+ * reuses it instead of building: registries garbage-collect, get wiped or replaced, and a release of a missing digest
+ * could never be pulled. The lookup is fresh every time (no cache) and logs in with {@link RegistryAuth}'s credential;
+ * only an image the registry serves (manifest and config) counts as there, so an unreachable registry means "build".
+ */
+@ApplicationScoped
+class PushedImages {
+    @Inject
+    BuildsConfig config;
+    @Inject
+    RegistryAuth auth;
+
+    boolean stillThere(String imageRef, String digest) {
+        RegistryImageInspector registry = new RegistryImageInspector(config.registry().host(),
+                config.registry().insecure(), () -> auth.credential()
+                        .map(c -> new RegistryImageInspector.Credentials(c.username(), c.password())),
+                Duration.ofSeconds(10), 0, Duration.ZERO, Clock.systemUTC());
+        return registry.inspect(BuildView.digestRef(imageRef, digest)).availability() == ImageFacts.Availability.FOUND;
+    }
+}
