@@ -48,6 +48,8 @@ public class BuildQueue {
     QuotaService quotas;
     @Inject
     BuildExecutors executors;
+    @Inject
+    BuildReaper reaper;
     /** Builds this instance saw waiting for quota room, and since when (their log says so once). */
     private final Map<Long, Instant> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -58,6 +60,7 @@ public class BuildQueue {
 
     void start(@Observes StartupEvent e) {
         running = true;
+        reaper.reap(); // what a Berth that died on this host left, before its builds are recovered
         recoverStale();
         for (int i = 0; i < config.workers(); i++) {
             Thread t = new Thread(this::work, "build-worker-" + i);

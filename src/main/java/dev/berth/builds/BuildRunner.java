@@ -63,6 +63,8 @@ public class BuildRunner {
     RegistryAuth registryAuth;
     @Inject
     PushedImages pushed;
+    @Inject
+    BuildStorage storage;
 
     private final ScheduledExecutorService heartbeats = java.util.concurrent.Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "build-heartbeat");
@@ -116,7 +118,9 @@ public class BuildRunner {
         Instant began = Instant.now();
         boolean ended = true;
         try (BuildLog.Writer log = logs.open(buildId, hidden)) {
-            try (Workspace ws = new Workspace(Path.of(config.workspaceDir()), buildId)) {
+            try (BuildStorage.Lease cache = storage.use(job.appId());
+                    Workspace ws = new Workspace(Path.of(config.workspaceDir()), buildId, job.appId())) {
+                control.recordProcessesIn(ws.root.resolve(Workspace.PROCESSES));
                 execute(job, ws, log, control);
             } catch (Exception e) {
                 ended = finishAfterError(job, e, control, log);
