@@ -20,11 +20,22 @@ class PushedImages {
     @Inject
     RegistryAuth auth;
 
+    private volatile RegistryImageInspector registry;
+
     boolean stillThere(String imageRef, String digest) {
-        RegistryImageInspector registry = new RegistryImageInspector(config.registry().host(),
-                config.registry().insecure(), () -> auth.credential()
-                        .map(c -> new RegistryImageInspector.Credentials(c.username(), c.password())),
-                Duration.ofSeconds(10), 0, Duration.ZERO, Clock.systemUTC());
-        return registry.inspect(BuildView.digestRef(imageRef, digest)).availability() == ImageFacts.Availability.FOUND;
+        return registry().inspect(BuildView.digestRef(imageRef, digest)).availability()
+                == ImageFacts.Availability.FOUND;
+    }
+
+    /** One client for every lookup; a cache of size 0 keeps no answer, and the credential is read for each. */
+    private RegistryImageInspector registry() {
+        RegistryImageInspector r = registry;
+        if (r == null) {
+            r = new RegistryImageInspector(config.registry().host(), config.registry().insecure(),
+                    () -> auth.credential().map(c -> new RegistryImageInspector.Credentials(c.username(), c.password())),
+                    Duration.ofSeconds(10), 0, Duration.ZERO, Clock.systemUTC());
+            registry = r;
+        }
+        return r;
     }
 }
