@@ -130,7 +130,9 @@ public class BuildRunner {
                 meter(job, began, ended);
             }
         } finally {
-            logs.close(buildId); // after the writer's last lines are stored
+            if (ended) {
+                logs.close(buildId); // after the writer's last lines are stored
+            }
         }
     }
 
@@ -247,7 +249,8 @@ public class BuildRunner {
             // Queued again for the next start of Berth (or another instance), not failed.
             log.line("*** Berth is shutting down; this build will run again.");
             QuarkusTransaction.requiringNew().run(() -> Build.update(
-                    "state = 'queued', worker = null, heartbeatAt = null where id = ?1", job.buildId()));
+                    "state = 'queued', worker = null, heartbeatAt = null, logOpen = false where id = ?1",
+                    job.buildId()));
             return false;
         } else if (control.timedOut()) {
             reason = control.stopReason();

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * stays on disk per kind (workspaces, buildah storage, Jib caches, tool homes) as the sweeper reports it.
  */
 @QuarkusTest
-@TestProfile(BuildBench.Profile.class)
+@TestProfile(BenchProfile.class)
 @Tag("bench")
 @EnabledIfSystemProperty(named = "berth.bench.build-storage", matches = "true")
 @TestSecurity(user = "admin", roles = "platform-admin")
