@@ -58,19 +58,31 @@ public class BuildStorage {
 
         /** For the admin page: each kind with its size as a Kubernetes quantity. */
         public List<Row> rows() {
-            return KINDS.stream().map(k -> new Row(k, of(k), dev.berth.kube.Quantities.memory(of(k)))).toList();
+            return KINDS.stream().map(k -> new Row(k, of(k), human(of(k)))).toList();
         }
 
         public String total() {
-            return dev.berth.kube.Quantities.memory(totalBytes());
+            return human(totalBytes());
         }
 
         public String max() {
-            return dev.berth.kube.Quantities.memory(maxBytes);
+            return human(maxBytes);
         }
     }
 
     public record Row(String kind, long bytes, String size) {
+    }
+
+    /** 0 B, 512 KiB, 1.3 GiB: binary units, one decimal from MiB on. */
+    static String human(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u < 2 ? Math.round(v) + " " + units[u] : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     /** A build's hold on its app's cache; closing it lets the sweeper remove the cache again. */
