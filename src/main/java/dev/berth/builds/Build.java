@@ -48,6 +48,8 @@ public class Build extends PanacheEntityBase {
     public int attempts;
     public boolean cancelRequested;
     public String worker;
+    /** A worker may still append to the log (see {@code BuildLog#close(long)}); live streams end after it closes. */
+    public boolean logOpen;
     public Instant heartbeatAt;
     public Instant queuedAt = Instant.now();
     public Instant startedAt;

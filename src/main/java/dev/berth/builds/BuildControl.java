@@ -13,6 +13,9 @@ final class BuildControl {
     private final BuildTimeout timeout;
     private volatile boolean cancelRequested;
     private volatile boolean shuttingDown;
+    /** Where the build's running process groups are recorded (in its workspace), for {@link BuildReaper}. */
+    private volatile java.nio.file.Path processFile;
+    private final java.util.Set<ProcessTree.ProcessLeader> processes = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     BuildControl(Duration timeout) {
         this(BuildTimeout.global(timeout));
@@ -27,6 +30,34 @@ final class BuildControl {
     long remainingSeconds() {
         long millis = Duration.between(Instant.now(), deadline).toMillis();
         return Math.max(1, (millis + 999) / 1000);
+    }
+
+    /** Records the build's process groups in this file from now on. */
+    void recordProcessesIn(java.nio.file.Path file) {
+        this.processFile = file;
+        writeProcesses();
+    }
+
+    void started(ProcessTree.ProcessLeader leader) {
+        processes.add(leader);
+        writeProcesses();
+    }
+
+    void ended(ProcessTree.ProcessLeader leader) {
+        processes.remove(leader);
+        writeProcesses();
+    }
+
+    private synchronized void writeProcesses() {
+        java.nio.file.Path f = processFile;
+        if (f == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.write(f, processes.stream().map(ProcessTree.ProcessLeader::line).toList());
+        } catch (java.io.IOException e) {
+            // The guard still kills the group with Berth; the record only helps a later start reap stragglers.
+        }
     }
 
     void requestCancel() {

@@ -81,6 +81,20 @@ public class BuildLog {
         }
     }
 
+    /**
+     * Closes the build's log after its worker's last line was stored (its writer closed): live streams of a finished
+     * build end only then, so their end event never overtakes lines still on their way.
+     */
+    public void close(long buildId) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("update build set log_open = false where id = ?")) {
+            ps.setLong(1, buildId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot close the build log", e);
+        }
+    }
+
     private int lastSeq(long buildId) {
         try (Connection c = db.getConnection();
                 PreparedStatement ps = c.prepareStatement("select coalesce(max(seq), 0) from build_log where build_id = ?")) {

@@ -15,7 +15,9 @@ import java.util.concurrent.Executors;
 /**
  * Follows a build log for a Server-Sent Events client: sends the lines stored so far, then new ones as workers
  * write them (read from PostgreSQL, so a client on any Berth instance sees a build running on any other), and an
- * {@code end} event with the final state once the build has finished. Stops when the client goes away.
+ * {@code end} event with the final state once the build has finished and its worker closed the log (so the end
+ * never overtakes the last lines, which the worker writes around recording the final state). Stops when the client
+ * goes away.
  */
 @ApplicationScoped
 public class BuildLogStream {
@@ -40,7 +42,8 @@ public class BuildLogStream {
             int after = afterSeq;
             try (sink) {
                 while (!sink.isClosed() && Instant.now().isBefore(giveUp)) {
-                    boolean finished = builds.finished(buildId); // read before the lines: none can be missed
+                    // Read before the lines: a log complete before they were read has none after them.
+                    boolean finished = builds.logComplete(buildId);
                     List<BuildLog.Line> lines = logs.read(buildId, after, 500);
                     for (BuildLog.Line l : lines) {
                         sink.send(sse.newEventBuilder().id(Integer.toString(l.seq())).name("log").data(l.text()).build())

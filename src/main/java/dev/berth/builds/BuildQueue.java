@@ -48,6 +48,8 @@ public class BuildQueue {
     QuotaService quotas;
     @Inject
     BuildExecutors executors;
+    @Inject
+    BuildReaper reaper;
     /** Builds this instance saw waiting for quota room, and since when (their log says so once). */
     private final Map<Long, Instant> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -58,6 +60,7 @@ public class BuildQueue {
 
     void start(@Observes StartupEvent e) {
         running = true;
+        reaper.reap(); // what a Berth that died on this host left, before its builds are recovered
         recoverStale();
         for (int i = 0; i < config.workers(); i++) {
             Thread t = new Thread(this::work, "build-worker-" + i);
@@ -134,7 +137,7 @@ public class BuildQueue {
                     quotas.checkBuildStart(tenantId, slot(id), builder);
                     em.createNativeQuery("""
                             update build set state = 'cloning', attempts = attempts + 1, worker = :worker,
-                              heartbeat_at = now(), started_at = now(), failure_reason = null
+                              heartbeat_at = now(), started_at = now(), failure_reason = null, log_open = true
                             where id = :id""").setParameter("worker", instance).setParameter("id", id).executeUpdate();
                     return id;
                 }
@@ -214,7 +217,7 @@ public class BuildQueue {
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
             List<Object[]> stale = em.createNativeQuery("""
-                    select id, attempts, worker, tenant_id, started_at from build
+                    select id, attempts, worker, tenant_id, started_at, heartbeat_at from build
                     where state in %s and (heartbeat_at is null or heartbeat_at < now() - make_interval(secs => :s))
                     for update skip locked""".formatted(RUNNING_SQL)).setParameter("s", staleSeconds).getResultList();
             for (Object[] row : stale) {
@@ -222,17 +225,17 @@ public class BuildQueue {
                 int attempts = ((Number) row[1]).intValue();
                 boolean retry = attempts < config.maxAttempts();
                 String reason = "Berth stopped while this build ran (worker " + row[2] + ")";
-                java.time.Instant started = row[4] instanceof java.sql.Timestamp ts ? ts.toInstant()
-                        : row[4] instanceof java.time.Instant i ? i : row[4] instanceof java.time.OffsetDateTime o
-                                ? o.toInstant() : null;
-                quotas.buildFinished(((Number) row[3]).longValue(), slot(id), started == null ? java.time.Duration.ZERO
-                        : java.time.Duration.between(started, java.time.Instant.now()));
+                // The dead attempt ran until its last heartbeat at most: the time Berth was down is not build time,
+                // and the build counts once, when its last attempt ends.
+                quotas.attemptEnded(((Number) row[3]).longValue(), slot(id), ranUntilLastHeartbeat(row[4], row[5]),
+                        !retry);
                 if (retry) {
                     em.createNativeQuery("update build set state = 'queued', worker = null, heartbeat_at = null, "
-                            + "queued_at = now() where id = :id").setParameter("id", id).executeUpdate();
+                            + "queued_at = now(), log_open = false where id = :id").setParameter("id", id)
+                            .executeUpdate();
                 } else {
-                    em.createNativeQuery("update build set state = 'failed', failure_reason = :r, finished_at = now() "
-                            + "where id = :id").setParameter("id", id)
+                    em.createNativeQuery("update build set state = 'failed', failure_reason = :r, finished_at = now(), "
+                            + "log_open = false where id = :id").setParameter("id", id)
                             .setParameter("r", reason + "; gave up after " + attempts + " attempts").executeUpdate();
                 }
                 try (BuildLog.Writer w = logs.open(id, List.of())) {
@@ -240,12 +243,31 @@ public class BuildQueue {
                             + config.maxAttempts() + ")" : "*** " + reason + "; giving up after " + attempts + " attempts");
                 }
             }
+            // A worker that died after recording the final state, before its last lines: its log is complete.
+            em.createNativeQuery("update build set log_open = false where log_open and state not in %s and "
+                    .formatted(RUNNING_SQL) + "(heartbeat_at is null or heartbeat_at < now() - make_interval(secs => :s))")
+                    .setParameter("s", staleSeconds).executeUpdate();
             if (!stale.isEmpty()) {
                 LOG.infof("recovered %d build(s) left running by a stopped worker", stale.size());
                 wake();
             }
             return stale.size();
         });
+    }
+
+    /** From the attempt's start to its last heartbeat; zero when it never beat after it started. */
+    static java.time.Duration ranUntilLastHeartbeat(Object startedAt, Object heartbeatAt) {
+        Instant started = instant(startedAt);
+        Instant beat = instant(heartbeatAt);
+        if (started == null || beat == null || beat.isBefore(started)) {
+            return java.time.Duration.ZERO;
+        }
+        return java.time.Duration.between(started, beat);
+    }
+
+    private static Instant instant(Object o) {
+        return o instanceof java.sql.Timestamp ts ? ts.toInstant() : o instanceof Instant i ? i
+                : o instanceof java.time.OffsetDateTime odt ? odt.toInstant() : null;
     }
 
     /** Writes this worker's heartbeat and returns whether someone asked to cancel the build. */

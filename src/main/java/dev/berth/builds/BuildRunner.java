@@ -61,6 +61,10 @@ public class BuildRunner {
     SourceService sources;
     @Inject
     RegistryAuth registryAuth;
+    @Inject
+    PushedImages pushed;
+    @Inject
+    BuildStorage storage;
 
     private final ScheduledExecutorService heartbeats = java.util.concurrent.Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "build-heartbeat");
@@ -87,6 +91,7 @@ public class BuildRunner {
                 b.state = Build.FAILED;
                 b.failureReason = truncate("cannot start: " + e.getMessage(), 2000);
                 b.finishedAt = Instant.now();
+                b.logOpen = false;
             });
             return;
         }
@@ -110,15 +115,23 @@ public class BuildRunner {
         } catch (BuildFailure unreadable) {
             // No password to hide; the push reports why the credential cannot be read.
         }
+        Instant began = Instant.now();
+        boolean ended = true;
         try (BuildLog.Writer log = logs.open(buildId, hidden)) {
-            try (Workspace ws = new Workspace(Path.of(config.workspaceDir()), buildId)) {
+            try (BuildStorage.Lease cache = storage.use(job.appId());
+                    Workspace ws = new Workspace(Path.of(config.workspaceDir()), buildId, job.appId())) {
+                control.recordProcessesIn(ws.root.resolve(Workspace.PROCESSES));
                 execute(job, ws, log, control);
             } catch (Exception e) {
-                finishAfterError(job, e, control, log);
+                ended = finishAfterError(job, e, control, log);
             } finally {
                 beat.cancel(false);
                 active.remove(control);
-                meter(job);
+                meter(job, began, ended);
+            }
+        } finally {
+            if (ended) {
+                logs.close(buildId); // after the writer's last lines are stored
             }
         }
     }
@@ -164,6 +177,11 @@ public class BuildRunner {
         }
         log.line("Detected: " + detected);
         String reused = reusableDigest(job.appId(), job.buildId(), inputs);
+        if (reused != null && !pushed.stillThere(imageRef, reused)) {
+            log.line("Commit " + commit.sha().substring(0, 12) + " was built with the same settings as " + reused
+                    + ", but the registry no longer has that image; building it again.");
+            reused = null;
+        }
         String digest;
         if (reused != null) {
             log.line("Commit " + commit.sha().substring(0, 12) + " was already built with the same settings as "
@@ -220,7 +238,8 @@ public class BuildRunner {
         return keyText == null ? null : "* " + keyText + "\n";
     }
 
-    private void finishAfterError(Job job, Exception e, BuildControl control, BuildLog.Writer log) {
+    /** Records why the build stopped; false when it was queued again instead of ending. */
+    private boolean finishAfterError(Job job, Exception e, BuildControl control, BuildLog.Writer log) {
         String state = Build.FAILED;
         String reason;
         if (control.cancelRequested()) {
@@ -230,8 +249,9 @@ public class BuildRunner {
             // Queued again for the next start of Berth (or another instance), not failed.
             log.line("*** Berth is shutting down; this build will run again.");
             QuarkusTransaction.requiringNew().run(() -> Build.update(
-                    "state = 'queued', worker = null, heartbeat_at = null where id = ?1", job.buildId()));
-            return;
+                    "state = 'queued', worker = null, heartbeatAt = null, logOpen = false where id = ?1",
+                    job.buildId()));
+            return false;
         } else if (control.timedOut()) {
             reason = control.stopReason();
         } else if (e instanceof BuildFailure) {
@@ -250,7 +270,12 @@ public class BuildRunner {
             b.state = finalState;
             b.failureReason = finalReason;
             b.finishedAt = Instant.now();
+            // Whatever was pushed before it stopped (a push that failed half-way, a cancel after the push) is not
+            // this build's image: it is never reused, shown or released.
+            b.imageRef = null;
+            b.imageDigest = null;
         });
+        return true;
     }
 
     /** JGit's message with the cause's when it adds something ("Invalid remote: origin" alone says little). */
@@ -266,12 +291,13 @@ public class BuildRunner {
         return message;
     }
 
-    /** Frees the build's concurrent-build slot and meters its time, whatever its outcome. */
-    private void meter(Job job) {
+    /**
+     * Frees the build's concurrent-build slot and meters the time this attempt ran, whatever its outcome; the build
+     * counts once, when it ends (not when a shutdown queues it again).
+     */
+    private void meter(Job job, Instant began, boolean ended) {
         try {
-            Instant started = QuarkusTransaction.requiringNew().call(() -> Build.<Build>findById(job.buildId()).startedAt);
-            quotas.buildFinished(job.tenantId(), BuildQueue.slot(job.buildId()),
-                    started == null ? Duration.ZERO : Duration.between(started, Instant.now()));
+            quotas.attemptEnded(job.tenantId(), BuildQueue.slot(job.buildId()), elapsed(began), ended);
         } catch (RuntimeException e) {
             LOG.warnf(e, "could not meter build %d", job.buildId());
         }

@@ -88,11 +88,11 @@ public class BuildService {
         return require(tenantId, appName, number).id;
     }
 
-    /** Whether the build has ended, read fresh for the log stream. */
+    /** Whether the build has ended and its worker wrote its last log line, read fresh for the log stream. */
     @Transactional
-    public boolean finished(long buildId) {
+    public boolean logComplete(long buildId) {
         Build b = Build.findById(buildId);
-        return b == null || b.finished();
+        return b == null || b.finished() && !b.logOpen;
     }
 
     @Transactional

@@ -87,6 +87,27 @@ public interface BuildsConfig {
 
     Kubernetes kubernetes();
 
+    Storage storage();
+
+    /** Disk used for builds on this host: workspaces plus the per-app caches under {@link #cacheDir()}. */
+    interface Storage {
+        /**
+         * Workspaces and caches together stay under this many bytes (suffixes K, M, G, T): above it, the sweeper
+         * removes the least recently used app caches that no running build uses.
+         */
+        @io.smallrye.config.WithName("max-size")
+        @WithDefault("20G")
+        io.quarkus.runtime.configuration.MemorySize maxSizeValue();
+
+        default long maxSize() {
+            return maxSizeValue().asLongValue();
+        }
+
+        /** How often build storage is measured (and swept when over its limit). */
+        @WithDefault("5m")
+        Duration sweepInterval();
+    }
+
     /** The Kubernetes Job executor: where builder pods run and what they may use. */
     interface Kubernetes {
         /** The region whose cluster runs builder Jobs (default: the default region). */

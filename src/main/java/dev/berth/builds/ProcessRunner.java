@@ -10,7 +10,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** Runs a build tool as a child process, streams its output into the build log, and kills it when the build stops. */
+/**
+ * Runs a build tool as a child process, streams its output into the build log, and kills it with everything it
+ * started when the build stops. The process leads a process group of its own that dies with Berth
+ * ({@link ProcessTree}); the group is recorded in the build's workspace, so a later start can reap it if needed.
+ */
 final class ProcessRunner {
     private ProcessRunner() {
     }
@@ -19,13 +23,16 @@ final class ProcessRunner {
     static int run(List<String> command, Path workDir, Map<String, String> env, Consumer<String> log,
             BuildControl control)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(ProcessTree.guarded(command)).directory(workDir.toFile())
+                .redirectErrorStream(true);
         Map<String, String> inherited = inherited(pb.environment());
         pb.environment().clear();
         pb.environment().putAll(inherited);
         pb.environment().putAll(env);
         Process p = pb.start();
-        p.getOutputStream().close();
+        // The process's stdin stays open while it runs: its guard kills the group when the pipe closes (Berth died).
+        ProcessTree.ProcessLeader leader = ProcessTree.ProcessLeader.of(p.toHandle());
+        control.started(leader);
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -52,6 +59,10 @@ final class ProcessRunner {
             if (p.isAlive()) {
                 kill(p);
             }
+            // Anything the tool left running in its group (a daemon it forked) ends with the build.
+            ProcessTree.kill(leader, KILL_GRACE);
+            p.getOutputStream().close();
+            control.ended(leader);
         }
     }
 
@@ -74,11 +85,11 @@ final class ProcessRunner {
         return out;
     }
 
+    /** How long a stopped build's processes get to end after SIGTERM, before SIGKILL. */
+    static final java.time.Duration KILL_GRACE = java.time.Duration.ofSeconds(5);
+
     private static void kill(Process p) throws InterruptedException {
-        // The parent first, so it cannot react to its children dying (a shell would run its next command).
-        java.util.List<ProcessHandle> children = p.descendants().toList();
-        p.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
+        ProcessTree.kill(ProcessTree.ProcessLeader.of(p.toHandle()), KILL_GRACE);
         p.waitFor(10, TimeUnit.SECONDS);
     }
 

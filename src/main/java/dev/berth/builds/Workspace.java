@@ -7,13 +7,59 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** A build's private directory (clone, temporary files, buildah run root); removed whatever way the build ends. */
+/**
+ * A build's private directory (clone, temporary files, buildah run root); removed whatever way the build ends. It
+ * names the Berth process that owns it ({@value #OWNER}) and, while they run, the build's process groups
+ * ({@value #PROCESSES}), so that a workspace whose owner died is recognised and reaped ({@link BuildReaper}).
+ */
 final class Workspace implements AutoCloseable {
+    static final String OWNER = "owner";
+    static final String PROCESSES = "processes";
+    static final String APP = "app";
+    static final String PREFIX = "build-";
     final Path root;
 
-    Workspace(Path parent, long buildId) throws IOException {
+    Workspace(Path parent, long buildId, long appId) throws IOException {
         Files.createDirectories(parent);
-        this.root = Files.createTempDirectory(parent, "build-" + buildId + "-");
+        this.root = Files.createTempDirectory(parent, PREFIX + buildId + "-");
+        Files.writeString(root.resolve(APP), Long.toString(appId));
+        Files.writeString(root.resolve(OWNER), ProcessTree.ProcessLeader.of(ProcessHandle.current()).line());
+    }
+
+    /** The app a workspace was made for, or -1. */
+    static long appId(Path dir) {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve(APP)).strip());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The build id in a workspace directory's name, or -1 when it is not one. */
+    static long buildId(Path dir) {
+        String name = dir.getFileName().toString();
+        if (!name.startsWith(PREFIX)) {
+            return -1;
+        }
+        String rest = name.substring(PREFIX.length());
+        int dash = rest.indexOf('-');
+        try {
+            return Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Whether the Berth process that made the workspace is still alive (false when it cannot tell who made it). */
+    static boolean ownerAlive(Path dir) {
+        try {
+            return ProcessTree.ProcessLeader.parse(Files.readString(dir.resolve(OWNER)))
+                    .flatMap(o -> ProcessHandle.of(o.pgid()).filter(h -> ProcessTree.ProcessLeader.of(h).started()
+                            .equals(o.started())))
+                    .isPresent();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     Path dir(String name) throws IOException {
@@ -32,6 +78,13 @@ final class Workspace implements AutoCloseable {
         }
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                    // Image layers may hold read-only directories; their entries cannot go until they are writable.
+                    d.toFile().setWritable(true, true);
+                    return FileVisitResult.CONTINUE;
+                }
+
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Files.deleteIfExists(file);

@@ -226,12 +226,22 @@ public class QuotaService {
 
     /**
      * A build ended (succeeded, failed or was cancelled): frees its slot and meters {@code took} as build time of
-     * the current month.
+     * the current month, counting one build.
      */
     @Transactional
     public void buildFinished(long tenantId, String buildRef, Duration took) {
+        attemptEnded(tenantId, buildRef, took, true);
+    }
+
+    /**
+     * One attempt of a build ended: frees its slot and meters the time it ran. {@code lastAttempt} is false when
+     * the build is queued again (Berth stopped during it): its time counts, but the build is counted once, by the
+     * attempt that ends it.
+     */
+    @Transactional
+    public void attemptEnded(long tenantId, String buildRef, Duration took, boolean lastAttempt) {
         release(tenantId, "build", buildRef);
-        recordBuildMinutes(tenantId, took);
+        recordBuildTime(tenantId, took, lastAttempt ? 1 : 0);
     }
 
     /**
@@ -240,13 +250,34 @@ public class QuotaService {
      */
     @Transactional
     public void recordBuildMinutes(long tenantId, Duration took) {
+        recordBuildTime(tenantId, took, 1);
+    }
+
+    private void recordBuildTime(long tenantId, Duration took, int builds) {
         if (took == null || took.isNegative()) {
             throw new IllegalArgumentException("a build duration must be zero or positive: " + took);
         }
-        em.createNativeQuery("insert into build_usage (tenant_id, month, seconds, builds) values (?1, ?2, ?3, 1) "
+        em.createNativeQuery("insert into build_usage (tenant_id, month, seconds, builds) values (?1, ?2, ?3, ?4) "
                 + "on conflict (tenant_id, month) do update set seconds = build_usage.seconds + excluded.seconds, "
-                + "builds = build_usage.builds + 1").setParameter(1, tenantId).setParameter(2, month(Instant.now()))
-                .setParameter(3, (took.toMillis() + 999) / 1000).executeUpdate();
+                + "builds = build_usage.builds + excluded.builds").setParameter(1, tenantId)
+                .setParameter(2, month(Instant.now())).setParameter(3, (took.toMillis() + 999) / 1000)
+                .setParameter(4, builds).executeUpdate();
+    }
+
+    /** Builds that ended this month (UTC), each counted once however many attempts it took, and their time. */
+    public record BuildUsage(int builds, long seconds) {
+        public long minutes() {
+            return (seconds + 59) / 60;
+        }
+    }
+
+    @Transactional
+    public BuildUsage buildUsageThisMonth(long tenantId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select builds, seconds from build_usage where tenant_id = ?1 "
+                + "and month = ?2").setParameter(1, tenantId).setParameter(2, month(Instant.now())).getResultList();
+        return rows.isEmpty() ? new BuildUsage(0, 0)
+                : new BuildUsage(((Number) rows.get(0)[0]).intValue(), ((Number) rows.get(0)[1]).longValue());
     }
 
     /** The tenant's metered build time in the current month (UTC). */

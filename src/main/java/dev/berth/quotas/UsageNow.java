@@ -12,7 +12,14 @@ import java.util.List;
  * {@code ok}.
  */
 public record UsageNow(String tenant, String plan, Instant at, List<Measure> measures, List<String> nearLimits,
-        List<String> overLimits, boolean growthRefused) {
+        List<String> overLimits, boolean growthRefused, Builds buildsThisMonth) {
+
+    /**
+     * Builds that ended this month (UTC), each counted once however many attempts it took (a Berth restart queues
+     * a running build again), and the minutes they ran (only the time they actually ran, rounded up).
+     */
+    public record Builds(int builds, long minutes) {
+    }
 
     /**
      * One limit: {@code used} and {@code limit} in the measure's unit ({@code count}, {@code millicores},
@@ -22,7 +29,8 @@ public record UsageNow(String tenant, String plan, Instant at, List<Measure> mea
             int percent, String state) {
     }
 
-    public static UsageNow of(String tenant, String plan, QuotaLimits l, QuotaUsage u, int nearPercent) {
+    public static UsageNow of(String tenant, String plan, QuotaLimits l, QuotaUsage u, int nearPercent,
+            Builds builds) {
         List<Measure> m = new ArrayList<>();
         m.add(count("apps", u.apps(), l.apps(), nearPercent));
         m.add(count("pods", u.pods(), l.pods(), nearPercent));
@@ -36,7 +44,7 @@ public record UsageNow(String tenant, String plan, Instant at, List<Measure> mea
                 u.buildMinutesThisMonth() + " min", l.buildMinutesPerMonth() + " min", nearPercent));
         List<String> near = m.stream().filter(x -> x.state().equals("near")).map(Measure::name).toList();
         List<String> over = m.stream().filter(x -> x.state().equals("over")).map(Measure::name).toList();
-        return new UsageNow(tenant, plan, Instant.now(), m, near, over, !over.isEmpty());
+        return new UsageNow(tenant, plan, Instant.now(), m, near, over, !over.isEmpty(), builds);
     }
 
     /** "over", "near" or "ok" for a use against its limit. */

@@ -17,8 +17,9 @@ public class UsageService {
     public UsageNow now(long tenantId) {
         Tenant t = Tenant.findById(tenantId);
         Plan p = Plan.findById(t.planId);
+        QuotaService.BuildUsage builds = quotas.buildUsageThisMonth(tenantId);
         return UsageNow.of(t.slug, p.name, p.limits().with(t.overrides()), quotas.usage(tenantId),
-                config.nearLimitPercent());
+                config.nearLimitPercent(), new UsageNow.Builds(builds.builds(), builds.minutes()));
     }
 
     public int nearLimitPercent() {

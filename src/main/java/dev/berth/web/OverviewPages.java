@@ -45,11 +45,14 @@ public class OverviewPages {
     CurrentUser user;
     @Inject
     QuotasConfig quotasConfig;
+    @Inject
+    dev.berth.builds.BuildStorage buildStorage;
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance tenants(List<TenantView> tenants, long total, int page, boolean hasNext,
-                List<RegionView> regions, Form newTenant, String flash);
+                List<RegionView> regions, dev.berth.builds.BuildStorage.Usage buildStorage, Form newTenant,
+                String flash);
     }
 
     /** The fields of the new-tenant form, named as in the API. */
@@ -119,7 +122,8 @@ public class OverviewPages {
         long total = tenants.countVisible();
         List<RegionView> health = user.isPlatformAdmin()
                 ? regions.listWithHealth().stream().map(r -> RegionView.of(r, true)).toList() : List.of();
-        return Templates.tenants(visible, total, p, (long) (p + 1) * PAGE_SIZE < total, health, newTenant, flash);
+        return Templates.tenants(visible, total, p, (long) (p + 1) * PAGE_SIZE < total, health,
+                user.isPlatformAdmin() ? buildStorage.usage() : null, newTenant, flash);
     }
 
     @ServerExceptionMapper

@@ -120,7 +120,7 @@ class BuildEndToEndTest {
 
         // Every workspace is gone, whatever the outcome.
         java.util.List<Long> ids = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> Build
-                .<Build>find("imageRef like ?1", "%/" + tenant + "/web:%").stream().map(b -> b.id).toList());
+                .<Build>find("tenantId = ?1", Tenant.findBySlug(tenant).id).stream().map(b -> b.id).toList());
         assertThat(ids).hasSize(3);
         try (Stream<java.nio.file.Path> left = Files.list(BuildInfra.workspaceDir())) {
             assertThat(left.map(p -> p.getFileName().toString()))
@@ -156,7 +156,7 @@ class BuildEndToEndTest {
         assertThat(json().get("/api/v1/tenants/" + tenant + "/usage").then().statusCode(200).extract().jsonPath()
                 .getLong("measures.find { it.name == 'buildMinutesPerMonth' }.used")).isGreaterThanOrEqualTo(1);
         long buildId = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> Build.<Build>find(
-                "imageRef like ?1", "%/" + tenant + "/web:%").firstResult().id);
+                "tenantId = ?1", Tenant.findBySlug(tenant).id).firstResult().id);
         try (Stream<java.nio.file.Path> left = Files.list(BuildInfra.workspaceDir())) {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("build-" + buildId + "-"));
         } catch (java.io.IOException e) {

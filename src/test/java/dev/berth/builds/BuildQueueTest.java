@@ -51,6 +51,10 @@ class BuildQueueTest {
 
     /** A build row as a worker of another (now dead or busy) Berth instance would have left it. */
     private static long runningBuild(String slug, int attempts, Instant heartbeat) {
+        return runningBuild(slug, attempts, heartbeat, Instant.now().minusSeconds(300));
+    }
+
+    private static long runningBuild(String slug, int attempts, Instant heartbeat, Instant started) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Tenant t = Tenant.findBySlug(slug);
             App a = App.findByName(t.id, "web");
@@ -65,7 +69,7 @@ class BuildQueueTest {
             b.attempts = attempts;
             b.worker = "gone-host/1234";
             b.heartbeatAt = heartbeat;
-            b.startedAt = Instant.now().minusSeconds(300);
+            b.startedAt = started;
             b.persist();
             return b.id;
         });
@@ -93,6 +97,30 @@ class BuildQueueTest {
         assertThat(given.getString("state")).isEqualTo("failed");
         assertThat(given.getString("failureReason"))
                 .isEqualTo("Berth stopped while this build ran (worker gone-host/1234); gave up after 2 attempts");
+    }
+
+    /**
+     * A Berth died 200 s after starting a build, and came back 600 s later: only those 200 s (up to the dead
+     * attempt's last heartbeat) are build time, not the time it was down, and the build counts once although it
+     * ran twice.
+     */
+    @Test
+    void recoveryBillsOnlyTheTimeTheDeadAttemptRanAndCountsTheBuildOnce() {
+        String slug = tenantWithApp("bill");
+        long tenantId = QuarkusTransaction.requiringNew().call(() -> Tenant.findBySlug(slug).id);
+        runningBuild(slug, 1, Instant.now().minusSeconds(600), Instant.now().minusSeconds(800));
+        assertThat(queue.recoverStale()).isGreaterThanOrEqualTo(1);
+        JsonPath retried = BuildEndToEndTest.waitForBuild(slug, "web", 1);
+        assertThat(retried.getInt("attempts")).isEqualTo(2);
+        assertThat(retried.getString("failureReason")).contains("nothing to build");
+        JsonPath usage = await().atMost(Duration.ofSeconds(10)).until(() -> json()
+                .get("/api/v1/tenants/" + slug + "/usage").then().statusCode(200).extract().jsonPath(),
+                u -> u.getInt("buildsThisMonth.builds") > 0);
+        assertThat(usage.getInt("buildsThisMonth.builds")).isEqualTo(1);
+        // 200 s of the dead attempt plus the few seconds of the second one.
+        assertThat(quotas.buildTimeThisMonth(tenantId)).isBetween(Duration.ofSeconds(200), Duration.ofSeconds(215));
+        assertThat(usage.getLong("buildsThisMonth.minutes")).isEqualTo(4);
+        assertThat(usage.getLong("measures.find { it.name == 'buildMinutesPerMonth' }.used")).isEqualTo(4);
     }
 
     @Test
