@@ -17,9 +17,10 @@ import jakarta.inject.Singleton;
  * <li>text after the JSON document ({@code {...} x}) is refused;</li>
  * <li>no scalar is coerced: {@code "2"} is not a number, {@code 2} not a text, {@code 1.5} not a whole number,
  * {@code ""} not an absent object;</li>
- * <li>{@code null} for a number or flag that has no "absent" value is refused instead of becoming 0 or false.</li>
  * </ul>
- * {@link ProblemMappers} turns each refusal into a 400 problem naming the field's path.
+ * {@link ProblemMappers} turns each refusal into a 400 problem naming the field's path. Null for a primitive
+ * field is not refused here: for records Jackson cannot tell an explicit null from a field left out (which must keep
+ * its default, e.g. a cache rule's {@code bypass}), so FAIL_ON_NULL_FOR_PRIMITIVES would refuse valid requests.
  */
 @Singleton
 public class JsonStrictness implements ObjectMapperCustomizer {
@@ -27,7 +28,6 @@ public class JsonStrictness implements ObjectMapperCustomizer {
     public void customize(ObjectMapper mapper) {
         mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
         for (CoercionInputShape shape : new CoercionInputShape[] { CoercionInputShape.Integer,
