@@ -16,6 +16,7 @@ public record Sessions(String session, String csrfCookie, String csrfToken) {
     public static final String SESSION_COOKIE = "quarkus-credential";
     public static final String CSRF = "csrf-token";
     private static final Pattern META = Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]+)\"");
+    private static final Pattern FIELD = Pattern.compile("name=\"csrf-token\" value=\"([^\"]+)\"");
 
     /** Signs in as {@code user} (password = user name, the embedded example users) and loads {@code page}. */
     public static Sessions login(String user, String page) {
@@ -29,7 +30,10 @@ public record Sessions(String session, String csrfCookie, String csrfToken) {
         r.then().statusCode(200);
         Matcher m = META.matcher(r.asString());
         if (!m.find()) {
-            throw new AssertionError("no csrf-token meta tag on " + page);
+            m = FIELD.matcher(r.asString()); // the token of the page's forms, the same value
+            if (!m.find()) {
+                throw new AssertionError("no CSRF token on " + page);
+            }
         }
         return new Sessions(session, r.getCookie(CSRF), m.group(1));
     }
