@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -52,12 +54,41 @@ public class ProblemMappers {
         if (e.getCause() instanceof JsonProcessingException cause && e.getResponse().getStatus() == 400) {
             return json(cause);
         }
-        return e.getResponse();
+        Response r = e.getResponse();
+        if (r.hasEntity() || r.getStatus() < 400) {
+            return r;
+        }
+        // The REST layer's own refusals (415, 406, 405, a form it cannot read) carry no body: give them the API's shape.
+        int status = r.getStatus();
+        String field = status == 415 ? "Content-Type" : status == 406 ? "Accept" : status == 400 ? "body" : null;
+        String title = r.getStatusInfo().getReasonPhrase();
+        String detail = status == 415 ? "this resource does not accept that Content-Type"
+                : status == 406 ? "this resource cannot answer in a type the Accept header allows"
+                : status == 400 ? "the request body could not be read" : title;
+        return problem(new Problem("about:blank", title, status, detail, field,
+                field == null ? null : List.of(new FieldError(field, detail))));
     }
 
+    /**
+     * No such resource, or a query parameter the REST layer could not convert ({@code ?limit=abc}): JAX-RS answers
+     * that with a 404 wrapping the conversion error; it is bad input, so it becomes a 400 naming the parameter.
+     */
     @ServerExceptionMapper
-    public Response notFound(NotFoundException e) {
+    public Response notFound(NotFoundException e, ResourceInfo resource, UriInfo uri) {
+        String param = e.getCause() == null ? null : QueryParams.unconvertible(resource, uri);
+        if (param != null) {
+            return problem(Problem.of(ApiException.invalid(param, "is not a valid value for this parameter")));
+        }
         return problem(new Problem("about:blank", "Not Found", 404, "no such resource", null, null));
+    }
+
+    /** A role the caller lacks ({@code @RolesAllowed}): problem+json in the API, the bare status elsewhere. */
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e, UriInfo uri) {
+        if (!uri.getPath().startsWith("/api/")) {
+            return Response.status(403).build();
+        }
+        return problem(new Problem("about:blank", "Forbidden", 403, "your role does not allow this", null, null));
     }
 
     static Response problem(Problem p) {

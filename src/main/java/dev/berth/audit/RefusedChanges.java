@@ -2,6 +2,8 @@ package dev.berth.audit;
 
 import dev.berth.api.Problem;
 import dev.berth.identity.CurrentUser;
+import dev.berth.identity.TenantContext;
+import dev.berth.security.SecurityLog;
 import dev.berth.tenants.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -16,13 +18,18 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * Records attempted changes that were refused, with their result: {@code denied} (403, or 404 for a tenant or app
  * the caller may not see), {@code refused} (other 4xx: invalid input, conflicts, quota) or {@code failed} (5xx).
  * Successful changes are recorded by the services in their own transaction; a refused change rolled that back, so
- * it is written here in a new one. Reads and unauthenticated calls (401) are not recorded.
+ * it is written here in a new one. Reads and unauthenticated calls (401) are not recorded. A refusal of someone who
+ * is not a member of the tenant the request named goes to the platform's {@link SecurityLog} instead.
  */
 public class RefusedChanges {
     private static final Logger LOG = Logger.getLogger(RefusedChanges.class);
     private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
     @Inject
     CurrentUser user;
+    @Inject
+    TenantContext tenant;
+    @Inject
+    SecurityLog securityLog;
 
     @ServerResponseFilter
     public void record(ContainerRequestContext request, ContainerResponseContext response) {
@@ -38,6 +45,11 @@ public class RefusedChanges {
                 + (why == null ? "" : " " + why);
         String actor = user.name();
         String source = user.sourceAddress();
+        if (slug != null && tenant.isStranger()) {
+            // A stranger's refused request never reaches the tenant's audit log: a flood of them would fill it.
+            securityLog.record(actor, source, request.getMethod(), request.getUriInfo().getPath(), status, slug, why);
+            return;
+        }
         Runnable write = () -> write(slug, app, result, summary, actor, source);
         if (io.vertx.core.Context.isOnEventLoopThread()) {
             // Refused before dispatch (a security check on the I/O thread): the database write must not block it.

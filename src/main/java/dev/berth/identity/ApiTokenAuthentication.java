@@ -1,5 +1,6 @@
 package dev.berth.identity;
 
+import dev.berth.api.RawProblems;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -24,6 +25,8 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class ApiTokenAuthentication implements HttpAuthenticationMechanism {
+    @Inject
+    RawProblems problems;
     public static final String GRANT_ATTRIBUTE = "berth.token";
     private static final String BEARER = "Bearer ";
 
@@ -45,6 +48,22 @@ public class ApiTokenAuthentication implements HttpAuthenticationMechanism {
         boolean api = context.normalizedPath().startsWith("/api/");
         return presented(context) == null && !api ? Uni.createFrom().nullItem()
                 : Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"berth\""));
+    }
+
+    /**
+     * Sends the challenge above with a problem+json body (401 naming how to authenticate), so API clients get the
+     * same error shape as for every other refusal.
+     */
+    @Override
+    public Uni<Boolean> sendChallenge(RoutingContext context) {
+        boolean api = context.normalizedPath().startsWith("/api/");
+        if (presented(context) == null && !api) {
+            return Uni.createFrom().item(false);
+        }
+        context.response().putHeader("WWW-Authenticate", "Bearer realm=\"berth\"");
+        problems.send(context, RawProblems.problem(401, "Unauthorized", "sign in, or send an API token as "
+                + "'Authorization: Bearer berth_...'; a token that is unknown, revoked or expired is refused", null));
+        return Uni.createFrom().item(true);
     }
 
     private static String presented(RoutingContext context) {

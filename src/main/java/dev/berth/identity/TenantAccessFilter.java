@@ -31,6 +31,7 @@ public class TenantAccessFilter {
         Tenant tenant = Tenant.findBySlug(slug);
         Role role = tenant == null ? null : user.roleIn(tenant.id);
         if (role == null) {
+            context.markStranger();
             throw ApiException.notFound("tenant", slug);
         }
         ApiTokenService.Grant grant = user.token();

@@ -11,11 +11,25 @@ public class TenantContext {
     private Long tenantId;
     private String slug;
     private Role role;
+    private boolean stranger;
 
     void set(long tenantId, String slug, Role role) {
         this.tenantId = tenantId;
         this.slug = slug;
         this.role = role;
+    }
+
+    /** Marks the caller as not a member of the tenant the request named (or of no tenant by that name). */
+    void markStranger() {
+        this.stranger = true;
+    }
+
+    /**
+     * True when the request named a tenant the caller is not a member of: its refusal belongs in the platform's
+     * security log, not in that tenant's audit log.
+     */
+    public boolean isStranger() {
+        return stranger;
     }
 
     public long tenantId() {

@@ -40,8 +40,16 @@ public final class Quantities {
         return bytes.longValueExact();
     }
 
+    /**
+     * The longest quantity text read at all. BigDecimal arithmetic on a huge text is quadratic (a million digits
+     * took over a minute); no real CPU or memory amount needs more than a few digits, so longer text is refused
+     * before it is parsed.
+     */
+    public static final int MAX_LENGTH = 32;
+
     private static BigDecimal amount(String text) {
-        if (text == null || text.isBlank() || !text.trim().matches("[0-9]+(\\.[0-9]+)?([eE][0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")) {
+        if (text == null || text.length() > MAX_LENGTH || text.isBlank()
+                || !text.trim().matches("[0-9]+(\\.[0-9]+)?([eE][0-9]{1,2}|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")) {
             return null;
         }
         try {

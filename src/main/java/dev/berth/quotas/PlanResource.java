@@ -1,5 +1,6 @@
 package dev.berth.quotas;
 
+import dev.berth.identity.CurrentUser;
 import dev.berth.identity.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -26,17 +27,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class PlanResource {
     @Inject
     PlanService plans;
+    @Inject
+    CurrentUser user;
 
     @GET
-    @Operation(summary = "Every plan with its limits and how many tenants are on it")
+    @Operation(summary = "Every plan with its limits; platform admins also see how many tenants are on it")
     public List<PlanView> list() {
-        return plans.list();
+        return plans.list(user.isPlatformAdmin());
     }
 
     @GET
     @Path("{plan}")
     public PlanView get(@PathParam("plan") String name) {
-        return plans.get(name);
+        return plans.get(name, user.isPlatformAdmin());
     }
 
     @POST

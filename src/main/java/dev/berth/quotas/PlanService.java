@@ -36,16 +36,18 @@ public class PlanService {
     @Inject
     Event<DesiredStateChanged> changed;
 
+    /** Every plan; the number of tenants on each only when {@code withCounts} (platform admins). */
     @Transactional
-    public List<PlanView> list() {
-        Map<Long, Long> counts = tenantCounts();
-        return Plan.listAllByCpu().stream().map(p -> PlanView.of(p, counts.getOrDefault(p.id, 0L))).toList();
+    public List<PlanView> list(boolean withCounts) {
+        Map<Long, Long> counts = withCounts ? tenantCounts() : Map.of();
+        return Plan.listAllByCpu().stream().map(p -> PlanView.of(p, withCounts ? counts.getOrDefault(p.id, 0L) : null))
+                .toList();
     }
 
     @Transactional
-    public PlanView get(String name) {
+    public PlanView get(String name, boolean withCounts) {
         Plan p = require(name);
-        return PlanView.of(p, Tenant.count("planId", p.id));
+        return PlanView.of(p, withCounts ? Tenant.count("planId", p.id) : null);
     }
 
     @Transactional
@@ -72,7 +74,7 @@ public class PlanService {
         p.apply(limits);
         p.persist();
         audit.record(null, null, null, "plan.create", "created plan " + p.name + " " + limits.asMap(), limits.asMap());
-        return PlanView.of(p, 0);
+        return PlanView.of(p, 0L);
     }
 
     /**
@@ -109,7 +111,7 @@ public class PlanService {
         if (!diff.isEmpty()) {
             slugs.forEach(s -> changed.fire(new DesiredStateChanged(s)));
         }
-        return PlanView.of(p, slugs.size());
+        return PlanView.of(p, (long) slugs.size());
     }
 
     /** Deletes a plan no tenant is on; the default plan for new tenants cannot be deleted. */

@@ -1,7 +1,10 @@
 package dev.berth.regions;
 
+import dev.berth.identity.CurrentUser;
+import dev.berth.identity.Membership;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
@@ -59,19 +62,36 @@ public class RegionMap {
         }
     }
 
+    @Inject
+    CurrentUser user;
+
     /** Every region with the number of apps placed there (admin view). */
     @Transactional
     public MapView all() {
-        return build(null);
+        return build(null, null);
+    }
+
+    /**
+     * Every region, with the apps placed there that the viewer may see: all of them for platform admins, else only
+     * those of the tenants the viewer is a member of. Other tenants' apps are neither named nor counted.
+     */
+    @Transactional
+    public MapView forViewer() {
+        if (user.isPlatformAdmin()) {
+            return build(null, null);
+        }
+        List<Long> mine = user.token() != null ? List.of(user.token().tenantId())
+                : Membership.listBySubject(user.subject()).stream().map(m -> m.id.tenantId).toList();
+        return build(null, mine.isEmpty() ? List.of(-1L) : mine);
     }
 
     /** The regions a tenant may use, with the tenant's apps placed in each. */
     @Transactional
     public MapView forTenant(String slug) {
-        return build(slug);
+        return build(slug, null);
     }
 
-    private MapView build(String slug) {
+    private MapView build(String slug, List<Long> tenantIds) {
         List<Region> regions = slug == null ? Region.listAllByName() : Panache.getEntityManager().createQuery(
                 "select r from Region r where r.id in (select tr.regionId from TenantRegion tr, Tenant t where "
                         + "t.id = tr.tenantId and t.slug = :s) order by r.name", Region.class)
@@ -79,9 +99,13 @@ public class RegionMap {
         Map<Long, Long> counts = new LinkedHashMap<>();
         var count = Panache.getEntityManager().createQuery("select ar.regionId, count(ar) from AppRegion ar"
                 + (slug == null ? "" : ", Tenant t where t.id = ar.tenantId and t.slug = :s")
+                + (tenantIds == null ? "" : " where ar.tenantId in :ids")
                 + " group by ar.regionId", Object[].class);
         if (slug != null) {
             count.setParameter("s", slug);
+        }
+        if (tenantIds != null) {
+            count.setParameter("ids", tenantIds);
         }
         count.getResultList().forEach(r -> counts.put((Long) r[0], (Long) r[1]));
         // The first few names per region (by tenant and app), not every placement: at 100,000 apps the admin map
@@ -91,9 +115,13 @@ public class RegionMap {
                 + (slug == null ? "t.slug || '/' || a.name" : "a.name") + " as label, row_number() over "
                 + "(partition by ar.region_id order by t.slug, a.name) as n from app_region ar "
                 + "join app a on a.id = ar.app_id join tenant t on t.id = a.tenant_id"
-                + (slug == null ? "" : " where t.slug = :s") + ") x where n <= :k order by region_id, n");
+                + (slug == null ? "" : " where t.slug = :s") + (tenantIds == null ? "" : " where t.id in (:ids)")
+                + ") x where n <= :k order by region_id, n");
         if (slug != null) {
             names.setParameter("s", slug);
+        }
+        if (tenantIds != null) {
+            names.setParameter("ids", tenantIds);
         }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = names.setParameter("k", NAMES_SHOWN).getResultList();

@@ -54,7 +54,10 @@ public class TenantService {
         List<Tenant> tenants;
         Map<Long, String> roles = new LinkedHashMap<>();
         ApiTokenService.Grant grant = user.token();
-        if (grant != null) {
+        if (grant != null && grant.app() != null) {
+            // An app-scoped token sees its one app and nothing of the tenant (TenantAccessFilter), so no tenant here.
+            tenants = List.of();
+        } else if (grant != null) {
             roles.put(grant.tenantId(), grant.role().value());
             tenants = page == 0 ? List.of(Tenant.<Tenant>findById(grant.tenantId())) : List.of();
         } else if (user.isPlatformAdmin()) {
@@ -71,7 +74,7 @@ public class TenantService {
     @Transactional
     public long countVisible() {
         if (user.token() != null) {
-            return 1;
+            return user.token().app() != null ? 0 : 1;
         }
         return user.isPlatformAdmin() ? Tenant.count() : Membership.count("id.subject", user.subject());
     }
@@ -108,14 +111,26 @@ public class TenantService {
         Plan plan = planNamed(v, req.plan() == null ? quotasConfig.defaultPlan() : req.plan());
         QuotaOverrides overrides = Overrides.validate(v, req.overrides(), QuotaOverrides.NONE, req.cpu(), req.memory(),
                 req.pods(), req.apps());
-        List<String> owners = req.owners() == null ? List.of() : req.owners().stream()
-                .filter(Objects::nonNull).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+        // Left out, the tenant starts without owners (platform admins act as owners and add them later); given, the
+        // list must name at least one person and every entry must be one.
+        v.check(req.owners() == null || !req.owners().isEmpty(), "owners",
+                "must name at least one owner; leave the field out to add owners later");
         List<Directory.User> ownerUsers = new ArrayList<>();
-        for (int i = 0; i < owners.size(); i++) {
-            Directory.User u = owners.get(i).length() <= 320 ? members.lookup(owners.get(i)) : null;
-            v.check(u != null, "owners[" + i + "]", "no user '" + owners.get(i)
+        List<String> owners = new ArrayList<>();
+        for (int i = 0; req.owners() != null && i < req.owners().size(); i++) {
+            String o = req.owners().get(i);
+            if (o == null || o.isBlank()) {
+                v.check(false, "owners[" + i + "]", "must be a user name or e-mail address");
+                continue;
+            }
+            o = o.trim();
+            Directory.User u = o.length() <= 320 ? members.lookup(o) : null;
+            v.check(u != null, "owners[" + i + "]", "no user '" + (o.length() <= 320 ? o : o.substring(0, 320) + "...")
                     + "' is known to the identity provider; give a user name or e-mail address");
-            ownerUsers.add(u);
+            if (!owners.contains(o)) {
+                owners.add(o);
+                ownerUsers.add(u);
+            }
         }
         if (plan != null) {
             LimitsRequest.checkConsistent(v, "overrides.", plan.limits().with(overrides));

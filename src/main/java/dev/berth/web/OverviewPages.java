@@ -104,7 +104,7 @@ public class OverviewPages {
             TenantRequests.Create req = new TenantRequests.Create(FormInput.text(form.slug),
                     FormInput.text(form.displayName), FormInput.text(form.cpu), FormInput.text(form.memory),
                     FormInput.number("pods", form.pods, errors), FormInput.number("apps", form.apps, errors),
-                    FormInput.commaList(form.owners), FormInput.text(form.plan), null);
+                    FormInput.text(form.owners) == null ? null : FormInput.commaList(form.owners), FormInput.text(form.plan), null);
             FormInput.throwIfAny(errors);
             TenantView created = tenants.create(req);
             return Response.seeOther(URI.create("/t/" + created.slug() + "?ok=tenant-created")).build();

@@ -37,7 +37,11 @@ class AppValidationTest {
 
     private static Map<String, Object> body(String name, String key, Object value) {
         Map<String, Object> b = new LinkedHashMap<>(Api.app(name));
-        b.put(key, value);
+        if (value == null) {
+            b.remove(key); // absent: the API refuses unknown fields, so no placeholder key is sent
+        } else {
+            b.put(key, value);
+        }
         return b;
     }
 

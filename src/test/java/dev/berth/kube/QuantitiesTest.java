@@ -70,4 +70,14 @@ class QuantitiesTest {
         assertThat(Quantities.sameAmount("1G", "1Gi")).isFalse();
         assertThat(Quantities.sameAmount("abc", "abc")).isFalse();
     }
+
+    @Test
+    void aMillionDigitsAreRefusedBeforeAnyArithmetic() {
+        long start = System.nanoTime();
+        assertThat(Quantities.parseCpuMillis("1".repeat(1_000_000))).isEqualTo(-1);
+        assertThat(Quantities.parseMemoryBytes("1".repeat(1_000_000) + "Mi")).isEqualTo(-1);
+        assertThat(Quantities.parseCpuMillis("1e99999999")).isEqualTo(-1);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofMillis(500));
+        assertThat(Quantities.parseCpuMillis("1e2")).isEqualTo(100_000);
+    }
 }

@@ -1,0 +1,74 @@
+package dev.berth.api;
+
+import io.quarkus.arc.ArcUndeclaredThrowableException;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.RollbackException;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The database's unique indexes are the last word when two requests claim the same thing at once (two tenants, the
+ * same custom domain): the service's check ran before either committed, so the loser's commit fails on the index.
+ * That is a conflict, not a server error: 409 naming the field of the column the index covers. Any other
+ * persistence failure stays a 500, as problem+json without internals.
+ */
+public class ConstraintConflicts {
+    private static final Logger LOG = Logger.getLogger(ConstraintConflicts.class);
+    private static final String UNIQUE_VIOLATION = "23505";
+    /** PostgreSQL's detail of a unique violation: {@code Key (custom_domain)=(shop.example.com) already exists.} */
+    private static final Pattern KEY = Pattern.compile("Key \\(([a-z_, ]+)\\)=");
+
+    @ServerExceptionMapper
+    public Response persistence(PersistenceException e) {
+        return map(e);
+    }
+
+    @ServerExceptionMapper
+    public Response rollback(RollbackException e) {
+        return map(e);
+    }
+
+    @ServerExceptionMapper
+    public Response undeclared(ArcUndeclaredThrowableException e) {
+        return map(e);
+    }
+
+    static Response map(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                String field = field(sql.getMessage());
+                String detail = field + " is already taken (another request claimed it at the same time)";
+                return ProblemMappers.problem(new Problem("about:blank", "Conflict", 409, detail, field,
+                        List.of(new FieldError(field, detail))));
+            }
+        }
+        LOG.error("request failed", e);
+        return ProblemMappers.problem(new Problem("about:blank", "Internal Server Error", 500,
+                "the request failed; nothing was changed", null, null));
+    }
+
+    /** The API field of the first column in the violated key ({@code custom_domain} becomes {@code customDomain}). */
+    static String field(String message) {
+        Matcher m = message == null ? null : KEY.matcher(message);
+        if (m == null || !m.find()) {
+            return "body";
+        }
+        String column = m.group(1).split(",")[0].trim();
+        StringBuilder b = new StringBuilder();
+        boolean upper = false;
+        for (char c : column.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                b.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return b.toString();
+    }
+}
