@@ -63,7 +63,8 @@ public class AppLogResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Follow the app's logs live, merged across pods and regions",
             description = "One `log` event per line: JSON with `region`, `pod`, `container`, `time` and `text`. "
-                    + "A `note` event says what cannot be read (a region not connected). Starts with the last `tail` "
+                    + "A `note` event says what cannot be read (a region not connected); when no region can be followed the "
+                    + "stream ends with an `end` event. Starts with the last `tail` "
                     + "lines of each pod (100), or those of the last `since` (`90`, `90s`, `15m`, `2h`, `1d`); "
                     + "`region` and `pod` narrow it down. Pods that start later are followed as they start. The "
                     + "stream ends when the client disconnects.")
@@ -85,6 +86,14 @@ public class AppLogResource {
         synchronized (lock) {
             for (String note : session.notes()) {
                 sink.send(sse.newEventBuilder().name("note").data(note).build());
+            }
+            if (!session.following()) {
+                // Nothing can be followed now (no region connected, or only simulated ones): say so and end, rather
+                // than hold the connection open with nothing to send.
+                sink.send(sse.newEventBuilder().name("end").data("no region of the app can be followed now").build())
+                        .toCompletableFuture().join();
+                sink.close();
+                return;
             }
         }
         watchUntilGone(session, sink, sse, lock);

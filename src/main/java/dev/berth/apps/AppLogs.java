@@ -96,6 +96,7 @@ public class AppLogs {
         private final Map<String, Instant> lastTime = new ConcurrentHashMap<>();
         private final List<String> notes = new ArrayList<>();
         private volatile boolean closed;
+        private volatile boolean following;
 
         /** What the session could not read, in words (a region not connected, a simulated region). */
         public List<String> notes() {
@@ -104,6 +105,11 @@ public class AppLogs {
 
         public boolean closed() {
             return closed;
+        }
+
+        /** False when no region of the app can be followed (none connected, or only simulated ones). */
+        public boolean following() {
+            return following;
         }
 
         @Override
@@ -159,6 +165,11 @@ public class AppLogs {
             lines.forEach(sink);
             return session;
         }
+        if (clusters.isEmpty()) {
+            session.close();
+            return session;
+        }
+        session.following = true;
         readers.submit(() -> {
             try {
                 while (!session.closed) {

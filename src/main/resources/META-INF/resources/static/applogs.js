@@ -28,5 +28,9 @@
   source.addEventListener('note', function (e) {
     show('# ' + e.data);
   });
+  source.addEventListener('end', function (e) {
+    show('# ' + e.data);
+    source.close();
+  });
   window.addEventListener('pagehide', function () { source.close(); });
 })();
