@@ -72,7 +72,8 @@ public final class CrashingBuildHost {
                 Workspace ws = new Workspace(Path.of(config.workspaceDir()), buildId, appId)) {
             control.recordProcessesIn(ws.root.resolve(Workspace.PROCESSES));
             Path repo = ws.root.resolve("src");
-            GitSource.Commit commit = GitSource.checkout(a[7], "main", null, GitSource.Credentials.NONE, null, repo,
+            GitSource.Commit commit = GitSource.checkout(a[7], "main", null, GitSource.Credentials.NONE, null,
+                    new HostPolicy(List.of("127.0.0.1", "localhost"), HostPolicy.DNS), repo,
                     ws.dir("scratch"), control::stopped, log::line);
             log.line("Checked out " + commit.sha() + " (crash host)");
             System.out.println("workspace " + ws.root);
