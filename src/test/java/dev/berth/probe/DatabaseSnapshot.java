@@ -26,6 +26,7 @@ final class DatabaseSnapshot {
      */
     static final Map<String, String> IGNORED = Map.of(
             "audit_event", "records refused attempts (403/404 denied, other 4xx refused) by design",
+            "security_event", "the platform security log: records strangers' refused requests by design (rate-limited)",
             "region_lease", "renewed every 10 s by the lease holder, whatever requests do",
             "flyway_schema_history", "migrations, not data");
 
