@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -68,6 +70,8 @@ public class AppLogResource {
                     + "lines of each pod (100), or those of the last `since` (`90`, `90s`, `15m`, `2h`, `1d`); "
                     + "`region` and `pod` narrow it down. Pods that start later are followed as they start. The "
                     + "stream ends when the client disconnects.")
+    @APIResponse(responseCode = "200", description = "The log, as Server-Sent Events",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
     public void follow(@PathParam("tenant") String slug, @PathParam("app") String app,
             @QueryParam("region") String region, @QueryParam("pod") String pod, @QueryParam("tail") String tail,
             @QueryParam("since") String since, @Context SseEventSink sink, @Context Sse sse)

@@ -43,6 +43,7 @@ import java.util.List;
 @ApplicationScoped
 public class KubernetesJobExecutor implements BuildExecutor {
     static final long POLL_MILLIS = 500;
+    static final int LOG_ATTEMPTS = 5;
     static final java.time.Duration LEFTOVER_WAIT = java.time.Duration.ofSeconds(60);
 
     @Inject
@@ -223,14 +224,30 @@ public class KubernetesJobExecutor implements BuildExecutor {
     private static Thread follow(KubernetesClient client, String ns, String pod, BuildLog.Writer log) {
         Thread t = new Thread(() -> {
             for (String container : List.of("clone", "build")) {
-                try (LogWatch watch = client.pods().inNamespace(ns).withName(pod).inContainer(container).watchLog();
-                        BufferedReader r = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        log.line(line);
+                // A connection dropped before the first line is asked for again (the log is read from its start, so
+                // nothing is lost or repeated); after that, the rest of that container's log is reported missing.
+                for (int attempt = 1; ; attempt++) {
+                    int read = 0;
+                    try (LogWatch watch = client.pods().inNamespace(ns).withName(pod).inContainer(container).watchLog();
+                            BufferedReader r = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            log.line(line);
+                            read++;
+                        }
+                        Throwable failed = read == 0 ? failure(watch) : null;
+                        if (failed == null) {
+                            break;
+                        }
+                        throw new java.io.IOException(ClusterErrors.describe(failed), failed);
+                    } catch (Exception e) {
+                        if (read == 0 && attempt < LOG_ATTEMPTS && ClusterErrors.unanswered(e)) {
+                            sleepQuietly(POLL_MILLIS);
+                            continue;
+                        }
+                        log.line("(log of container " + container + " unavailable: " + e.getMessage() + ")");
+                        break;
                     }
-                } catch (Exception e) {
-                    log.line("(log of container " + container + " unavailable: " + e.getMessage() + ")");
                 }
             }
         }, "build-log-" + pod);
@@ -256,6 +273,23 @@ public class KubernetesJobExecutor implements BuildExecutor {
         return status.getConditions() == null ? "" : status.getConditions().stream()
                 .filter(c -> "Failed".equals(c.getType())).findFirst()
                 .map(c -> " (" + c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")").orElse("");
+    }
+
+    /** Why a log stream ended, when it failed (a dropped connection ends the stream as if the log had ended). */
+    private static Throwable failure(LogWatch watch) {
+        try {
+            return watch.onClose().toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void joinQuietly(Thread t) throws InterruptedException {

@@ -100,7 +100,10 @@ public class SessionRevocations implements SecurityIdentityAugmentor {
         }
         Cookie cookie = rc.request().getCookie(COOKIE);
         Long out = signedOutAt.get(identity.getPrincipal().getName());
-        if (cookie == null || out == null || issuedAfterSignOut.containsKey(hash(cookie.getValue()))) {
+        Long issuedAt = cookie == null ? null : issuedAfterSignOut.get(hash(cookie.getValue()));
+        // Only a cookie issued after the user's latest sign-out counts: one issued after an earlier sign-out (a login
+        // between two sign-outs) is as signed out as any other.
+        if (cookie == null || out == null || issuedAt != null && issuedAt - out > 0) {
             return Uni.createFrom().item(identity);
         }
         if (System.nanoTime() - out > timeoutNanos) {

@@ -147,22 +147,22 @@ class StrategyTest {
         await().ignoreExceptions().atMost(WAIT).until(() -> ready(slug, "web-green") == 2);
         sandbox.settle();
 
-        long before = sandbox.writes();
+        long before = sandbox.writes(slug);
         json().post(releases(slug, "web") + "/promote").then().statusCode(202);
         await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> assertThat(liveColour(slug, "web")).isEqualTo("green"));
         sandbox.settle();
-        assertThat(sandbox.writes() - before).as("a switch is one write").isEqualTo(1);
+        assertThat(sandbox.writes(slug) - before).as("a switch is one write").isEqualTo(1);
         assertThat(rolloutState(slug, "web")).isEqualTo("holding");
         json().post(releases(slug, "web") + "/promote").then().statusCode(204);
 
         // The engine scales the abandoned colour down in a later step; hold it so the switch itself is counted alone.
         engine.stop();
         try {
-            before = sandbox.writes();
+            before = sandbox.writes(slug);
             json().post(releases(slug, "web") + "/switch-back").then().statusCode(202);
             await().ignoreExceptions().atMost(WAIT).untilAsserted(() -> assertThat(liveColour(slug, "web")).isEqualTo("blue"));
             sandbox.settle();
-            assertThat(sandbox.writes() - before).as("switching back is one write too").isEqualTo(1);
+            assertThat(sandbox.writes(slug) - before).as("switching back is one write too").isEqualTo(1);
         } finally {
             engine.start();
         }

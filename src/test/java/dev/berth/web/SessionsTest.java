@@ -38,6 +38,17 @@ class SessionsTest {
         again.cookiesOnly().get("/api/v1/tenants").then().statusCode(200);
     }
 
+    /** A login between two sign-outs: its cookie ends with the second sign-out like any other. */
+    @Test
+    void aCookieIssuedAfterAnEarlierSignOutEndsWithTheNextOne() {
+        Sessions first = Sessions.login("alice", "/tenants");
+        first.withToken().post("/logout").then().statusCode(303);
+        Sessions second = Sessions.login("alice", "/tenants");
+        second.cookiesOnly().get("/api/v1/tenants").then().statusCode(200);
+        second.withToken().post("/logout").then().statusCode(303);
+        second.cookiesOnly().get("/api/v1/tenants").then().statusCode(401);
+    }
+
     @Test
     void repeatedFailuresOfOneUserNameBackOffWith429() {
         String user = "ghost-" + UUID.randomUUID().toString().substring(0, 8);
