@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * number.</li>
  * </ul>
  */
-final class ProcessTree {
+public final class ProcessTree {
     /**
      * {@code $@} runs in the background without the pipe; a subshell waits for the pipe's end (Berth gone) and then
      * kills the group ({@code kill 0}); the guard exits with the command's status and stops the subshell.
@@ -59,7 +59,7 @@ final class ProcessTree {
     }
 
     /** The command as a process group leader under the guard; its stdin must stay open as long as Berth runs it. */
-    static List<String> guarded(List<String> command) {
+    public static List<String> guarded(List<String> command) {
         List<String> out = new ArrayList<>(List.of("setsid", "sh", "-c", GUARD, "berth-build"));
         out.addAll(command);
         return out;

@@ -1,5 +1,6 @@
 package dev.berth.testsupport;
 
+import dev.berth.builds.ProcessTree;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
@@ -24,6 +25,7 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
     public static final String REGISTRY_PASSWORD = "registry-" + java.util.UUID.randomUUID();
     private static final String PREFIX = "berth-build-infra";
     private static final String OWNER = "owner.pid";
+    private static boolean stopAtExit;
     private static Path root;
     private static int registryPort;
     private static int gitPort;
@@ -37,6 +39,13 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
             reapLeftovers();
             root = Files.createTempDirectory(PREFIX);
             Files.writeString(root.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
+            // A test profile's resources are not always stopped before its JVM ends (the integration tests' are not),
+            // and a killed JVM runs no hook: the registry and git daemon run behind Berth's process guard, which
+            // stops them when this JVM's pipe to them closes, however it ends.
+            if (!stopAtExit) {
+                stopAtExit = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "build-infra-stop"));
+            }
             Path repos = Files.createDirectories(root.resolve("repos"));
             registryPort = freePort();
             Path config = root.resolve("registry.yml");
@@ -64,11 +73,11 @@ public class BuildInfra implements QuarkusTestResourceLifecycleManager {
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Files.writeString(root.resolve("registry-auth.json"),
                     "{\"auths\":{\"http://127.0.0.1:" + registryPort + "/v2/\":{\"auth\":\"" + auth + "\"}}}");
-            registry = new ProcessBuilder("docker-registry", "serve", config.toString())
+            registry = new ProcessBuilder(ProcessTree.guarded(List.of("docker-registry", "serve", config.toString())))
                     .redirectErrorStream(true).redirectOutput(root.resolve("registry.log").toFile()).start();
             gitPort = freePort();
-            git = new ProcessBuilder("git", "daemon", "--listen=127.0.0.1", "--port=" + gitPort, "--export-all",
-                    "--reuseaddr", "--base-path=" + repos, repos.toString())
+            git = new ProcessBuilder(ProcessTree.guarded(List.of("git", "daemon", "--listen=127.0.0.1", "--port=" + gitPort,
+                    "--export-all", "--reuseaddr", "--base-path=" + repos, repos.toString())))
                     .redirectErrorStream(true).redirectOutput(root.resolve("git-daemon.log").toFile()).start();
             waitForPort(registryPort);
             waitForPort(gitPort);
