@@ -59,14 +59,17 @@ class AppLifecycleTest {
     @Test
     @TestSecurity(user = "admin", roles = "platform-admin")
     void anImageFromBerthsRegistryWithoutUserCannotStartUnderRunAsNonRootAsOnACluster() {
-        JsonPath app = deployAndSettle(Api.uniqueSlug("root"), BuildInfra.baseImage(), "Degraded");
+        String slug = Api.uniqueSlug("root");
+        JsonPath app = deployAndSettle(slug, BuildInfra.baseImage(), "Degraded");
         assertThat(app.getString("status[0].pods[0].phase")).isEqualTo("Pending");
         assertThat(app.getInt("status[0].ready")).isZero();
         List<String> conditions = app.getList("status[0].conditions");
         assertThat(conditions).anyMatch(c -> c.contains(": CreateContainerConfigError: container has runAsNonRoot and "
                 + "image will run as root (pod: \"web-") && c.endsWith(", container: app)"));
-        assertThat(app.getList("status[0].events.findAll { it.reason == 'Failed' }.message", String.class))
-                .anyMatch(m -> m.startsWith("Error: container has runAsNonRoot and image will run as root"));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(json()
+                .get("/api/v1/tenants/" + slug + "/apps/web").then().statusCode(200).extract().jsonPath()
+                .getList("status[0].events.findAll { it.reason == 'Failed' }.message", String.class))
+                .anyMatch(m -> m.startsWith("Error: container has runAsNonRoot and image will run as root")));
     }
 
     @Test
@@ -74,11 +77,15 @@ class AppLifecycleTest {
     void anImageMissingFromBerthsRegistryBacksOffPulling() {
         BuildInfra.baseImage();
         String image = BuildInfra.registry() + "/base/busybox:not-pushed";
-        JsonPath app = deployAndSettle(Api.uniqueSlug("pull"), image, "Degraded");
+        String slug = Api.uniqueSlug("pull");
+        JsonPath app = deployAndSettle(slug, image, "Degraded");
         List<String> conditions = app.getList("status[0].conditions");
         assertThat(conditions).anyMatch(c -> c.contains(": ImagePullBackOff: Back-off pulling image \"" + image + "\"")
                 && c.endsWith("not found"));
-        assertThat(app.getList("status[0].events.reason", String.class)).contains("BackOff", "Failed");
+        // The kubelet's events come through the events watch, a moment after the pod's status that settled above.
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(json()
+                .get("/api/v1/tenants/" + slug + "/apps/web").then().statusCode(200).extract().jsonPath()
+                .getList("status[0].events.reason", String.class)).contains("BackOff", "Failed"));
     }
 
     @Test

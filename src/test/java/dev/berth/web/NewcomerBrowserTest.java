@@ -3,26 +3,18 @@ package dev.berth.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testsupport.Api;
+import dev.berth.testsupport.HeadlessBrowser;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -33,42 +25,22 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @QuarkusTest
 class NewcomerBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
     @TestHTTPResource("/")
     URL root;
 
+    private HeadlessBrowser headless;
     private WebDriver browser;
-    private Path profile;
 
     @BeforeEach
     void startBrowser() throws IOException {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            throw new AssertionError("The browser test needs " + CHROMIUM + " and " + CHROMEDRIVER
-                    + ". Install them with: apt-get update && apt-get install -y chromium chromium-driver");
-        }
-        profile = Files.createTempDirectory("berth-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1000", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        headless = new HeadlessBrowser();
+        browser = headless.driver();
     }
 
     @AfterEach
     void stopBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (headless != null) {
+            headless.close();
         }
     }
 
@@ -116,13 +88,7 @@ class NewcomerBrowserTest {
 
     /** Keeps what the browser saw under target/screenshots, for looking at after a run. */
     private void screenshot(String name) {
-        try {
-            Path dir = Files.createDirectories(Path.of("target", "screenshots"));
-            byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-            Files.write(dir.resolve(name + ".png"), png);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        headless.screenshot(name);
     }
 
     private void signIn(String user, String password) {
