@@ -78,5 +78,12 @@ class RegionOutageIT {
             return d;
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> deployment(slug, "web").getSpec().getReplicas() == 2);
+        // The cluster's own clients came back with their reconnect backoff (the controller-manager's grows to 30 s,
+        // the test kubelet's to 32 s). The next test class shares this cluster: leave it once its controllers and
+        // kubelet run pods again, so no test after this one waits out a backoff that is not its own.
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            Deployment web = deployment(slug, "web");
+            return web.getStatus() != null && Integer.valueOf(2).equals(web.getStatus().getReadyReplicas());
+        });
     }
 }

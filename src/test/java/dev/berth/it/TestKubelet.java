@@ -110,13 +110,15 @@ public final class TestKubelet implements AutoCloseable {
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
         if (pod.getMetadata().getDeletionTimestamp() != null) {
-            executor.execute(() -> quietly(() -> client.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete()));
+            executor.execute(() -> untilDone(() -> client.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete(),
+                    RETRIES));
             return;
         }
         if (pod.getSpec().getNodeName() == null) {
-            executor.execute(() -> quietly(() -> client.bindings().inNamespace(ns).resource(new BindingBuilder()
+            executor.execute(() -> untilDone(() -> client.bindings().inNamespace(ns).resource(new BindingBuilder()
                     .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
-                    .withNewTarget().withKind("Node").withApiVersion("v1").withName(NODE).endTarget().build()).create()));
+                    .withNewTarget().withKind("Node").withApiVersion("v1").withName(NODE).endTarget().build()).create(),
+                    RETRIES));
             return;
         }
         if (BuilderPods.isBuilder(pod)) {
@@ -128,7 +130,7 @@ public final class TestKubelet implements AutoCloseable {
             return;
         }
         if (handled.add(pod.getMetadata().getUid())) {
-            executor.schedule(() -> quietly(() -> start(pod)), readyDelay.toMillis(), TimeUnit.MILLISECONDS);
+            executor.schedule(() -> untilDone(() -> start(pod), RETRIES), readyDelay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -173,11 +175,24 @@ public final class TestKubelet implements AutoCloseable {
                 .create();
     }
 
-    private static void quietly(Runnable r) {
+    /** How often a binding or status write is tried again while the API server cannot take it (1 s apart). */
+    private static final int RETRIES = 180;
+
+    /**
+     * Runs a write for a pod until the API server takes it, as a kubelet keeps trying. A write refused because the
+     * pod is gone, already bound or changed meanwhile ends there (the informer brings its next state); one that
+     * failed because the API server was down (the region outage test stops it) is tried again a second later.
+     * Without this, a pod whose start fell into an outage stayed unready for good: the informer's later events for
+     * it are ignored once it is handled.
+     */
+    private void untilDone(Runnable write, int attemptsLeft) {
         try {
-            r.run();
+            write.run();
         } catch (KubernetesClientException e) {
-            // The pod went away or changed meanwhile; the informer brings its next state.
+            boolean settled = e.getCode() == 404 || e.getCode() == 409 || e.getCode() == 422;
+            if (!settled && attemptsLeft > 0 && !executor.isShutdown()) {
+                executor.schedule(() -> untilDone(write, attemptsLeft - 1), 1, TimeUnit.SECONDS);
+            }
         }
     }
 
