@@ -28,11 +28,13 @@ import java.util.concurrent.TimeUnit;
 public final class ProcessTree {
     /**
      * {@code $@} runs in the background without the pipe; a subshell waits for the pipe's end (Berth gone) and then
-     * kills the group ({@code kill 0}); the guard exits with the command's status and stops the subshell.
+     * kills the group ({@code kill 0}); the guard exits with the command's status once it has stopped the subshell
+     * and collected it. Without that {@code wait} the subshell stayed a zombie in the group (its new parent, often
+     * a container's PID 1 that reaps nothing, never collects it), and each build step waited for it to go.
      */
     private static final String GUARD = "exec 3<&0; \"$@\" 3<&- </dev/null & child=$!; "
             + "( read -r line <&3; kill -KILL 0 ) </dev/null & watcher=$!; exec 3<&-; "
-            + "wait $child; code=$?; kill $watcher 2>/dev/null; exit $code";
+            + "wait $child; code=$?; kill $watcher 2>/dev/null; wait $watcher 2>/dev/null; exit $code";
 
     private ProcessTree() {
     }
@@ -123,7 +125,19 @@ public final class ProcessTree {
                     leader.descendants().forEach(all::add);
                 });
         all.addAll(members(group));
-        all.removeIf(p -> !p.isAlive() || p.pid() == ProcessHandle.current().pid());
+        // A zombie has ended already: no signal reaches it and only its parent can collect it.
+        all.removeIf(p -> !p.isAlive() || zombie(p.pid()) || p.pid() == ProcessHandle.current().pid());
         return all;
+    }
+
+    /** Whether the process has exited and waits to be collected by its parent (state Z or X in /proc). */
+    static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 }
