@@ -113,7 +113,7 @@ public class RegionRollouts {
                             .ready();
         }
         return new RegionRow(region.name, row.role, serving, running == null ? null : ImageRefs.shortRef(running.image),
-                pinned, liveColor, weight, targetNumber, targetReady, targetDesired, region.reachable,
+                pinned, liveColor, weight, targetNumber, targetReady, targetDesired, region.health().reachable(),
                 app == null ? 0 : app.ready(), servingDesired, app != null && app.known());
     }
 
