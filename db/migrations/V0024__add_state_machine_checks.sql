@@ -10,7 +10,7 @@ alter table rollout add constraint rollout_state_check
 
 -- The wave in progress is one of the rollout's waves (a rollout without waves stays at 0). The waves are frozen
 -- when the rollout starts, and the wave only advances while a next one exists.
-alter table rollout add constraint rollout_wave_check
+alter table rollout add constraint rollout_wave_in_waves_check
     check (case when jsonb_typeof(waves) = 'array' then wave < jsonb_array_length(waves) else wave = 0 end);
 
 alter table build drop constraint build_state_check;

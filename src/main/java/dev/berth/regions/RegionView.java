@@ -2,6 +2,7 @@ package dev.berth.regions;
 
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -15,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * first; {@code writeErrorCount} counts them all). An unreachable region says {@code unreachable} whatever else.
  */
 public record RegionView(String name, String displayName, String baseDomain, boolean simulated,
-        @Schema(implementation = RegionHealth.class) String health,
+        @Schema(implementation = RegionHealth.class, type = SchemaType.STRING) String health,
         Instant unreachableSince, Instant lastOkAt, Instant lastSyncAt, String kubernetesVersion, Integer latencyMs,
         String lastError, String connection, String city, Double latitude, Double longitude, String ingressClass,
         Boolean openToNewTenants, List<String> tenants, boolean publishesDns, String dns, String state,

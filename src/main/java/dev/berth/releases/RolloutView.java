@@ -4,6 +4,7 @@ import dev.berth.releases.RolloutProgress.TrackProgress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -15,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * {@link RolloutState}'s value, kept a string because the release panel compares it with literal state names.
  */
 public record RolloutView(int release, String strategy,
-        @Schema(implementation = RolloutState.class) String state, String target, String liveColor,
+        @Schema(implementation = RolloutState.class, type = SchemaType.STRING) String state, String target, String liveColor,
         String reason, Instant startedAt, Instant deadlineAt, Instant holdUntil, Instant finishedAt,
         List<TrackProgress> tracks, List<List<String>> waves, Integer wave, Map<String, Integer> pinnedRegions,
         String fromStrategy) {
