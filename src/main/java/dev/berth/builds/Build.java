@@ -51,7 +51,7 @@ public class Build extends PanacheEntityBase {
         return state.finished();
     }
 
-    /** Moves the build to {@code to}; refused ({@link dev.berth.state.IllegalTransition}) unless the table allows it. */
+    /** Moves the build to {@code to}; refused ({@link dev.berth.state.IllegalTransition}) unless the table allows. */
     public void moveTo(BuildState to) {
         state = state.requireMoveTo(to);
     }

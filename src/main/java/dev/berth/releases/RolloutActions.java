@@ -92,8 +92,8 @@ public class RolloutActions {
         }
         if (ro.fromStrategy != null) {
             Action done = strategyChanges.abort(a, tenant, ro, deploy);
-            audit.record(tenantId, tenant, a.name, "release.abort", "aborted the change of " + a.name + "'s strategy to "
-                    + ro.strategy, null);
+            audit.record(tenantId, tenant, a.name, "release.abort", "aborted the change of " + a.name
+                    + "'s strategy to " + ro.strategy, null);
             return done;
         }
         if (!RolloutStarts.twoTrack(ro.strategy) || ro.previousRelease == null) {

@@ -53,7 +53,8 @@ public class RolloutTransitions {
         boolean switchedBack = deploy.liveRelease != null && deploy.liveRelease != r.number;
         ro.move(switchedBack ? RolloutState.SWITCHED_BACK : RolloutState.SUCCEEDED,
                 why != null ? why : switchedBack ? "switched back to release #" + deploy.liveRelease
-                        + "; " + ro.targetColor + " scaled to zero" : "hold over; " + ro.previousColor + " scaled to zero");
+                        + "; " + ro.targetColor + " scaled to zero"
+                        : "hold over; " + ro.previousColor + " scaled to zero");
     }
 
     void fail(App a, String tenant, Rollout ro, Release r, AppDeploy deploy, String reason) {

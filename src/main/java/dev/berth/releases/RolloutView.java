@@ -16,8 +16,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * {@link RolloutState}'s value, kept a string because the release panel compares it with literal state names.
  */
 public record RolloutView(int release, String strategy,
-        @Schema(implementation = RolloutState.class, type = SchemaType.STRING) String state, String target, String liveColor,
-        String reason, Instant startedAt, Instant deadlineAt, Instant holdUntil, Instant finishedAt,
+        @Schema(implementation = RolloutState.class, type = SchemaType.STRING) String state, String target,
+        String liveColor, String reason, Instant startedAt, Instant deadlineAt, Instant holdUntil, Instant finishedAt,
         List<TrackProgress> tracks, List<List<String>> waves, Integer wave, Map<String, Integer> pinnedRegions,
         String fromStrategy) {
 

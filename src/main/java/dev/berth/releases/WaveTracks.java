@@ -91,9 +91,10 @@ public class WaveTracks {
                         + currentWave(ro) + ": " + ro.targetColor + " ready; promote to switch these regions");
             }
         } else if (Instant.now().isAfter(ro.deadlineAt)) {
-            transitions.fail(a, tenant, ro, r, deploy, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " " + currentWave(ro)
-                    + ": " + RolloutSteps.notReadyReason(ro, p) + "; its regions keep serving release #"
-                    + ro.previousRelease + (ro.wave + 1 < ro.waves.size() ? " and later waves were not started" : ""));
+            transitions.fail(a, tenant, ro, r, deploy, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " "
+                    + currentWave(ro) + ": " + RolloutSteps.notReadyReason(ro, p)
+                    + "; its regions keep serving release #" + ro.previousRelease
+                    + (ro.wave + 1 < ro.waves.size() ? " and later waves were not started" : ""));
         }
     }
 
@@ -134,7 +135,8 @@ public class WaveTracks {
                 return "canary of wave " + wave;
             }
             default -> throw ApiException.conflict("release", "release #" + r.number + " is not ready yet in wave "
-                    + wave + ": " + RolloutSteps.summary(waveProgress(a, tenant, ro, r, deploy)) + "; promote when it is");
+                    + wave + ": " + RolloutSteps.summary(waveProgress(a, tenant, ro, r, deploy))
+                    + "; promote when it is");
         }
     }
 
@@ -151,8 +153,8 @@ public class WaveTracks {
         if (ro.wave + 1 < ro.waves.size()) {
             Placement p = Placement.findById(a.id);
             if (p != null && p.pauseBetweenWaves) {
-                ro.move(RolloutState.WAVE_PAUSED, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " " + currentWave(ro)
-                        + " switched to " + ro.targetColor + " (" + why + "); promote to start "
+                ro.move(RolloutState.WAVE_PAUSED, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " "
+                        + currentWave(ro) + " switched to " + ro.targetColor + " (" + why + "); promote to start "
                         + ro.waves.get(ro.wave + 1));
             } else {
                 nextWave(a, ro, r, deploy);
@@ -161,8 +163,8 @@ public class WaveTracks {
         }
         ro.holdUntil = Instant.now().plusSeconds(deploy.holdSeconds);
         ro.nextRunAt = ro.holdUntil;
-        ro.move(RolloutState.HOLDING, "every wave switched (" + why + "); the previous colour is kept until " + ro.holdUntil
-                + " for switch back");
+        ro.move(RolloutState.HOLDING, "every wave switched (" + why + "); the previous colour is kept until "
+                + ro.holdUntil + " for switch back");
         transitions.supersede(a, ro);
         RolloutTransitions.finish(r, ReleaseStatus.LIVE, null);
     }
@@ -170,8 +172,8 @@ public class WaveTracks {
     /** The next wave's regions start the idle colour or canary; the progress deadline starts again. */
     private void nextWave(App a, Rollout ro, Release r, AppDeploy deploy) {
         ro.wave++;
-        int replicas = AppDeploy.CANARY.equals(ro.strategy) ? RolloutStarts.canaryReplicas(a.replicas, deploy.canaryWeight)
-                : a.replicas;
+        int replicas = AppDeploy.CANARY.equals(ro.strategy)
+                ? RolloutStarts.canaryReplicas(a.replicas, deploy.canaryWeight) : a.replicas;
         Map<String, RegionDeploy> rows = materialize(a.id, deploy, Regions.of(a.id));
         for (String region : currentWave(ro)) {
             RegionDeploy row = rows.get(region);
