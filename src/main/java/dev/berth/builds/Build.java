@@ -1,13 +1,13 @@
 package dev.berth.builds;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /**
  * One build of an app, numbered per app. The row is also the queue entry: workers claim queued rows with
@@ -15,23 +15,15 @@ import java.util.Set;
  */
 @Entity
 public class Build extends PanacheEntityBase {
-    public static final String QUEUED = "queued";
-    public static final String CLONING = "cloning";
-    public static final String BUILDING = "building";
-    public static final String PUSHING = "pushing";
-    public static final String SUCCEEDED = "succeeded";
-    public static final String FAILED = "failed";
-    public static final String CANCELLED = "cancelled";
-    public static final Set<String> RUNNING = Set.of(CLONING, BUILDING, PUSHING);
-    public static final Set<String> FINISHED = Set.of(SUCCEEDED, FAILED, CANCELLED);
-
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
     public Long tenantId;
     public Long appId;
     public int number;
-    public String state;
+    /** A new build is queued; later writes go through {@link #moveTo}, which checks {@link BuildState}'s table. */
+    @Convert(converter = BuildState.Column.class)
+    public BuildState state = BuildState.QUEUED;
     public String triggerKind;
     public String requestedBy;
     public String requestedSha;
@@ -56,7 +48,12 @@ public class Build extends PanacheEntityBase {
     public Instant finishedAt;
 
     public boolean finished() {
-        return FINISHED.contains(state);
+        return state.finished();
+    }
+
+    /** Moves the build to {@code to}; refused ({@link dev.berth.state.IllegalTransition}) unless the table allows. */
+    public void moveTo(BuildState to) {
+        state = state.requireMoveTo(to);
     }
 
     public static Build findByNumber(long appId, int number) {

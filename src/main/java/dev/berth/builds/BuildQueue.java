@@ -34,7 +34,7 @@ import org.jboss.logging.Logger;
 public class BuildQueue {
     private static final Logger LOG = Logger.getLogger(BuildQueue.class);
     private static final long CLAIM_LOCK = 0x6265727468L; // "berth"
-    static final String RUNNING_SQL = "('cloning', 'building', 'pushing')";
+    static final String RUNNING_SQL = BuildState.sqlList(BuildState.runningStates());
 
     @Inject
     BuildsConfig config;
@@ -136,18 +136,25 @@ public class BuildQueue {
                 if (refused == null) {
                     quotas.checkBuildStart(tenantId, slot(id), builder);
                     em.createNativeQuery("""
-                            update build set state = 'cloning', attempts = attempts + 1, worker = :worker,
+                            update build set state = :to, attempts = attempts + 1, worker = :worker,
                               heartbeat_at = now(), started_at = now(), failure_reason = null, log_open = true
-                            where id = :id""").setParameter("worker", instance).setParameter("id", id).executeUpdate();
+                            where id = :id""").setParameter("to", queuedTo(BuildState.CLONING))
+                            .setParameter("worker", instance).setParameter("id", id).executeUpdate();
                     return id;
                 }
                 if (!refused.isEmpty()) {
-                    em.createNativeQuery("update build set state = 'failed', failure_reason = :r, finished_at = now() "
-                            + "where id = :id").setParameter("r", refused).setParameter("id", id).executeUpdate();
+                    em.createNativeQuery("update build set state = :to, failure_reason = :r, finished_at = now() "
+                            + "where id = :id").setParameter("to", queuedTo(BuildState.FAILED))
+                            .setParameter("r", refused).setParameter("id", id).executeUpdate();
                 }
             }
             return null;
         });
+    }
+
+    /** The state a queued build (claimed under its row lock) moves to, checked against {@link BuildState}'s table. */
+    private static String queuedTo(BuildState to) {
+        return BuildState.QUEUED.requireMoveTo(to).value();
     }
 
     /** Null when the tenant's plan lets a build start now, "" to wait for a running one, else why it cannot run. */
@@ -217,7 +224,7 @@ public class BuildQueue {
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
             List<Object[]> stale = em.createNativeQuery("""
-                    select id, attempts, worker, tenant_id, started_at, heartbeat_at from build
+                    select id, attempts, worker, tenant_id, started_at, heartbeat_at, state from build
                     where state in %s and (heartbeat_at is null or heartbeat_at < now() - make_interval(secs => :s))
                     for update skip locked""".formatted(RUNNING_SQL)).setParameter("s", staleSeconds).getResultList();
             for (Object[] row : stale) {
@@ -229,13 +236,16 @@ public class BuildQueue {
                 // and the build counts once, when its last attempt ends.
                 quotas.attemptEnded(((Number) row[3]).longValue(), slot(id), ranUntilLastHeartbeat(row[4], row[5]),
                         !retry);
+                BuildState from = BuildState.of((String) row[6]);
                 if (retry) {
-                    em.createNativeQuery("update build set state = 'queued', worker = null, heartbeat_at = null, "
-                            + "queued_at = now(), log_open = false where id = :id").setParameter("id", id)
+                    em.createNativeQuery("update build set state = :to, worker = null, heartbeat_at = null, "
+                            + "queued_at = now(), log_open = false where id = :id")
+                            .setParameter("to", from.requireMoveTo(BuildState.QUEUED).value()).setParameter("id", id)
                             .executeUpdate();
                 } else {
-                    em.createNativeQuery("update build set state = 'failed', failure_reason = :r, finished_at = now(), "
-                            + "log_open = false where id = :id").setParameter("id", id)
+                    em.createNativeQuery("update build set state = :to, failure_reason = :r, finished_at = now(), "
+                            + "log_open = false where id = :id")
+                            .setParameter("to", from.requireMoveTo(BuildState.FAILED).value()).setParameter("id", id)
                             .setParameter("r", reason + "; gave up after " + attempts + " attempts").executeUpdate();
                 }
                 try (BuildLog.Writer w = logs.open(id, List.of())) {

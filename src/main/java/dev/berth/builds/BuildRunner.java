@@ -88,7 +88,7 @@ public class BuildRunner {
             // The app or its repository went away between queueing and now: the build ends, it never hangs.
             LOG.warnf("build %d cannot start: %s", buildId, e.getMessage());
             record(buildId, b -> {
-                b.state = Build.FAILED;
+                b.moveTo(BuildState.FAILED);
                 b.failureReason = truncate("cannot start: " + e.getMessage(), 2000);
                 b.finishedAt = Instant.now();
                 b.logOpen = false;
@@ -192,11 +192,11 @@ public class BuildRunner {
             if (why2 != null) {
                 throw new BuildFailure("registry refused: " + why2);
             }
-            setState(job.buildId(), Build.BUILDING);
+            setState(job.buildId(), BuildState.BUILDING);
             BuildSpec spec = new BuildSpec(job.buildId(), job.number(), job.appId(), job.tenant(), job.app(), ws.root,
                     context, context.relativize(dockerfile).toString(), job.buildArgs(), job.repoUrl(), commit.sha(),
                     job.subDir(), job.credentials(), imageRef, knownHosts, job.port());
-            BuildExecutor.Stages stages = () -> setState(job.buildId(), Build.PUSHING);
+            BuildExecutor.Stages stages = () -> setState(job.buildId(), BuildState.PUSHING);
             digest = withDockerfile ? executors.current().buildAndPush(spec, log, control, stages)
                     : jib.buildAndPush(spec, detection, log, control, stages);
         }
@@ -205,7 +205,7 @@ public class BuildRunner {
         log.line("Pushed " + pinned);
         record(job.buildId(), b -> {
             b.imageDigest = digest;
-            b.state = Build.SUCCEEDED;
+            b.moveTo(BuildState.SUCCEEDED);
             b.finishedAt = Instant.now();
         });
         log.line("Build #" + job.number() + " succeeded.");
@@ -240,17 +240,23 @@ public class BuildRunner {
 
     /** Records why the build stopped; false when it was queued again instead of ending. */
     private boolean finishAfterError(Job job, Exception e, BuildControl control, BuildLog.Writer log) {
-        String state = Build.FAILED;
+        BuildState state = BuildState.FAILED;
         String reason;
         if (control.cancelRequested()) {
-            state = Build.CANCELLED;
+            state = BuildState.CANCELLED;
             reason = "cancelled";
         } else if (control.shuttingDown()) {
             // Queued again for the next start of Berth (or another instance), not failed.
             log.line("*** Berth is shutting down; this build will run again.");
-            QuarkusTransaction.requiringNew().run(() -> Build.update(
-                    "state = 'queued', worker = null, heartbeatAt = null, logOpen = false where id = ?1",
-                    job.buildId()));
+            record(job.buildId(), b -> {
+                if (!b.state.running()) {
+                    return; // recovery took it over already
+                }
+                b.moveTo(BuildState.QUEUED);
+                b.worker = null;
+                b.heartbeatAt = null;
+                b.logOpen = false;
+            });
             return false;
         } else if (control.timedOut()) {
             reason = control.stopReason();
@@ -264,10 +270,15 @@ public class BuildRunner {
             reason = "internal error: " + BuildLog.redact(String.valueOf(e), hiddenOf(job));
         }
         log.line("*** Build #" + job.number() + " " + state + ": " + reason);
-        String finalState = state;
+        BuildState finalState = state;
         String finalReason = truncate(reason, 2000);
         record(job.buildId(), b -> {
-            b.state = finalState;
+            if (!b.state.running()) {
+                // It ended before the error (a log line after success failed to store), or recovery queued it again
+                // as left by a dead worker: this attempt does not decide its state any more.
+                return;
+            }
+            b.moveTo(finalState);
             b.failureReason = finalReason;
             b.finishedAt = Instant.now();
             // Whatever was pushed before it stopped (a push that failed half-way, a cancel after the push) is not
@@ -335,8 +346,8 @@ public class BuildRunner {
         }
     }
 
-    private static void setState(long buildId, String state) {
-        record(buildId, b -> b.state = state);
+    private static void setState(long buildId, BuildState state) {
+        record(buildId, b -> b.moveTo(state));
     }
 
     /**
@@ -353,7 +364,7 @@ public class BuildRunner {
     private static String reusableDigest(long appId, long buildId, String inputs) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Build prev = Build.find("appId = ?1 and id <> ?2 and state = ?3 and inputsKey = ?4 order by number desc",
-                    appId, buildId, Build.SUCCEEDED, inputs).firstResult();
+                    appId, buildId, BuildState.SUCCEEDED, inputs).firstResult();
             return prev == null ? null : prev.imageDigest;
         });
     }

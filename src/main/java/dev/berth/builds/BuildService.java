@@ -57,7 +57,6 @@ public class BuildService {
         b.tenantId = tenantId;
         b.appId = app.id;
         b.number = Build.nextNumber(app.id);
-        b.state = Build.QUEUED;
         b.triggerKind = trigger;
         b.requestedBy = requestedBy;
         b.requestedSha = commitSha == null || commitSha.isBlank() ? null : commitSha.trim();
@@ -98,7 +97,7 @@ public class BuildService {
     @Transactional
     public String stateOf(long buildId) {
         Build b = Build.findById(buildId);
-        return b == null ? "deleted" : b.state;
+        return b == null ? "deleted" : b.state.value();
     }
 
     @Transactional
@@ -109,8 +108,8 @@ public class BuildService {
         if (b.finished()) {
             throw ApiException.conflict("state", "build #" + number + " has already " + b.state);
         }
-        if (Build.QUEUED.equals(b.state)) {
-            b.state = Build.CANCELLED;
+        if (b.state == BuildState.QUEUED) {
+            b.moveTo(BuildState.CANCELLED);
             b.failureReason = "cancelled before it started";
             b.finishedAt = Instant.now();
         } else {

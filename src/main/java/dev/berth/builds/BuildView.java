@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /** A build as the API and pages show it. */
-public record BuildView(int number, String app, String state, String trigger, String requestedBy, String ref,
+public record BuildView(int number, String app, BuildState state, String trigger, String requestedBy, String ref,
         String requestedSha, Commit commit, String strategy, String detected, String image, String imageDigest,
         String failureReason, int attempts, Instant queuedAt, Instant startedAt, Instant finishedAt,
         Long durationSeconds) {
@@ -32,6 +32,6 @@ public record BuildView(int number, String app, String state, String trigger, St
     }
 
     public boolean finished() {
-        return state.equals(Build.SUCCEEDED) || state.equals(Build.FAILED) || state.equals(Build.CANCELLED);
+        return state.finished();
     }
 }

@@ -154,7 +154,7 @@ public class NotificationService {
     @Transactional
     public int buildFinished(long buildId) {
         Build b = Build.findById(buildId);
-        String event = b == null ? null : Events.forBuildState(b.state);
+        String event = b == null ? null : Events.forBuildState(b.state.value());
         if (event == null) {
             return 0;
         }
@@ -169,7 +169,7 @@ public class NotificationService {
         Map<String, Object> body = envelope(event, tenant.slug, app.name);
         Map<String, Object> build = new LinkedHashMap<>();
         build.put("number", b.number);
-        build.put("state", b.state);
+        build.put("state", b.state.value());
         build.put("trigger", b.triggerKind);
         build.put("requestedBy", b.requestedBy);
         build.put("ref", b.gitRef);

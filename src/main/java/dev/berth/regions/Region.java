@@ -1,6 +1,8 @@
 package dev.berth.regions;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -44,7 +46,10 @@ public class Region extends PanacheEntityBase {
     /** Tenants created later start in this region (within their plan's region limit). */
     public boolean openToNewTenants = true;
     public Instant updatedAt = Instant.now();
-    public Boolean reachable;
+    /** What the health probes last saw (column {@code reachable}); written only by {@link #moveHealth}. */
+    @Column(name = "reachable")
+    @Convert(converter = RegionHealth.Column.class)
+    public RegionHealth health = RegionHealth.UNKNOWN;
     public Instant unreachableSince;
     public Instant lastOkAt;
     public Instant lastSyncAt;
@@ -59,6 +64,27 @@ public class Region extends PanacheEntityBase {
     /** What the reconciler last found about DNS publishing here ("external-dns CRD not installed", ...). */
     public String dnsStatus;
     public Instant createdAt = Instant.now();
+
+    /** What the health probes last saw (unknown until the first). */
+    public RegionHealth health() {
+        return health == null ? RegionHealth.UNKNOWN : health;
+    }
+
+    /**
+     * Records what a probe saw, with {@code unreachableSince} (set when it becomes unreachable, cleared when it
+     * answers); refused ({@link dev.berth.state.IllegalTransition}) when {@link RegionHealth}'s table does not allow
+     * the move. Returns whether the state changed.
+     */
+    public boolean moveHealth(RegionHealth to, Instant now) {
+        RegionHealth from = health();
+        health = from.requireMoveTo(to);
+        if (to == RegionHealth.UNREACHABLE && from != RegionHealth.UNREACHABLE) {
+            unreachableSince = now;
+        } else if (to != RegionHealth.UNREACHABLE) {
+            unreachableSince = null;
+        }
+        return from != to;
+    }
 
     public static Region findByName(String name) {
         return find("name", name).firstResult();

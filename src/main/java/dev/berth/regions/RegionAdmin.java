@@ -220,8 +220,7 @@ public class RegionAdmin {
     private void seal(Region r, String kubeconfig, ConnectionCheck.Result ok) {
         r.kubeconfigSealed = secrets.encrypt(kubeconfig);
         r.kubeContext = ok.context();
-        r.reachable = true;
-        r.unreachableSince = null;
+        r.moveHealth(RegionHealth.REACHABLE, Instant.now());
         r.lastOkAt = Instant.now();
         r.kubernetesVersion = ok.version();
         r.latencyMs = ok.latencyMs();

@@ -132,7 +132,7 @@ public class RegionMap {
         for (Region r : regions) {
             Integer x = r.longitude == null ? null : (int) Math.round((r.longitude + 180) / 360 * WIDTH);
             Integer y = r.latitude == null ? null : (int) Math.round((90 - r.latitude) / 180 * HEIGHT);
-            String health = r.reachable == null ? "unknown" : r.reachable ? "reachable" : "unreachable";
+            String health = r.health().value();
             points.add(new Point(r.name, r.displayName, r.city, x, y, health,
                     r.unreachableSince == null ? null : r.unreachableSince.toString(), apps.getOrDefault(r.id, List.of()),
                     counts.getOrDefault(r.id, 0L)));

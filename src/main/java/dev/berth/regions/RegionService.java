@@ -157,21 +157,19 @@ public class RegionService {
             }
             Instant now = Instant.now();
             if (ok) {
-                if (Boolean.FALSE.equals(r.reachable)) {
+                RegionHealth before = r.health();
+                r.moveHealth(RegionHealth.REACHABLE, now);
+                if (before == RegionHealth.UNREACHABLE) {
                     LOG.infof("region %s: reachable again", region);
                 }
-                r.reachable = true;
-                r.unreachableSince = null;
                 r.lastOkAt = now;
                 r.kubernetesVersion = version;
                 r.latencyMs = latencyMs;
                 r.lastError = null;
             } else {
-                if (!Boolean.FALSE.equals(r.reachable)) {
+                if (r.moveHealth(RegionHealth.UNREACHABLE, now)) {
                     LOG.warnf("region %s: unreachable: %s", region, error);
-                    r.unreachableSince = now;
                 }
-                r.reachable = false;
                 r.lastError = error == null ? null : error.substring(0, Math.min(error.length(), 1000));
             }
         });

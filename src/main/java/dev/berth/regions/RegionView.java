@@ -2,6 +2,8 @@ package dev.berth.regions;
 
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A region and its health as the API shows it. Connection details, errors and the tenants that may use it only
@@ -13,7 +15,8 @@ import java.util.List;
  * (RBAC, admission, validation), listed in {@code writeErrors} (admins only, the oldest {@value #MAX_WRITE_ERRORS}
  * first; {@code writeErrorCount} counts them all). An unreachable region says {@code unreachable} whatever else.
  */
-public record RegionView(String name, String displayName, String baseDomain, boolean simulated, String health,
+public record RegionView(String name, String displayName, String baseDomain, boolean simulated,
+        @Schema(implementation = RegionHealth.class, type = SchemaType.STRING) String health,
         Instant unreachableSince, Instant lastOkAt, Instant lastSyncAt, String kubernetesVersion, Integer latencyMs,
         String lastError, String connection, String city, Double latitude, Double longitude, String ingressClass,
         Boolean openToNewTenants, List<String> tenants, boolean publishesDns, String dns, String state,
@@ -39,7 +42,7 @@ public record RegionView(String name, String displayName, String baseDomain, boo
 
     /** {@code writeErrors}: the refused writes known to this instance's reconciler of the region, oldest first. */
     public static RegionView of(Region r, boolean admin, List<String> tenants, List<WriteError> writeErrors) {
-        String health = r.reachable == null ? "unknown" : r.reachable ? "reachable" : "unreachable";
+        String health = r.health().value();
         String state = !"unreachable".equals(health) && !writeErrors.isEmpty() ? REFUSING_WRITES : health;
         String connection = r.connectionKind == Region.ConnectionKind.STORED ? "stored kubeconfig"
                 : String.valueOf(r.connectionKind);

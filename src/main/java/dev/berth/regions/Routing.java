@@ -87,7 +87,7 @@ public class Routing {
      * cache). Otherwise why it does not.
      */
     private String health(Region r, String tenant, String app) {
-        if (Boolean.FALSE.equals(r.reachable)) {
+        if (r.health() == RegionHealth.UNREACHABLE) {
             return "region unreachable since " + r.unreachableSince;
         }
         var cluster = clients.get(r.name);

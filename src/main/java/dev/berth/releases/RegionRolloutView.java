@@ -11,21 +11,13 @@ import java.util.List;
  * @param state the latest rollout's state ({@code deploying}, {@code wave-paused}, {@code holding}, ...)
  * @param waves the latest rollout's waves; empty when it reached every region at once
  */
-public record RegionRolloutView(String strategy, Integer release, String state, String reason, List<Wave> waves,
+public record RegionRolloutView(String strategy, Integer release, RolloutState state, String reason, List<Wave> waves,
         List<RegionRow> regions) {
 
     /** One wave: its 1-based number, its regions and where the rollout stands with it. */
-    public record Wave(int number, List<String> regions, String status) {
-        public static final String DONE = "done";
-        public static final String CURRENT = "current";
-        /** The wave a paused rollout starts when promoted. */
-        public static final String NEXT = "next, on promote";
-        public static final String WAITING = "waiting";
-        public static final String FAILED = "failed";
-        public static final String NOT_REACHED = "not reached";
-
+    public record Wave(int number, List<String> regions, WaveState status) {
         public boolean current() {
-            return CURRENT.equals(status) || FAILED.equals(status) || NEXT.equals(status);
+            return status.marked();
         }
     }
 

@@ -113,7 +113,7 @@ public class RegionRollouts {
                             .ready();
         }
         return new RegionRow(region.name, row.role, serving, running == null ? null : ImageRefs.shortRef(running.image),
-                pinned, liveColor, weight, targetNumber, targetReady, targetDesired, region.reachable,
+                pinned, liveColor, weight, targetNumber, targetReady, targetDesired, region.health().reachable(),
                 app == null ? 0 : app.ready(), servingDesired, app != null && app.known());
     }
 
@@ -123,22 +123,8 @@ public class RegionRollouts {
         if (ro == null || ro.waves == null) {
             return waves;
         }
-        boolean stopped = Rollout.FAILED.equals(ro.state) || Rollout.ABORTED.equals(ro.state);
-        boolean superseded = Rollout.SUPERSEDED.equals(ro.state);
-        boolean paused = Rollout.WAVE_PAUSED.equals(ro.state);
-        boolean over = !ro.active() && !stopped && !superseded;
         for (int i = 0; i < ro.waves.size(); i++) {
-            String status;
-            if (over || i < ro.wave || (paused && i == ro.wave)) {
-                status = Wave.DONE;
-            } else if (paused && i == ro.wave + 1) {
-                status = Wave.NEXT;
-            } else if (i == ro.wave) {
-                status = stopped ? Wave.FAILED : superseded ? Wave.NOT_REACHED : Wave.CURRENT;
-            } else {
-                status = stopped || superseded ? Wave.NOT_REACHED : Wave.WAITING;
-            }
-            waves.add(new Wave(i + 1, ro.waves.get(i), status));
+            waves.add(new Wave(i + 1, ro.waves.get(i), WaveState.of(ro.state, ro.wave, i)));
         }
         return waves;
     }

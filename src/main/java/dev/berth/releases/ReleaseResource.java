@@ -15,6 +15,9 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -101,6 +104,10 @@ public class ReleaseResource {
     @GET
     @Path("releases/rollout")
     @Operation(summary = "The latest rollout with ready pods per colour/track and region, and problems in plain words")
+    @APIResponse(responseCode = "200", description = "The latest rollout",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "204", description = "The app never had a rollout")
     public Response rollout(@PathParam("tenant") String t, @PathParam("app") String app) {
         RolloutView v = views.current(tenant.tenantId(), tenant.slug(), app);
         return v == null ? Response.noContent().build() : Response.ok(v).build();

@@ -47,7 +47,7 @@ public class ReleaseService {
     @Inject
     Event<DesiredStateChanged> changed;
     @Inject
-    Rollouts rollouts;
+    RolloutStarts rollouts;
     @Inject
     RolloutViews views;
     @Inject
@@ -232,7 +232,7 @@ public class ReleaseService {
         // Other settings may change while a release rolls onto the live track (rolling, recreate, an app's first
         // release), and so may rolling <-> recreate, which keeps the one Deployment; a strategy that replaces the
         // Deployments waits for every rollout, and a second track (idle colour, canary) in flight blocks any change.
-        boolean liveTrack = active != null && Rollout.DEPLOYING.equals(active.state)
+        boolean liveTrack = active != null && active.state == RolloutState.DEPLOYING
                 && (!d.twoTracks() || active.previousRelease == null);
         boolean replaces = newStrategy && StrategyChanges.replacesDeployments(d.strategy, req.strategy());
         if (active != null && (replaces || !liveTrack && (newStrategy || d.twoTracks()))) {

@@ -1,6 +1,7 @@
 package dev.berth.releases;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -38,21 +39,8 @@ import java.util.Set;
  */
 @Entity
 public class Rollout extends PanacheEntityBase {
-    public static final String DEPLOYING = "deploying";
-    public static final String AWAITING_PROMOTE = "awaiting-promote";
-    public static final String CANARY = "canary";
-    public static final String HOLDING = "holding";
-    /** A rollout in waves, paused between two waves until promoted. */
-    public static final String WAVE_PAUSED = "wave-paused";
-    /** A strategy change whose Service has moved to the new layout; the old Deployment goes once that is seen. */
-    public static final String SWITCHING = "switching";
-    public static final String SUCCEEDED = "succeeded";
-    public static final String FAILED = "failed";
-    public static final String ABORTED = "aborted";
-    public static final String SUPERSEDED = "superseded";
-    public static final String SWITCHED_BACK = "switched-back";
-    public static final Set<String> ACTIVE = Set.of(DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING, WAVE_PAUSED,
-            SWITCHING);
+    /** The states a rollout is in progress in; at most one such rollout per app. */
+    public static final Set<RolloutState> ACTIVE = RolloutState.activeStates();
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -61,7 +49,9 @@ public class Rollout extends PanacheEntityBase {
     public Long appId;
     public Long releaseId;
     public String strategy;
-    public String state;
+    /** Written only by {@link #move}, which checks the move against {@link RolloutState}'s table. */
+    @Convert(converter = RolloutState.Column.class)
+    public RolloutState state = RolloutState.DEPLOYING;
     public String targetColor;
     public String previousColor;
     /** The strategy a strategy change leaves; null for the rollout of a release. */
@@ -81,7 +71,7 @@ public class Rollout extends PanacheEntityBase {
     public int wave;
 
     public boolean active() {
-        return ACTIVE.contains(state);
+        return state.active();
     }
 
     /** The app's active rollout, locked for the caller's transaction, or null. */
@@ -98,8 +88,13 @@ public class Rollout extends PanacheEntityBase {
         return find("appId = ?1 order by id desc", appId).page(0, limit).list();
     }
 
-    void move(String newState, String why) {
-        state = newState;
+    /**
+     * Moves the rollout to {@code newState} with the reason shown to people; refused ({@link
+     * dev.berth.state.IllegalTransition}) when {@link RolloutState} does not allow the move, before anything is
+     * written.
+     */
+    void move(RolloutState newState, String why) {
+        state = state.requireMoveTo(newState);
         if (why != null) {
             reason = why.length() > 2000 ? why.substring(0, 1997) + "..." : why;
         }

@@ -86,7 +86,7 @@ public class RolloutViews {
             tracks.addAll(colour(a, tenant, deploy, AppLayout.servingLabel(deploy.leavingStrategy, deploy.liveColor),
                     deploy.liveRelease, a.replicas));
         }
-        return new RolloutView(r.number, ro.strategy, ro.state, ro.targetColor,
+        return new RolloutView(r.number, ro.strategy, ro.state.value(), ro.targetColor,
                 AppDeploy.BLUE_GREEN.equals(deploy.strategy) ? deploy.liveColor : null, ro.reason, ro.createdAt,
                 ro.deadlineAt, ro.holdUntil, ro.finishedAt, tracks, ro.waves, ro.waves == null ? null : ro.wave + 1,
                 pinned(a, ro, deploy), ro.fromStrategy);

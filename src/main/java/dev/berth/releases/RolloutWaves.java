@@ -81,8 +81,8 @@ public class RolloutWaves {
     void waveReady(App a, Rollout ro, int progressDeadlineSeconds) {
         Placement p = Placement.findById(a.id);
         if (p != null && p.pauseBetweenWaves) {
-            ro.move(Rollout.WAVE_PAUSED, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " " + ro.waves.get(ro.wave)
-                    + " ready; promote to roll out to " + ro.waves.get(ro.wave + 1));
+            ro.move(RolloutState.WAVE_PAUSED, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " "
+                    + ro.waves.get(ro.wave) + " ready; promote to roll out to " + ro.waves.get(ro.wave + 1));
             return;
         }
         next(a, ro, progressDeadlineSeconds);
@@ -96,7 +96,8 @@ public class RolloutWaves {
         Map<Long, String> names = names(rows);
         rows.stream().filter(row -> wave.contains(names.get(row.regionId))).forEach(row -> row.pinnedRelease = null);
         ro.deadlineAt = Instant.now().plusSeconds(progressDeadlineSeconds);
-        ro.move(Rollout.DEPLOYING, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + ": rolling out to " + wave);
+        ro.move(RolloutState.DEPLOYING, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + ": rolling out to "
+                + wave);
     }
 
     /** Regions of the app still waiting for their wave, with the release they keep running. */

@@ -75,7 +75,6 @@ public class StrategyChanges {
         ro.fromStrategy = from;
         ro.targetColor = AppLayout.servingLabel(to, d.liveColor);
         ro.previousColor = AppLayout.servingLabel(from, d.liveColor);
-        ro.state = Rollout.DEPLOYING;
         ro.deadlineAt = Instant.now().plusSeconds(d.progressDeadlineSeconds);
         ro.reason = "changing the strategy from " + from + " to " + to + ": starting " + deployment(a, ro.targetColor)
                 + " with release #" + live.number + "; the Service stays on " + deployment(a, ro.previousColor)
@@ -87,30 +86,30 @@ public class StrategyChanges {
     }
 
     /** One engine step of a strategy change: the new Deployment's gate, the switch's confirmation, or the deadline. */
-    void advance(App a, String tenant, Rollout ro, AppDeploy d, Rollouts steps) {
+    void advance(App a, String tenant, Rollout ro, AppDeploy d) {
         Release r = Release.findById(ro.releaseId);
-        if (Rollout.DEPLOYING.equals(ro.state)) {
+        if (ro.state == RolloutState.DEPLOYING) {
             List<TrackProgress> p = progress.track(a.tenantId, tenant, a.name, ro.strategy, ro.targetColor, r.number,
                     a.replicas);
             if (p.stream().allMatch(TrackProgress::complete)) {
                 d.leavingServes = false;
                 ro.deadlineAt = Instant.now().plusSeconds(d.progressDeadlineSeconds);
-                ro.move(Rollout.SWITCHING, deployment(a, ro.targetColor) + " ready in every region; the Service "
+                ro.move(RolloutState.SWITCHING, deployment(a, ro.targetColor) + " ready in every region; the Service "
                         + "moves to it, " + deployment(a, ro.previousColor) + " goes once every region shows that");
                 changed.fire(new DesiredStateChanged(tenant));
             } else if (Instant.now().isAfter(ro.deadlineAt)) {
-                stop(a, ro, d, Rollout.FAILED, "the strategy stays " + ro.fromStrategy + ": "
-                        + steps.notReadyReason(ro, p));
+                stop(a, ro, d, RolloutState.FAILED, "the strategy stays " + ro.fromStrategy + ": "
+                        + RolloutSteps.notReadyReason(ro, p));
                 changed.fire(new DesiredStateChanged(tenant));
             }
-        } else if (Rollout.SWITCHING.equals(ro.state)) {
+        } else if (ro.state == RolloutState.SWITCHING) {
             List<String> waiting = progress.servicesNotSwitched(a.tenantId, tenant, a.name, ro.strategy, d.liveColor);
             boolean late = Instant.now().isAfter(ro.deadlineAt);
             if (waiting.isEmpty() || late) {
                 d.leavingStrategy = null;
                 d.leavingServes = false;
                 quota.rolloutFinished(a.tenantId, a.name);
-                ro.move(Rollout.SUCCEEDED, "strategy changed from " + ro.fromStrategy + " to " + ro.strategy + "; "
+                ro.move(RolloutState.SUCCEEDED, "strategy changed from " + ro.fromStrategy + " to " + ro.strategy + "; "
                         + deployment(a, ro.previousColor) + " removed" + (waiting.isEmpty() ? ""
                         : " (the moved Service was not seen in " + waiting + " before the progress deadline)"));
                 changed.fire(new DesiredStateChanged(tenant));
@@ -123,17 +122,17 @@ public class StrategyChanges {
      * has moved (the change then only waits to remove the old Deployment).
      */
     Rollouts.Action abort(App a, String tenant, Rollout ro, AppDeploy d) {
-        if (!Rollout.DEPLOYING.equals(ro.state)) {
+        if (ro.state != RolloutState.DEPLOYING) {
             throw ApiException.conflict("release", "the Service of " + a.name + " has already moved to the "
                     + ro.strategy + " layout; the strategy change is finishing");
         }
-        stop(a, ro, d, Rollout.ABORTED, "aborted; the strategy stays " + ro.fromStrategy);
+        stop(a, ro, d, RolloutState.ABORTED, "aborted; the strategy stays " + ro.fromStrategy);
         changed.fire(new DesiredStateChanged(tenant));
         return Rollouts.Action.STARTED;
     }
 
     /** Back to the previous strategy, whose Deployment never stopped serving; the new Deployment goes. */
-    private void stop(App a, Rollout ro, AppDeploy d, String state, String why) {
+    private void stop(App a, Rollout ro, AppDeploy d, RolloutState state, String why) {
         d.strategy = ro.fromStrategy;
         d.leavingStrategy = null;
         d.leavingServes = false;

@@ -40,6 +40,8 @@ public class WaveTracks {
     RolloutProgress progress;
     @Inject
     dev.berth.quotas.QuotaService quota;
+    @Inject
+    RolloutTransitions transitions;
 
     /** True for a blue/green or canary rollout that runs region by region (see {@link #begin}). */
     static boolean applies(Rollout ro) {
@@ -74,24 +76,25 @@ public class WaveTracks {
     }
 
     /** One engine step of a rollout in state deploying: the current wave's gate, or its deadline. */
-    void advance(App a, String tenant, Rollout ro, Release r, AppDeploy deploy, Rollouts steps) {
+    void advance(App a, String tenant, Rollout ro, Release r, AppDeploy deploy) {
         List<TrackProgress> p = waveProgress(a, tenant, ro, r, deploy);
         // A wave whose regions all left the placement meanwhile has nothing to wait for.
         if (p.stream().allMatch(TrackProgress::complete)) {
             if (AppDeploy.CANARY.equals(ro.strategy)) {
-                ro.move(Rollout.CANARY, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " " + currentWave(ro)
+                ro.move(RolloutState.CANARY, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " " + currentWave(ro)
                         + ": canary ready with " + (p.isEmpty() ? 0 : p.get(0).desired()) + " replica(s) per region and "
                         + deploy.canaryWeight + "% ingress weight; promote or abort");
             } else if (deploy.autoPromote) {
-                switchWave(a, ro, r, deploy, steps, "switched automatically once ready");
+                switchWave(a, ro, r, deploy, "switched automatically once ready");
             } else {
-                ro.move(Rollout.AWAITING_PROMOTE, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " "
+                ro.move(RolloutState.AWAITING_PROMOTE, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " "
                         + currentWave(ro) + ": " + ro.targetColor + " ready; promote to switch these regions");
             }
         } else if (Instant.now().isAfter(ro.deadlineAt)) {
-            steps.fail(a, tenant, ro, r, deploy, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " " + currentWave(ro)
-                    + ": " + steps.notReadyReason(ro, p) + "; its regions keep serving release #"
-                    + ro.previousRelease + (ro.wave + 1 < ro.waves.size() ? " and later waves were not started" : ""));
+            transitions.fail(a, tenant, ro, r, deploy, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " "
+                    + currentWave(ro) + ": " + RolloutSteps.notReadyReason(ro, p)
+                    + "; its regions keep serving release #" + ro.previousRelease
+                    + (ro.wave + 1 < ro.waves.size() ? " and later waves were not started" : ""));
         }
     }
 
@@ -100,18 +103,18 @@ public class WaveTracks {
      * switches the current wave, {@code canary} makes the canary stable in the current wave and starts it in the
      * next one (or ends the rollout). 409 while the current wave is still starting.
      */
-    String promote(App a, String tenant, Rollout ro, Release r, AppDeploy deploy, Rollouts steps) {
+    String promote(App a, String tenant, Rollout ro, Release r, AppDeploy deploy) {
         int wave = ro.wave + 1;
         switch (ro.state) {
-            case Rollout.WAVE_PAUSED -> {
+            case WAVE_PAUSED -> {
                 nextWave(a, ro, r, deploy);
                 return "to wave " + (ro.wave + 1) + " " + currentWave(ro);
             }
-            case Rollout.AWAITING_PROMOTE -> {
-                switchWave(a, ro, r, deploy, steps, "promoted");
+            case AWAITING_PROMOTE -> {
+                switchWave(a, ro, r, deploy, "promoted");
                 return "switching wave " + wave;
             }
-            case Rollout.CANARY -> {
+            case CANARY -> {
                 Map<String, RegionDeploy> rows = materialize(a.id, deploy, Regions.of(a.id));
                 for (String region : currentWave(ro)) {
                     RegionDeploy row = rows.get(region);
@@ -124,20 +127,21 @@ public class WaveTracks {
                     nextWave(a, ro, r, deploy);
                 } else {
                     normalize(ro, deploy, rows);
-                    steps.releaseQuota(ro);
-                    ro.move(Rollout.SUCCEEDED, "canary promoted in every wave; stable runs release #" + r.number);
-                    steps.supersede(a, ro);
-                    Rollouts.finish(r, ReleaseStatus.LIVE, null);
+                    transitions.releaseQuota(ro);
+                    ro.move(RolloutState.SUCCEEDED, "canary promoted in every wave; stable runs release #" + r.number);
+                    transitions.supersede(a, ro);
+                    RolloutTransitions.finish(r, ReleaseStatus.LIVE, null);
                 }
                 return "canary of wave " + wave;
             }
             default -> throw ApiException.conflict("release", "release #" + r.number + " is not ready yet in wave "
-                    + wave + ": " + Rollouts.summary(waveProgress(a, tenant, ro, r, deploy)) + "; promote when it is");
+                    + wave + ": " + RolloutSteps.summary(waveProgress(a, tenant, ro, r, deploy))
+                    + "; promote when it is");
         }
     }
 
     /** Switches the current wave's regions to the new colour; then the next wave, a pause, or the hold. */
-    private void switchWave(App a, Rollout ro, Release r, AppDeploy deploy, Rollouts steps, String why) {
+    private void switchWave(App a, Rollout ro, Release r, AppDeploy deploy, String why) {
         Map<String, RegionDeploy> rows = materialize(a.id, deploy, Regions.of(a.id));
         for (String region : currentWave(ro)) {
             RegionDeploy row = rows.get(region);
@@ -149,8 +153,8 @@ public class WaveTracks {
         if (ro.wave + 1 < ro.waves.size()) {
             Placement p = Placement.findById(a.id);
             if (p != null && p.pauseBetweenWaves) {
-                ro.move(Rollout.WAVE_PAUSED, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " " + currentWave(ro)
-                        + " switched to " + ro.targetColor + " (" + why + "); promote to start "
+                ro.move(RolloutState.WAVE_PAUSED, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + " "
+                        + currentWave(ro) + " switched to " + ro.targetColor + " (" + why + "); promote to start "
                         + ro.waves.get(ro.wave + 1));
             } else {
                 nextWave(a, ro, r, deploy);
@@ -159,17 +163,17 @@ public class WaveTracks {
         }
         ro.holdUntil = Instant.now().plusSeconds(deploy.holdSeconds);
         ro.nextRunAt = ro.holdUntil;
-        ro.move(Rollout.HOLDING, "every wave switched (" + why + "); the previous colour is kept until " + ro.holdUntil
-                + " for switch back");
-        steps.supersede(a, ro);
-        Rollouts.finish(r, ReleaseStatus.LIVE, null);
+        ro.move(RolloutState.HOLDING, "every wave switched (" + why + "); the previous colour is kept until "
+                + ro.holdUntil + " for switch back");
+        transitions.supersede(a, ro);
+        RolloutTransitions.finish(r, ReleaseStatus.LIVE, null);
     }
 
     /** The next wave's regions start the idle colour or canary; the progress deadline starts again. */
     private void nextWave(App a, Rollout ro, Release r, AppDeploy deploy) {
         ro.wave++;
-        int replicas = AppDeploy.CANARY.equals(ro.strategy) ? Rollouts.canaryReplicas(a.replicas, deploy.canaryWeight)
-                : a.replicas;
+        int replicas = AppDeploy.CANARY.equals(ro.strategy)
+                ? RolloutStarts.canaryReplicas(a.replicas, deploy.canaryWeight) : a.replicas;
         Map<String, RegionDeploy> rows = materialize(a.id, deploy, Regions.of(a.id));
         for (String region : currentWave(ro)) {
             RegionDeploy row = rows.get(region);
@@ -179,7 +183,7 @@ public class WaveTracks {
         }
         normalize(ro, deploy, rows);
         ro.deadlineAt = Instant.now().plusSeconds(deploy.progressDeadlineSeconds);
-        ro.move(Rollout.DEPLOYING, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + ": starting "
+        ro.move(RolloutState.DEPLOYING, "wave " + (ro.wave + 1) + " of " + ro.waves.size() + ": starting "
                 + ro.targetColor + " in " + currentWave(ro));
     }
 

@@ -4,6 +4,7 @@ import static dev.berth.testsupport.Api.json;
 import static io.restassured.RestAssured.given;
 
 import dev.berth.builds.Build;
+import dev.berth.builds.BuildState;
 import dev.berth.builds.WebhookSignatures;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
@@ -175,7 +176,7 @@ class BuildBench {
         Instant until = Instant.now().plusSeconds(300);
         while (Instant.now().isBefore(until)) {
             JsonPath b = json().get(Api.app(tenant, app) + "/builds/" + n).then().extract().jsonPath();
-            if (Build.FINISHED.contains(b.getString("state"))) {
+            if (BuildState.of(b.getString("state")).finished()) {
                 return b;
             }
             try {

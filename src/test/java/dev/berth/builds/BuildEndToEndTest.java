@@ -53,7 +53,7 @@ class BuildEndToEndTest {
     static JsonPath waitForBuild(String tenant, String app, int number) {
         return await().atMost(BUILD_WAIT).pollInterval(Duration.ofMillis(200)).until(
                 () -> json().get(Api.app(tenant, app) + "/builds/" + number).then().statusCode(200).extract().jsonPath(),
-                b -> Build.FINISHED.contains(b.getString("state")));
+                b -> BuildState.of(b.getString("state")).finished());
     }
 
     static void connect(String tenant, String app, String repo, Map<String, String> buildArgs) {
@@ -144,7 +144,7 @@ class BuildEndToEndTest {
         json().post(Api.app(tenant, "web") + "/builds/" + number + "/cancel").then().statusCode(200);
         JsonPath done = await().atMost(Duration.ofSeconds(20)).until(
                 () -> json().get(Api.app(tenant, "web") + "/builds/" + number).then().extract().jsonPath(),
-                b -> Build.FINISHED.contains(b.getString("state")));
+                b -> BuildState.of(b.getString("state")).finished());
         assertThat(done.getString("state")).isEqualTo("cancelled");
         assertThat(done.getString("failureReason")).isEqualTo("cancelled");
         // The cancelled build's time counts: its build minutes are metered like any other build's.

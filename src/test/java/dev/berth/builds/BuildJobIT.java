@@ -109,7 +109,7 @@ class BuildJobIT {
         });
         JsonPath b = await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(
                 () -> json().get(Api.app(tenant, "web") + "/builds/" + n).then().statusCode(200).extract().jsonPath(),
-                r -> Build.FINISHED.contains(r.getString("state")));
+                r -> BuildState.of(r.getString("state")).finished());
         assertThat(b.getString("state")).as(b.getString("failureReason")).isEqualTo("succeeded");
 
         // The image is in the registry under the reported digest, built from the commit with the build argument.
@@ -162,7 +162,7 @@ class BuildJobIT {
         int n2 = json().post(Api.app(tenant, "web") + "/builds").then().statusCode(201).extract().path("number");
         JsonPath b2 = await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(
                 () -> json().get(Api.app(tenant, "web") + "/builds/" + n2).then().statusCode(200).extract().jsonPath(),
-                r -> Build.FINISHED.contains(r.getString("state")));
+                r -> BuildState.of(r.getString("state")).finished());
         assertThat(b2.getString("state")).as(b2.getString("failureReason")).isEqualTo("succeeded");
         assertThat(ControlPlane.get().writes(second, w -> ns.equals(w.name()) && "namespaces".equals(w.resource())
                 || ns.equals(w.namespace()) && List.of("resourcequotas", "networkpolicies").contains(w.resource())

@@ -67,7 +67,7 @@ class BuildLifecycleTest {
         assertThat(log(tenant, n)).contains("*** Berth is shutting down; this build will run again.");
 
         await().atMost(BuildEndToEndTest.BUILD_WAIT).until(() -> build(tenant, n).getInt("attempts") == 2
-                && Build.RUNNING.contains(build(tenant, n).getString("state")));
+                && BuildState.of(build(tenant, n).getString("state")).running());
         json().post(Api.app(tenant, "web") + "/builds/" + n + "/cancel").then().statusCode(200);
         assertThat(BuildEndToEndTest.waitForBuild(tenant, "web", n).getString("state")).isEqualTo("cancelled");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(json()

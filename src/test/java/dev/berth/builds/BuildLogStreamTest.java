@@ -44,7 +44,7 @@ class BuildLogStreamTest {
             b.tenantId = t.id;
             b.appId = a.id;
             b.number = Build.nextNumber(a.id);
-            b.state = Build.BUILDING;
+            b.state = BuildState.BUILDING;
             b.triggerKind = "api";
             b.requestedBy = "admin";
             b.gitRef = "main";
@@ -91,7 +91,7 @@ class BuildLogStreamTest {
             w.flush();
             IntStream.rangeClosed(11, 160).forEach(i -> w.line("line " + i));
             BuildRunner.record(id, b -> {
-                b.state = Build.FAILED;
+                b.moveTo(BuildState.FAILED);
                 b.failureReason = "test";
                 b.finishedAt = Instant.now();
             });

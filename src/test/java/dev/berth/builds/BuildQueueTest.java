@@ -62,7 +62,7 @@ class BuildQueueTest {
             b.tenantId = t.id;
             b.appId = a.id;
             b.number = Build.nextNumber(a.id);
-            b.state = Build.BUILDING;
+            b.state = BuildState.BUILDING;
             b.triggerKind = "api";
             b.requestedBy = "admin";
             b.gitRef = "main";
@@ -172,7 +172,7 @@ class BuildQueueTest {
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-            b.state = Build.PUSHING;
+            b.moveTo(BuildState.PUSHING);
         }));
         assertThat(read.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Integer> cancel = CompletableFuture.supplyAsync(() -> json()

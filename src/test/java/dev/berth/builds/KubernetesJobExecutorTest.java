@@ -295,7 +295,7 @@ class KubernetesJobExecutorTest {
             b.tenantId = t.id;
             b.appId = a.id;
             b.number = 1;
-            b.state = Build.SUCCEEDED; // only a holder for log lines: no worker may pick it up
+            b.state = BuildState.SUCCEEDED; // only a holder for log lines: no worker may pick it up
             b.triggerKind = "api";
             b.requestedBy = "admin";
             b.persist();

@@ -4,7 +4,7 @@ import static dev.berth.testsupport.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.berth.builds.Build;
+import dev.berth.builds.BuildState;
 import dev.berth.kube.Names;
 import dev.berth.regions.RegistryImageInspector;
 import dev.berth.testsupport.Api;
@@ -50,7 +50,7 @@ class BuiltImagesIT {
         int n = json().post(Api.app(tenant, "web") + "/builds").then().statusCode(201).extract().path("number");
         return await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(
                 () -> json().get(Api.app(tenant, "web") + "/builds/" + n).then().statusCode(200).extract().jsonPath(),
-                b -> Build.FINISHED.contains(b.getString("state")));
+                b -> BuildState.of(b.getString("state")).finished());
     }
 
     List<ContainerStatus> containers(String tenant) {

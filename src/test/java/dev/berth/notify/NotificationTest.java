@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.berth.apps.App;
 import dev.berth.builds.Build;
+import dev.berth.builds.BuildState;
 import dev.berth.builds.WebhookSignatures;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
@@ -165,7 +166,7 @@ class NotificationTest {
             b.tenantId = app.tenantId;
             b.appId = app.id;
             b.number = 7;
-            b.state = Build.FAILED;
+            b.state = BuildState.FAILED;
             b.triggerKind = "api";
             b.requestedBy = "admin";
             b.gitRef = "main";

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import dev.berth.regions.Region;
 import dev.berth.regions.RegionClients;
+import dev.berth.regions.RegionHealth;
 import dev.berth.tenants.TenantRegion;
 import dev.berth.testsupport.Api;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -98,7 +99,7 @@ class UnreachableRegionTest {
         registerOfflineRegion();
         health.probe(clients.get(OFFLINE).orElseThrow());
         Region r = QuarkusTransaction.requiringNew().call(() -> Region.findByName(OFFLINE));
-        assertThat(r.reachable).isFalse();
+        assertThat(r.health()).isEqualTo(RegionHealth.UNREACHABLE);
         assertThat(r.unreachableSince).isNotNull();
         assertThat(r.lastError).isNotBlank();
 

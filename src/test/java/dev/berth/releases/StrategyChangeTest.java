@@ -99,7 +99,7 @@ class StrategyChangeTest {
                     assertThat(deployment(slug, other)).as(other).isNull();
                 }
             }
-            assertThat(Rollout.ACTIVE).doesNotContain(StrategyTest.rolloutState(slug, "web"));
+            assertThat(RolloutState.of(StrategyTest.rolloutState(slug, "web")).active()).isFalse();
         });
         sandbox.settle();
     }
