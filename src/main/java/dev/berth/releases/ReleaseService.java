@@ -333,7 +333,7 @@ public class ReleaseService {
         Map<String, String> after = now.flat();
         after.forEach((k, v) -> {
             if (!Objects.equals(before.get(k), v)) {
-                d.put(k, (before.get(k) == null ? "(none)" : before.get(k)) + " -> " + v);
+                d.put(k, before.get(k) + " -> " + v);
             }
         });
         before.keySet().stream().filter(k -> !after.containsKey(k)).forEach(k -> d.put(k, before.get(k) + " -> (removed)"));
