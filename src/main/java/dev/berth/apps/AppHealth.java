@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * LimitRange, pod security admission), an image that cannot be pulled, a container that may not start
  * ({@code CreateContainerConfigError}); {@code reason} and {@code message} are the cluster's own.</li>
  * <li><b>Stopped</b>: scaled to zero and no pod left.</li>
- * <li><b>Unknown</b>: the region is unreachable (since {@code unreachableSince}) or not synced yet.</li>
+ * <li><b>Unknown</b>: the region is unreachable (since the status's {@code unreachableSince}) or not synced yet.</li>
  * </ul>
  * Pure functions of Fabric8 objects, so each state is unit-tested from pod and event data without a cluster.
  */
@@ -52,9 +52,12 @@ public final class AppHealth {
     private AppHealth() {
     }
 
-    /** A region that does not answer: the last known state is not shown as current. */
-    public static Health unreachable(Instant since) {
-        return new Health("Unknown", "region unreachable", since == null ? null : "since " + since, 0);
+    /**
+     * A region that does not answer: the last known state is not shown as current. Since when is the status's
+     * {@code unreachableSince}, which pages show as a time.
+     */
+    public static Health unreachable() {
+        return Health.of("Unknown", "region unreachable");
     }
 
     /** A region without synced caches: nothing is known yet. */

@@ -42,7 +42,7 @@ public class AppStatusReader {
         String url = "http://" + AppManifests.host(app.name, tenant, app.customDomain, region.baseDomain()) + "/";
         Optional<RegionCluster> cluster = regions.get(region.name());
         if (cluster.isEmpty() || !cluster.get().cache().synced()) {
-            AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable(unreachableSince)
+            AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable()
                     : AppHealth.notSynced(cluster.isPresent());
             return new AppStatus(region.name(), region.simulated(), h.state(), url, app.replicas, 0, 0, List.of(),
                     List.of(), List.of(cluster.isEmpty() ? "region not connected" : "waiting for the region's first sync"),
@@ -81,7 +81,7 @@ public class AppStatusReader {
         if (!stuck.isEmpty()) {
             conditions = java.util.stream.Stream.concat(conditions.stream(), stuck.stream()).toList();
         }
-        AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable(unreachableSince)
+        AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable()
                 : AppHealth.of(app.name, app.replicas, d, pods, nsEvents);
         return new AppStatus(region.name(), region.simulated(), h.state(), url, app.replicas, ready, updated, podInfos,
                 events, conditions, unreachableSince, h.reason(), h.message(), h.restarts());
@@ -170,7 +170,7 @@ public class AppStatusReader {
         boolean synced = cluster.isPresent() && cluster.get().cache().synced();
         Map<String, AppHealth.Health> result = new java.util.HashMap<>();
         if (unreachableSince != null || !synced) {
-            AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable(unreachableSince)
+            AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable()
                     : AppHealth.notSynced(cluster.isPresent());
             apps.forEach(a -> result.put(a.name(), h));
             return result;
