@@ -111,13 +111,6 @@ public class AppPages {
         }
     }
 
-    @POST
-    @Path("delete")
-    public Response delete(@PathParam("tenant") String slug, @PathParam("app") String name) {
-        apps.delete(tenant.tenantId(), tenant.slug(), name);
-        return Response.seeOther(URI.create("/t/" + tenant.slug() + "?ok=app-deleted")).build();
-    }
-
     private Response done(String app, String flash) {
         return Response.seeOther(URI.create("/t/" + tenant.slug() + "/apps/" + app + "?ok=" + flash)).build();
     }

@@ -67,7 +67,7 @@ public class AppService {
                 .setParameter("t", tenantId).setFirstResult((int) Math.min(Integer.MAX_VALUE, (long) page * size))
                 .setMaxResults(size).getResultList();
         List<Region> regions = rows.isEmpty() ? List.of() : regionsOf(tenantId);
-        List<Map<String, String>> states = regions.stream()
+        List<Map<String, AppHealth.Health>> states = regions.stream()
                 .map(r -> statusReader.glance(tenant, rows, RegionInfo.of(r), r.unreachableSince)).toList();
         Map<String, Set<Long>> placed = placedRegions(tenantId, rows.stream().map(AppRow::name).toList());
         List<AppSummary> items = new ArrayList<>(rows.size());
@@ -81,8 +81,9 @@ public class AppService {
                     continue;
                 }
                 String url = url(a.name(), a.customDomain(), tenant, r);
-                status.add(new AppSummary.RegionState(r.name, r.simulated, states.get(i).get(a.name()), url,
-                        r.unreachableSince));
+                AppHealth.Health h = states.get(i).get(a.name());
+                status.add(new AppSummary.RegionState(r.name, r.simulated, h.state(), url, r.unreachableSince,
+                        h.reason(), h.message(), h.restarts()));
                 if (!urls.contains(url)) {
                     urls.add(url);
                 }

@@ -5,13 +5,14 @@ import java.util.List;
 
 /**
  * What an app looks like in one region right now, read from that region's watch caches: replica counts, pods,
- * conditions and recent events. {@code state} is one word for people: Running, Progressing, Degraded (crash loops,
- * pods the kubelet cannot start, or some pods refused by the cluster), Failed (the cluster refuses every pod, for
- * example a quota or LimitRange lowered below what the app asks; the server's message is among the conditions),
- * Stopped, Pending or Unknown (region unreachable or not yet synced).
+ * conditions and recent events. {@code state} is the one status model of {@link AppHealth}: Running, Progressing,
+ * Degraded, Failed, Stopped or Unknown; {@code reason} says why in a few words (what it waits for, the crash loop,
+ * the cluster's reason such as {@code FailedCreate}), {@code message} carries the cluster's own words (the last
+ * termination message, the refusing event's message) and {@code restarts} the pods' container restarts.
  */
 public record AppStatus(String region, boolean simulated, String state, String url, int desired, int ready,
-        int updated, List<PodInfo> pods, List<EventInfo> events, List<String> conditions, Instant unreachableSince) {
+        int updated, List<PodInfo> pods, List<EventInfo> events, List<String> conditions, Instant unreachableSince,
+        String reason, String message, int restarts) {
 
     public record PodInfo(String name, String phase, boolean ready, int restarts, Instant started) {
     }

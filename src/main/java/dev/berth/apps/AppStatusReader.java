@@ -17,12 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Reads apps' live status from the regions' watch caches; never calls a cluster, so pages stay fast. A pod whose
- * container is stuck waiting (it cannot be pulled or created, or crash-loops) makes the app Degraded, with the
- * kubelet's reason and message among its conditions.
+ * Reads apps' live status from the regions' watch caches; never calls a cluster, so pages stay fast. The state word,
+ * its reason and the cluster's message come from {@link AppHealth}, for one app ({@link #read}) and for lists
+ * ({@link #glance}) alike; containers stuck waiting are also listed among the conditions with the kubelet's words.
  */
 @ApplicationScoped
 public class AppStatusReader {
@@ -41,9 +42,11 @@ public class AppStatusReader {
         String url = "http://" + AppManifests.host(app.name, tenant, app.customDomain, region.baseDomain()) + "/";
         Optional<RegionCluster> cluster = regions.get(region.name());
         if (cluster.isEmpty() || !cluster.get().cache().synced()) {
-            return new AppStatus(region.name(), region.simulated(), "Unknown", url, app.replicas, 0, 0, List.of(),
+            AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable()
+                    : AppHealth.notSynced(cluster.isPresent());
+            return new AppStatus(region.name(), region.simulated(), h.state(), url, app.replicas, 0, 0, List.of(),
                     List.of(), List.of(cluster.isEmpty() ? "region not connected" : "waiting for the region's first sync"),
-                    unreachableSince);
+                    unreachableSince, h.reason(), h.message(), 0);
         }
         ClusterCache cache = cluster.get().cache();
         String ns = Names.namespace(tenant);
@@ -54,8 +57,12 @@ public class AppStatusReader {
         List<AppStatus.PodInfo> podInfos = pods.stream().map(AppStatusReader::pod).toList();
         Set<String> objects = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
         objects.add(app.name);
-        List<AppStatus.EventInfo> events = cache.list(Event.class, ns).stream()
-                .filter(e -> e.getInvolvedObject() != null && objects.contains(e.getInvolvedObject().getName()))
+        List<Event> nsEvents = cache.list(Event.class, ns);
+        Pattern replicaSets = AppHealth.replicaSets(app.name);
+        List<AppStatus.EventInfo> events = nsEvents.stream()
+                .filter(e -> e.getInvolvedObject() != null && e.getInvolvedObject().getName() != null
+                        && (objects.contains(e.getInvolvedObject().getName())
+                        || replicaSets.matcher(e.getInvolvedObject().getName()).matches()))
                 .map(AppStatusReader::event)
                 .sorted(Comparator.comparing(AppStatus.EventInfo::lastSeen, Comparator.nullsLast(Comparator.reverseOrder())))
                 .limit(MAX_EVENTS).toList();
@@ -74,40 +81,10 @@ public class AppStatusReader {
         if (!stuck.isEmpty()) {
             conditions = java.util.stream.Stream.concat(conditions.stream(), stuck.stream()).toList();
         }
-        String state = refused(d) && ready < app.replicas ? (ready == 0 ? "Failed" : "Degraded")
-                : state(app.replicas, d, ready, updated, podInfos, !stuck.isEmpty());
-        if (unreachableSince != null) {
-            state = "Unknown";
-        }
-        return new AppStatus(region.name(), region.simulated(), state, url, app.replicas, ready, updated, podInfos,
-                events, conditions, unreachableSince);
-    }
-
-    /**
-     * Whether the cluster refuses the Deployment's pods: its controller copies a ReplicaSet's {@code ReplicaFailure}
-     * condition ({@code FailedCreate}: a ResourceQuota or LimitRange lowered below what the app asks, admission)
-     * onto the Deployment, with the server's message, which {@link #read} shows among the conditions.
-     */
-    static boolean refused(Deployment d) {
-        return d != null && d.getStatus() != null && d.getStatus().getConditions() != null && d.getStatus()
-                .getConditions().stream().anyMatch(c -> REPLICA_FAILURE.equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
-    private static String state(int desired, Deployment d, int ready, int updated, List<AppStatus.PodInfo> pods,
-            boolean stuck) {
-        if (d == null) {
-            return "Pending";
-        }
-        if (desired == 0) {
-            return pods.isEmpty() ? "Stopped" : "Progressing";
-        }
-        if (stuck || pods.stream().anyMatch(p -> p.restarts() >= 3)) {
-            return "Degraded";
-        }
-        if (ready >= desired && updated >= desired) {
-            return "Running";
-        }
-        return "Progressing";
+        AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable()
+                : AppHealth.of(app.name, app.replicas, d, pods, nsEvents);
+        return new AppStatus(region.name(), region.simulated(), h.state(), url, app.replicas, ready, updated, podInfos,
+                events, conditions, unreachableSince, h.reason(), h.message(), h.restarts());
     }
 
     /**
@@ -184,25 +161,30 @@ public class AppStatusReader {
     }
 
     /**
-     * For lists: each app's state in one region from its Deployment alone (one cache lookup per app), so a page of
-     * apps costs no more than the lookups.
+     * For lists: each app's health in one region by the same model as {@link #read} ({@link AppHealth}), from one
+     * list of the namespace's pods and events for the whole page of apps and one Deployment lookup per app.
      */
-    public Map<String, String> glance(String tenant, List<AppRow> apps, RegionInfo region, Instant unreachableSince) {
+    public Map<String, AppHealth.Health> glance(String tenant, List<AppRow> apps, RegionInfo region,
+            Instant unreachableSince) {
         Optional<RegionCluster> cluster = regions.get(region.name());
-        boolean known = cluster.isPresent() && cluster.get().cache().synced() && unreachableSince == null;
+        boolean synced = cluster.isPresent() && cluster.get().cache().synced();
+        Map<String, AppHealth.Health> result = new java.util.HashMap<>();
+        if (unreachableSince != null || !synced) {
+            AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable()
+                    : AppHealth.notSynced(cluster.isPresent());
+            apps.forEach(a -> result.put(a.name(), h));
+            return result;
+        }
+        ClusterCache cache = cluster.get().cache();
         String ns = Names.namespace(tenant);
-        Map<String, String> result = new java.util.HashMap<>();
+        Map<String, List<Pod>> podsByApp = cache.list(Pod.class, ns).stream()
+                .filter(p -> p.getMetadata().getLabels() != null && p.getMetadata().getLabels().get("berth.dev/app") != null)
+                .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get("berth.dev/app")));
+        List<Event> warnings = cache.list(Event.class, ns).stream().filter(e -> "Warning".equals(e.getType())).toList();
         for (AppRow a : apps) {
-            if (!known) {
-                result.put(a.name(), "Unknown");
-                continue;
-            }
-            Deployment d = deploymentOf(cluster.get().cache(), ns, a.name());
-            int ready = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getReadyReplicas());
-            int updated = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getUpdatedReplicas());
-            result.put(a.name(), d == null ? "Pending" : a.replicas() == 0 ? (ready == 0 ? "Stopped" : "Progressing")
-                    : ready >= a.replicas() && updated >= a.replicas() ? "Running"
-                    : refused(d) ? (ready == 0 ? "Failed" : "Degraded") : "Progressing");
+            Deployment d = deploymentOf(cache, ns, a.name());
+            result.put(a.name(), AppHealth.of(a.name(), a.replicas(), d, podsByApp.getOrDefault(a.name(), List.of()),
+                    warnings));
         }
         return result;
     }

@@ -10,7 +10,11 @@ import java.util.List;
 public record AppSummary(String name, String image, int replicas, String customDomain, List<String> urls,
         List<RegionState> status, Instant updatedAt) {
 
-    /** The app's one-word state in one region (see {@link AppStatus#state()}) and its URL there. */
-    public record RegionState(String region, boolean simulated, String state, String url, Instant unreachableSince) {
+    /**
+     * The app's state in one region (the same {@link AppHealth} model as {@link AppStatus#state()}, with its
+     * {@code reason}, {@code message} and {@code restarts}) and its URL there.
+     */
+    public record RegionState(String region, boolean simulated, String state, String url, Instant unreachableSince,
+            String reason, String message, int restarts) {
     }
 }

@@ -9,6 +9,7 @@ import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -45,13 +46,25 @@ public class ReleasePages {
         static native TemplateInstance panel(String tenant, String app, RolloutView rollout,
                 List<ReleaseView> releases, boolean canEdit);
 
+        /** The same part as a page of its own, for a browser that follows the app page's link without scripts. */
+        static native TemplateInstance page(String tenant, String app, RolloutView rollout,
+                List<ReleaseView> releases, boolean canEdit);
+
         static native TemplateInstance regions(RegionRolloutView view);
     }
 
+    /**
+     * The part alone when the app page's script asks for it ({@code X-Berth-Fragment}); otherwise a whole page with
+     * the layout and its stylesheet, so the link the app page offers without JavaScript shows a styled page.
+     */
     @GET
-    public TemplateInstance panel(@PathParam("tenant") String slug, @PathParam("app") String app) {
-        return Templates.panel(tenant.slug(), app, views.current(tenant.tenantId(), tenant.slug(), app),
-                releases.list(tenant.tenantId(), app, SHOWN), tenant.role().atLeast(Role.DEVELOPER));
+    public TemplateInstance panel(@PathParam("tenant") String slug, @PathParam("app") String app,
+            @HeaderParam("X-Berth-Fragment") String fragment) {
+        RolloutView rollout = views.current(tenant.tenantId(), tenant.slug(), app);
+        List<ReleaseView> list = releases.list(tenant.tenantId(), app, SHOWN);
+        boolean canEdit = tenant.role().atLeast(Role.DEVELOPER);
+        return fragment != null ? Templates.panel(tenant.slug(), app, rollout, list, canEdit)
+                : Templates.page(tenant.slug(), app, rollout, list, canEdit);
     }
 
     /** The app page's regions part: per region what it serves, the waves, rollout progress and health. */

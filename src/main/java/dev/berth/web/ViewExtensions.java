@@ -1,6 +1,7 @@
 package dev.berth.web;
 
 import dev.berth.audit.AuditView;
+import dev.berth.releases.ReleaseView;
 import io.quarkus.qute.TemplateExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,10 +46,33 @@ public class ViewExtensions {
 
     /** The audit record's changes as "field: before -> after" lines. Secrets are recorded as "set", never a value. */
     static List<String> changeLines(AuditView event) {
+        return diffLines(event.changes());
+    }
+
+    /** A release's change against the one before it, as lines like the audit's. */
+    static List<String> changeLines(ReleaseView release) {
+        return diffLines(release.configDiff());
+    }
+
+    /**
+     * A change map as "field: before -> after" lines for people: a field without a value is left out (an app's
+     * creation records every field, unset ones as null) and a missing side of a change reads "(none)", never "null".
+     */
+    static List<String> diffLines(Map<String, Object> changes) {
         List<String> lines = new ArrayList<>();
-        if (event.changes() != null) {
-            for (Map.Entry<String, Object> e : event.changes().entrySet()) {
-                lines.add(e.getKey() + ": " + e.getValue());
+        if (changes != null) {
+            for (Map.Entry<String, Object> e : changes.entrySet()) {
+                if (e.getValue() == null || "null".equals(e.getValue())) {
+                    continue;
+                }
+                String v = e.getValue().toString();
+                if (v.startsWith("null -> ")) {
+                    v = "(none) -> " + v.substring("null -> ".length());
+                }
+                if (v.endsWith(" -> null")) {
+                    v = v.substring(0, v.length() - " -> null".length()) + " -> (none)";
+                }
+                lines.add(e.getKey() + ": " + v);
             }
         }
         return lines;

@@ -16,7 +16,8 @@ function berthFetch(url, options) {
 }
 
 // Live parts: re-fetch each server-rendered fragment marked data-refresh every 2 seconds and swap it in.
-// The page works without this script (it falls back to a meta refresh inside <noscript>).
+// The page works without this script (it falls back to a meta refresh inside <noscript>). The X-Berth-Fragment
+// header asks for the part alone; a browser following the same link without this script gets a whole page.
 (function () {
   "use strict";
   if (!window.fetch) {
@@ -32,7 +33,7 @@ function poll(live) {
     if (document.hidden) {
       return;
     }
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Berth-Fragment": "1" } })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) { if (html !== null) { live.innerHTML = html; } })
       .catch(function () { /* keep the last status; try again on the next tick */ });

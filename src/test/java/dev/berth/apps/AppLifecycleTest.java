@@ -60,7 +60,10 @@ class AppLifecycleTest {
     @TestSecurity(user = "admin", roles = "platform-admin")
     void anImageFromBerthsRegistryWithoutUserCannotStartUnderRunAsNonRootAsOnACluster() {
         String slug = Api.uniqueSlug("root");
-        JsonPath app = deployAndSettle(slug, BuildInfra.baseImage(), "Degraded");
+        // Refused by the kubelet and nothing else serves: Failed, with the kubelet's reason (ADR 0018).
+        JsonPath app = deployAndSettle(slug, BuildInfra.baseImage(), "Failed");
+        assertThat(app.getString("status[0].reason")).isEqualTo("CreateContainerConfigError");
+        assertThat(app.getString("status[0].message")).contains("runAsNonRoot");
         assertThat(app.getString("status[0].pods[0].phase")).isEqualTo("Pending");
         assertThat(app.getInt("status[0].ready")).isZero();
         List<String> conditions = app.getList("status[0].conditions");
@@ -78,7 +81,8 @@ class AppLifecycleTest {
         BuildInfra.baseImage();
         String image = BuildInfra.registry() + "/base/busybox:not-pushed";
         String slug = Api.uniqueSlug("pull");
-        JsonPath app = deployAndSettle(slug, image, "Degraded");
+        JsonPath app = deployAndSettle(slug, image, "Failed");
+        assertThat(app.getString("status[0].reason")).isIn("ImagePullBackOff", "ErrImagePull");
         List<String> conditions = app.getList("status[0].conditions");
         assertThat(conditions).anyMatch(c -> c.contains(": ImagePullBackOff: Back-off pulling image \"" + image + "\"")
                 && c.endsWith("not found"));

@@ -47,11 +47,14 @@ class LoweredLimitsIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonPath app = json().get(Api.app(slug, "web")).then().statusCode(200).extract().jsonPath();
             assertThat(app.getString("status[0].state")).isEqualTo("Degraded");
+            assertThat(app.getString("status[0].reason")).isEqualTo("FailedCreate");
+            assertThat(app.getString("status[0].message")).contains("exceeded quota: berth-quota");
             assertThat(app.getList("status[0].conditions", String.class)).anySatisfy(c -> assertThat(c)
                     .startsWith("ReplicaFailure=True (FailedCreate)").contains("exceeded quota: berth-quota"));
         });
-        assertThat(json().get(Api.apps(slug)).then().extract().jsonPath().getString("items[0].status[0].state"))
-                .as("the app list's glance").isEqualTo("Degraded");
+        JsonPath list = json().get(Api.apps(slug)).then().extract().jsonPath();
+        assertThat(list.getString("items[0].status[0].state")).as("the app list's glance").isEqualTo("Degraded");
+        assertThat(list.getString("items[0].status[0].message")).contains("exceeded quota: berth-quota");
         String page = io.restassured.RestAssured.given().accept("text/html").get("/t/" + slug + "/apps/web").then()
                 .statusCode(200).extract().asString();
         assertThat(page).contains("Degraded").contains("exceeded quota");
