@@ -15,7 +15,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  * The database's unique indexes are the last word when two requests claim the same thing at once (two tenants, the
  * same custom domain): the service's check ran before either committed, so the loser's commit fails on the index.
  * That is a conflict, not a server error: 409 naming the field of the column the index covers. Any other
- * persistence failure stays a 500, as problem+json without internals.
+ * persistence failure stays a 500, as problem+json without internals. A row's version that moved on since the
+ * request read it (another request committed first) is a conflict too ({@link VersionConflict}).
  */
 public class ConstraintConflicts {
     private static final Logger LOG = Logger.getLogger(ConstraintConflicts.class);
@@ -40,6 +41,11 @@ public class ConstraintConflicts {
 
     static Response map(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof jakarta.persistence.OptimisticLockException
+                    || t instanceof org.hibernate.StaleStateException) {
+                // Another request committed a change to the same row after this one read it.
+                return ProblemMappers.problem(Problem.of(new VersionConflict("the resource", null)));
+            }
             if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
                 String field = field(sql.getMessage());
                 String detail = field + " is already taken (another request claimed it at the same time)";

@@ -45,6 +45,8 @@ public class AppService {
     static final String DEFAULT_MEMORY_LIMIT = "256Mi";
 
     @Inject
+    dev.berth.api.Preconditions preconditions;
+    @Inject
     AuditLog audit;
     @Inject
     SecretBox secrets;
@@ -173,6 +175,7 @@ public class AppService {
         }
         quota.lock(tenantId);
         App a = require(tenantId, name);
+        preconditions.check("app " + a.name, a.version);
         Map<String, Object> before = snapshot(a);
         AppFootprint footprintBefore = a.footprint();
         Validator v = new Validator();
@@ -252,6 +255,7 @@ public class AppService {
             audit.record(tenantId, tenant, a.name, "app.update", "changed " + String.join(", ", diff.keySet()), diff);
             changed.fire(new DesiredStateChanged(tenant));
         }
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush(); // the response shows the new version
         return get(tenantId, tenant, a.name);
     }
 

@@ -3,6 +3,7 @@ package dev.berth.builds;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.Version;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.Map;
@@ -35,6 +36,9 @@ public class AppSource extends PanacheEntityBase {
     public String sshHostKeySha256;
     public Instant sshHostKeyPinnedAt;
     public Instant updatedAt = Instant.now();
+    /** Optimistic lock: a write based on an older version is refused (409). */
+    @Version
+    public long version;
 
     public static AppSource forApp(long appId) {
         return findById(appId);

@@ -20,6 +20,8 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class SourceService {
     @Inject
+    dev.berth.api.Preconditions preconditions;
+    @Inject
     UrlGuard guard;
     @Inject
     SecretBox secrets;
@@ -74,6 +76,9 @@ public class SourceService {
         // Locked: a change written from a row read before a build pinned the host key would unpin it.
         AppSource s = AppSource.lock(app.id);
         boolean created = s == null;
+        if (!created) {
+            preconditions.check("the source of " + app.name, s.version);
+        }
         if (created) {
             s = new AppSource();
             s.appId = app.id;
@@ -124,6 +129,7 @@ public class SourceService {
         }
         audit.record(tenantId, tenant, app.name, created ? "source.connect" : "source.update",
                 (created ? "connected " : "changed ") + "repository " + s.repoUrl + " (" + s.gitRef + ")", changes);
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush(); // the response shows the new version
         return SourceView.of(s);
     }
 

@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public record SourceView(String repoUrl, String ref, String subDirectory, String dockerfile,
         Map<String, String> buildArgs, String credentials, String username, String sshKnownHosts,
-        PinnedHostKey pinnedHostKey, Instant updatedAt) {
+        PinnedHostKey pinnedHostKey, Instant updatedAt, long version) {
 
     /** The server key the first successful SSH connection saw; later connections must present the same. */
     public record PinnedHostKey(String fingerprint, Instant pinnedAt) {
@@ -19,6 +19,6 @@ public record SourceView(String repoUrl, String ref, String subDirectory, String
         PinnedHostKey pin = s.sshHostKeySha256 == null ? null
                 : new PinnedHostKey(s.sshHostKeySha256, s.sshHostKeyPinnedAt);
         return new SourceView(s.repoUrl, s.gitRef, s.subDir, s.dockerfile, s.buildArgs, s.authKind, s.authUser,
-                s.sshKnownHosts, pin, s.updatedAt);
+                s.sshKnownHosts, pin, s.updatedAt, s.version);
     }
 }

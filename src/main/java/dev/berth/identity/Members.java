@@ -22,6 +22,8 @@ import java.util.Map;
 public class Members {
     static final int MAX_REFERENCE = 320;
     @Inject
+    dev.berth.api.Preconditions preconditions;
+    @Inject
     Directory directory;
     @Inject
     AuditLog audit;
@@ -60,6 +62,7 @@ public class Members {
         v.put("email", m.email);
         v.put("role", m.role);
         v.put("since", m.createdAt);
+        v.put("version", m.version);
         return v;
     }
 
@@ -92,6 +95,7 @@ public class Members {
                 return view(m);
             }
         }
+        preconditions.check("the membership of " + m.username, m.version);
         String before = m.role;
         if (!before.equals(role.value())) {
             if (role != Role.OWNER) {
@@ -101,6 +105,7 @@ public class Members {
             audit.record(t.id, t.slug, null, "member.role", m.username + ": " + before + " -> " + role.value(),
                     Map.of("member", m.username, "role", before + " -> " + role.value()));
         }
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush(); // the response shows the new version
         return view(m);
     }
 

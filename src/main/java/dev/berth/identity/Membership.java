@@ -4,6 +4,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Embeddable;
 import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
+import jakarta.persistence.Version;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +22,9 @@ public class Membership extends PanacheEntityBase {
     public String username;
     public String email;
     public Instant createdAt = Instant.now();
+    /** Optimistic lock: a write based on an older version is refused (409). */
+    @Version
+    public long version;
 
     @Embeddable
     public static class Key implements Serializable {

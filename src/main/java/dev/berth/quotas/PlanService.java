@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
 public class PlanService {
     static final int DEFAULT_BUILD_TIMEOUT_SECONDS = 30 * 60;
     @Inject
+    dev.berth.api.Preconditions preconditions;
+    @Inject
     EntityManager em;
     @Inject
     AuditLog audit;
@@ -90,6 +92,7 @@ public class PlanService {
         // Read again under the lock: locking the copy read before another admin's change committed failed on its
         // version instead of applying this change after that one.
         em.refresh(p, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        preconditions.check("plan " + p.name, p.version);
         Validator v = new Validator();
         v.check(req.name() == null || req.name().equals(name), "name", "cannot change; create a new plan instead");
         v.check(req.displayName() == null || req.displayName().length() <= 100, "displayName",
@@ -111,6 +114,7 @@ public class PlanService {
         if (!diff.isEmpty()) {
             slugs.forEach(s -> changed.fire(new DesiredStateChanged(s)));
         }
+        em.flush(); // the response shows the new version
         return PlanView.of(p, (long) slugs.size());
     }
 

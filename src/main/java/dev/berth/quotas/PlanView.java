@@ -10,12 +10,13 @@ import java.time.Instant;
  */
 public record PlanView(String name, String displayName, String cpuRequest, String cpuLimit, String memoryRequest,
         String memoryLimit, int pods, int apps, int replicasPerApp, int concurrentBuilds, int buildMinutesPerMonth,
-        int regions, int customDomains, int buildTimeoutMinutes, @JsonInclude(JsonInclude.Include.NON_NULL) Long tenants, Instant updatedAt) {
+        int regions, int customDomains, int buildTimeoutMinutes, @JsonInclude(JsonInclude.Include.NON_NULL) Long tenants, Instant updatedAt,
+        long version) {
 
     static PlanView of(Plan p, Long tenants) {
         return new PlanView(p.name, p.displayName, Quantities.cpu(p.cpuRequestMillis), Quantities.cpu(p.cpuLimitMillis),
                 Quantities.memory(p.memoryRequestBytes), Quantities.memory(p.memoryLimitBytes), p.maxPods, p.maxApps,
                 p.maxReplicasPerApp, p.maxConcurrentBuilds, p.buildMinutesPerMonth, p.maxRegions, p.maxCustomDomains,
-                QuotaLimits.minutes(p.buildTimeoutSeconds), tenants, p.updatedAt);
+                QuotaLimits.minutes(p.buildTimeoutSeconds), tenants, p.updatedAt, p.version);
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.regions;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.Version;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +42,9 @@ public class Placement extends PanacheEntityBase {
     /** Part of every edge cache key: raising it purges every cached response of the app at once. */
     public int cacheGeneration = 1;
     public Instant updatedAt = Instant.now();
+    /** Optimistic lock: a write based on an older version is refused (409). */
+    @Version
+    public long version;
 
     /** One edge cache rule: responses under {@code pathPrefix} are cached for {@code ttlSeconds}, or never. */
     public record CacheRule(String pathPrefix, int ttlSeconds, boolean bypass) {

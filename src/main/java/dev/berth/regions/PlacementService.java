@@ -34,6 +34,8 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class PlacementService {
     @Inject
+    dev.berth.api.Preconditions preconditions;
+    @Inject
     QuotaService quota;
     @Inject
     AuditLog audit;
@@ -76,6 +78,7 @@ public class PlacementService {
         quota.lock(tenantId);
         App a = requireApp(tenantId, appName);
         Placement p = placement(a);
+        preconditions.check("the placement of " + a.name, p.version);
         Map<String, Region> usable = new LinkedHashMap<>();
         tenantRegions(tenantId).forEach(r -> usable.put(r.name, r));
         List<AppRegion> rows = AppRegion.listByApp(a.id);
@@ -301,6 +304,6 @@ public class PlacementService {
             }
         }
         return new PlacementView(a.name, primary, replicas, p.allRegions, p.mode, Waves.of(p.waves, primary, replicas),
-                p.pauseBetweenWaves, p.cacheRules, p.cacheGeneration, own, roles);
+                p.pauseBetweenWaves, p.cacheRules, p.cacheGeneration, own, roles, p.version);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public record PlacementView(String app, String primary, List<String> replicas, boolean allRegions, String mode,
         List<List<String>> waves, boolean pauseBetweenWaves, List<Placement.CacheRule> cacheRules,
-        int cacheGeneration, Map<String, Integer> regionReplicas, List<RegionRole> regions) {
+        int cacheGeneration, Map<String, Integer> regionReplicas, List<RegionRole> regions, long version) {
 
     /**
      * One region of the placement with the replicas it runs; {@code pinnedRelease} is set while the region waits

@@ -10,12 +10,13 @@ package dev.berth.releases;
  * @param holdSeconds blue/green: how long the previous colour stays up for an instant switch back
  * @param progressDeadlineSeconds how long a release may take to become ready before it is marked failed
  * @param canaryWeight canary: percentage of traffic (ingress weight) and of replicas for the canary
+ * @param version the settings' version, to send back in {@code If-Match}; ignored in a request body
  */
 public record DeploySettings(String strategy, String maxSurge, String maxUnavailable, Boolean autoPromote,
-        Integer holdSeconds, Integer progressDeadlineSeconds, Integer canaryWeight) {
+        Integer holdSeconds, Integer progressDeadlineSeconds, Integer canaryWeight, Long version) {
 
     static DeploySettings of(AppDeploy d) {
         return new DeploySettings(d.strategy, d.maxSurge, d.maxUnavailable, d.autoPromote, d.holdSeconds,
-                d.progressDeadlineSeconds, d.canaryWeight);
+                d.progressDeadlineSeconds, d.canaryWeight, d.version);
     }
 }

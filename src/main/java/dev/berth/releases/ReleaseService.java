@@ -39,6 +39,8 @@ public class ReleaseService {
     private static final java.util.Set<String> RETRYABLE =
             java.util.Set.of(ReleaseStatus.FAILED, ReleaseStatus.ABORTED, ReleaseStatus.ROLLED_BACK);
     @Inject
+    dev.berth.api.Preconditions preconditions;
+    @Inject
     SecretBox secrets;
     @Inject
     AuditLog audit;
@@ -202,6 +204,7 @@ public class ReleaseService {
         }
         App a = requireApp(tenantId, app);
         AppDeploy d = AppDeploy.lock(a.id);
+        preconditions.check("the deploy settings of " + a.name, d.version);
         Validator v = new Validator();
         if (req.strategy() != null) {
             v.check(STRATEGIES.contains(req.strategy()), "strategy", "must be one of " + String.join(", ", STRATEGIES));
@@ -267,7 +270,8 @@ public class ReleaseService {
                     Map.of("before", before.toString(), "after", after.toString()));
             changed.fire(new DesiredStateChanged(tenant));
         }
-        return after;
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush(); // the response shows the new version
+        return DeploySettings.of(d);
     }
 
     /** True while some region of the app keeps a layout or release of its own (waves, or a stopped rollout). */

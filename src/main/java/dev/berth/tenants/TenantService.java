@@ -38,6 +38,8 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class TenantService {
     @Inject
+    dev.berth.api.Preconditions preconditions;
+    @Inject
     CurrentUser user;
     @Inject
     AuditLog audit;
@@ -171,6 +173,7 @@ public class TenantService {
             throw ApiException.invalid("body", "is required");
         }
         Tenant t = Tenant.findById(tenantId);
+        preconditions.check("tenant " + t.slug, t.version);
         Validator v = new Validator();
         v.check(req.displayName() == null || req.displayName().length() <= 100, "displayName",
                 "must be at most 100 characters long");
@@ -196,6 +199,7 @@ public class TenantService {
                 : "changed limits: " + diff.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                         .collect(Collectors.joining(", ")), diff);
         changed.fire(new DesiredStateChanged(t.slug));
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush(); // the response shows the new version
         return get(t.id, Role.OWNER);
     }
 

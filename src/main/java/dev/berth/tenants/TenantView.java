@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public record TenantView(String slug, String displayName, String plan, Limits limits, Map<String, Object> overrides,
         Usage usage, List<String> nearLimits, List<String> overLimits, List<String> regions, String role,
-        Instant createdAt) {
+        Instant createdAt, long version) {
 
     /**
      * Effective limits. {@code cpu} and {@code memory} are the caps on the sum of requests (kept from the first
@@ -61,7 +61,7 @@ public record TenantView(String slug, String displayName, String plan, Limits li
                 near, over);
         QuotaOverrides o = t.overrides();
         return new TenantView(t.slug, t.displayName, plan, Limits.of(limits), o.asMap(), usage, near, over, regions,
-                role, t.createdAt);
+                role, t.createdAt, t.version);
     }
 
     /** Over: use is above the limit (after the limit was lowered). Near: at or above the configured share. */
