@@ -74,12 +74,15 @@ public class AppStatusReader {
         if (!stuck.isEmpty()) {
             conditions = java.util.stream.Stream.concat(conditions.stream(), stuck.stream()).toList();
         }
-        String state = refused(d) && ready < app.replicas ? (ready == 0 ? "Failed" : "Degraded")
-                : state(app.replicas, d, ready, updated, podInfos, !stuck.isEmpty());
+        // With an autoscaler the replicas wanted are its latest decision, which its Deployment carries.
+        int desired = app.autoscaler() != null && d != null && d.getSpec() != null && d.getSpec().getReplicas() != null
+                ? d.getSpec().getReplicas() : app.replicas;
+        String state = refused(d) && ready < desired ? (ready == 0 ? "Failed" : "Degraded")
+                : state(desired, d, ready, updated, podInfos, !stuck.isEmpty());
         if (unreachableSince != null) {
             state = "Unknown";
         }
-        return new AppStatus(region.name(), region.simulated(), state, url, app.replicas, ready, updated, podInfos,
+        return new AppStatus(region.name(), region.simulated(), state, url, desired, ready, updated, podInfos,
                 events, conditions, unreachableSince);
     }
 

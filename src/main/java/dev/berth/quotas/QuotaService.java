@@ -50,8 +50,13 @@ public class QuotaService {
      * An app's pods in all regions of its placement: each region runs its own count or the app's replicas (an app
      * without placement rows counts once).
      */
-    private static final String PLACED_PODS = "coalesce((select sum(coalesce(ar.replicas, app.replicas)) "
-            + "from app_region ar where ar.app_id = app.id), app.replicas)";
+    /**
+     * The pods an app may run: its replicas (or its autoscaler's maximum, when larger) in every region of its
+     * placement, a region's own count where the placement sets one (again at least the autoscaler's maximum).
+     */
+    private static final String PLACED_PODS = "coalesce((select sum(greatest(coalesce(ar.replicas, app.replicas), "
+            + "coalesce(app.autoscale_max_replicas, 0))) from app_region ar where ar.app_id = app.id), "
+            + "greatest(app.replicas, coalesce(app.autoscale_max_replicas, 0)))";
 
     @Inject
     EntityManager em;
@@ -125,6 +130,26 @@ public class QuotaService {
         int domains = used.customDomains() - (current.customDomain() ? 1 : 0) + (next.customDomain() ? 1 : 0);
         c.count("customDomain", "customDomains", used.customDomains(), domains, limits.customDomains(),
                 "1 more custom domain");
+    }
+
+    /**
+     * Refuses an autoscaler whose maximum would take the tenant over its replicas-per-app, pods, CPU or memory
+     * limits: the quota counts an autoscaled app at its maximum ({@code current} and {@code next} are the app's
+     * footprints before and after, see {@code App.footprint()}). The refusal names the field {@code maxReplicas}.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkAutoscaler(long tenantId, long appId, AppFootprint current, AppFootprint next) {
+        QuotaLimits limits = lock(tenantId);
+        int[] spread = spread(appId);
+        AppFootprint before = current.withReplicas(spread[0] + current.replicas() * spread[1]);
+        AppFootprint after = next.withReplicas(spread[0] + next.replicas() * spread[1]);
+        QuotaUsage used = current(tenantId, appId).plus(before);
+        if (next.replicas() > limits.replicasPerApp() && next.replicas() > current.replicas()) {
+            throw new QuotaExceededException("maxReplicas", "replicasPerApp", String.valueOf(limits.replicasPerApp()),
+                    current.replicas() + " (this app)", next.replicas() + " replicas");
+        }
+        new Check(limits, used).grow(before, after, " for the autoscaler's maximum"
+                + (spread[1] > 1 ? " in " + spread[1] + " regions" : ""), "maxReplicas");
     }
 
     /**
@@ -361,8 +386,10 @@ public class QuotaService {
      * regions that run the app's replicas (at least one, for an app without placement rows).
      */
     private int[] spread(long appId) {
-        Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(replicas), 0), count(*) - count(replicas), "
-                + "count(*) from app_region where app_id = ?1").setParameter(1, appId).getSingleResult();
+        Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(greatest(ar.replicas, "
+                + "coalesce(a.autoscale_max_replicas, 0))), 0), count(*) - count(ar.replicas), count(*) "
+                + "from app_region ar join app a on a.id = ar.app_id where ar.app_id = ?1")
+                .setParameter(1, appId).getSingleResult();
         int rows = i(r[2]);
         return new int[] {i(r[0]), rows == 0 ? 1 : i(r[1])};
     }
