@@ -140,16 +140,29 @@ public class QuotaService {
     @Transactional(TxType.MANDATORY)
     public void checkAutoscaler(long tenantId, long appId, AppFootprint current, AppFootprint next) {
         QuotaLimits limits = lock(tenantId);
-        int[] spread = spread(appId);
-        AppFootprint before = current.withReplicas(spread[0] + current.replicas() * spread[1]);
-        AppFootprint after = next.withReplicas(spread[0] + next.replicas() * spread[1]);
-        QuotaUsage used = current(tenantId, appId).plus(before);
+        // Per region of the placement: its own count or the app's, at least the autoscaler's maximum. Computed from
+        // the footprints given, not from the app's row, which may already hold the change.
+        @SuppressWarnings("unchecked")
+        List<Number> own = em.createNativeQuery("select ar.replicas from app_region ar where ar.app_id = ?1")
+                .setParameter(1, appId).getResultList();
+        int podsBefore = placed(own, current.replicas());
+        int podsAfter = placed(own, next.replicas());
+        QuotaUsage used = current(tenantId, appId).plus(current.withReplicas(podsBefore));
         if (next.replicas() > limits.replicasPerApp() && next.replicas() > current.replicas()) {
             throw new QuotaExceededException("maxReplicas", "replicasPerApp", String.valueOf(limits.replicasPerApp()),
                     current.replicas() + " (this app)", next.replicas() + " replicas");
         }
-        new Check(limits, used).grow(before, after, " for the autoscaler's maximum"
-                + (spread[1] > 1 ? " in " + spread[1] + " regions" : ""), "maxReplicas");
+        new Check(limits, used).grow(current.withReplicas(podsBefore), next.withReplicas(podsAfter),
+                " for the autoscaler's maximum" + (own.size() > 1 ? " in " + own.size() + " regions" : ""),
+                "maxReplicas");
+    }
+
+    /** The pods of an app counted at {@code atLeast} per region (a region's own count when larger). */
+    private static int placed(List<Number> ownCounts, int atLeast) {
+        if (ownCounts.isEmpty()) {
+            return atLeast;
+        }
+        return ownCounts.stream().mapToInt(n -> n == null ? atLeast : Math.max(n.intValue(), atLeast)).sum();
     }
 
     /**
@@ -386,8 +399,10 @@ public class QuotaService {
      * regions that run the app's replicas (at least one, for an app without placement rows).
      */
     private int[] spread(long appId) {
-        Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(greatest(ar.replicas, "
-                + "coalesce(a.autoscale_max_replicas, 0))), 0), count(*) - count(ar.replicas), count(*) "
+        // A region's own count, where set, is at least the autoscaler's maximum (greatest() skips nulls, hence case).
+        Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(case when ar.replicas is not null then "
+                + "greatest(ar.replicas, coalesce(a.autoscale_max_replicas, 0)) end), 0), "
+                + "count(*) - count(ar.replicas), count(*) "
                 + "from app_region ar join app a on a.id = ar.app_id where ar.app_id = ?1")
                 .setParameter(1, appId).getSingleResult();
         int rows = i(r[2]);
