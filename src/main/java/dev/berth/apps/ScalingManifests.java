@@ -95,12 +95,18 @@ public final class ScalingManifests {
         return selector;
     }
 
+    /**
+     * The HPA in autoscaling/v2. Its metrics list memory before CPU in both versions: an apiserver that stores
+     * autoscalers as autoscaling/v1 (before 1.23; v1.20 in the tests) keeps the CPU target in its own v1 field and
+     * the other metrics in an annotation, and reads them back with CPU last. In any other order the drift check would
+     * find the list changed on every pass and Berth would patch it back forever.
+     */
     static HasMetadata hpaV2(AppSpec app, String target, Autoscaler a) {
         List<io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec> metrics = new ArrayList<>();
-        metrics.add(metricV2("cpu", a.cpuPercent()));
         if (a.memoryPercent() != null) {
             metrics.add(metricV2("memory", a.memoryPercent()));
         }
+        metrics.add(metricV2("cpu", a.cpuPercent()));
         return new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder()
                 .withMetadata(meta(app, app.name(), null))
                 .withNewSpec().withMinReplicas(a.minReplicas()).withMaxReplicas(a.maxReplicas())
@@ -116,10 +122,10 @@ public final class ScalingManifests {
 
     static HasMetadata hpaV2beta2(AppSpec app, String target, Autoscaler a) {
         List<io.fabric8.kubernetes.api.model.autoscaling.v2beta2.MetricSpec> metrics = new ArrayList<>();
-        metrics.add(metricV2beta2("cpu", a.cpuPercent()));
         if (a.memoryPercent() != null) {
             metrics.add(metricV2beta2("memory", a.memoryPercent()));
         }
+        metrics.add(metricV2beta2("cpu", a.cpuPercent()));
         return new io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscalerBuilder()
                 .withMetadata(meta(app, app.name(), null))
                 .withNewSpec().withMinReplicas(a.minReplicas()).withMaxReplicas(a.maxReplicas())
