@@ -185,4 +185,41 @@ class AutoscalingTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns)
                 .withName("web").get()).isNull());
     }
+
+    @Test
+    void theAppPageShowsTheAutoscalerAndItsFormSetsItWithTheCsrfToken() {
+        String slug = Api.createTenant("hpapage", "admin");
+        Api.createApp(slug, Api.app("web"));
+        dev.berth.testsupport.Users.actByCredentials();
+        try {
+            dev.berth.testsupport.Sessions admin = dev.berth.testsupport.Sessions.login("admin", "/t/" + slug
+                    + "/apps/web");
+            String page = "/t/" + slug + "/apps/web";
+            admin.cookiesOnly().get(page).then().statusCode(200)
+                    .body(org.hamcrest.Matchers.containsString("data-refresh=\"" + page + "/autoscaling/status\""))
+                    .body(org.hamcrest.Matchers.containsString("action=\"" + page + "/autoscaling\""));
+            // Without the token the form is refused; with it the autoscaler is set.
+            admin.cookiesOnly().formParam("minReplicas", "1").formParam("maxReplicas", "3")
+                    .formParam("cpuPercent", "70").post(page + "/autoscaling").then().statusCode(403);
+            admin.cookiesOnly().formParam("csrf-token", admin.csrfToken()).formParam("minReplicas", "1")
+                    .formParam("maxReplicas", "3").formParam("cpuPercent", "70").formParam("memoryPercent", "")
+                    .post(page + "/autoscaling").then().statusCode(303);
+            admin.cookiesOnly().get(page + "/autoscaling/status").then().statusCode(200)
+                    .body(org.hamcrest.Matchers.containsString("1 to 3 replicas"));
+            // A refused form comes back with the field named and nothing stored.
+            admin.cookiesOnly().formParam("csrf-token", admin.csrfToken()).formParam("minReplicas", "4")
+                    .formParam("maxReplicas", "3").formParam("cpuPercent", "70").post(page + "/autoscaling").then()
+                    .statusCode(400).body(org.hamcrest.Matchers.containsString("maxReplicas: must be at least"));
+            admin.cookiesOnly().formParam("csrf-token", admin.csrfToken()).formParam("minReplicas", "two")
+                    .formParam("maxReplicas", "3").formParam("cpuPercent", "70").post(page + "/autoscaling").then()
+                    .statusCode(400).body(org.hamcrest.Matchers.containsString("minReplicas: must be a whole number"));
+            admin.cookiesOnly().formParam("csrf-token", admin.csrfToken()).post(page + "/autoscaling/remove").then()
+                    .statusCode(303);
+        } finally {
+            dev.berth.testsupport.Users.actAsAdmin();
+        }
+        json().get(autoscaling(slug, "web")).then().statusCode(200).body("autoscaler", nullValue());
+        json().get(Api.app(slug, "web") + "/history").then().statusCode(200)
+                .body("findAll { it.action == 'app.autoscaler' }.size()", equalTo(2));
+    }
 }
