@@ -133,6 +133,31 @@ public class AppStatusReader {
         return best;
     }
 
+    /**
+     * Whether an autoscaler of the app scales this Deployment (its replicas are then the autoscaler's decision, not
+     * the app's fixed count): one cache lookup, the app's HPA in the version the region serves.
+     */
+    static boolean autoscaled(ClusterCache cache, String ns, String app, Deployment d) {
+        var apis = cache.scalingApis();
+        if (d == null || d.getSpec() == null || d.getSpec().getReplicas() == null || apis == null
+                || apis.autoscalerKind() == null) {
+            return false;
+        }
+        var hpa = cache.get(apis.autoscalerKind(), ns, app);
+        if (hpa == null) {
+            return false;
+        }
+        String target = null;
+        if (hpa instanceof io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler h
+                && h.getSpec() != null && h.getSpec().getScaleTargetRef() != null) {
+            target = h.getSpec().getScaleTargetRef().getName();
+        } else if (hpa instanceof io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler h
+                && h.getSpec() != null && h.getSpec().getScaleTargetRef() != null) {
+            target = h.getSpec().getScaleTargetRef().getName();
+        }
+        return d.getMetadata().getName().equals(target);
+    }
+
     private static int replicas(Deployment d) {
         return d.getSpec() == null || d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
     }
@@ -203,8 +228,9 @@ public class AppStatusReader {
             Deployment d = deploymentOf(cluster.get().cache(), ns, a.name());
             int ready = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getReadyReplicas());
             int updated = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getUpdatedReplicas());
-            result.put(a.name(), d == null ? "Pending" : a.replicas() == 0 ? (ready == 0 ? "Stopped" : "Progressing")
-                    : ready >= a.replicas() && updated >= a.replicas() ? "Running"
+            int wanted = autoscaled(cluster.get().cache(), ns, a.name(), d) ? d.getSpec().getReplicas() : a.replicas();
+            result.put(a.name(), d == null ? "Pending" : wanted == 0 ? (ready == 0 ? "Stopped" : "Progressing")
+                    : ready >= wanted && updated >= wanted ? "Running"
                     : refused(d) ? (ready == 0 ? "Failed" : "Degraded") : "Progressing");
         }
         return result;

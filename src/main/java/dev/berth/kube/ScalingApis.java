@@ -66,6 +66,13 @@ public record ScalingApis(String autoscaling, String policy) {
         return kinds;
     }
 
+    /** The model class of the served HorizontalPodAutoscaler version, or null when neither is served. */
+    public Class<? extends HasMetadata> autoscalerKind() {
+        return AUTOSCALING_V2.equals(autoscaling) ? io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class
+                : AUTOSCALING_V2BETA2.equals(autoscaling)
+                        ? io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler.class : null;
+    }
+
     /** "autoscaling/v2beta2" etc., for pages and the API; null when not served. */
     public String autoscalingApiVersion() {
         return autoscaling == null ? null : "autoscaling/" + autoscaling;

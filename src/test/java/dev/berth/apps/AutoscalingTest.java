@@ -222,4 +222,20 @@ class AutoscalingTest {
         json().get(Api.app(slug, "web") + "/history").then().statusCode(200)
                 .body("findAll { it.action == 'app.autoscaler' }.size()", equalTo(2));
     }
+
+    @Test
+    void anAppTheAutoscalerScaledBelowItsFixedCountIsRunningInTheListAndOnItsPage() {
+        String slug = Api.createTenant("hpalist");
+        Map<String, Object> web = new LinkedHashMap<>(Api.app("web"));
+        web.put("replicas", 3);
+        Api.createApp(slug, web);
+        json().body(settings(1, 4, 60, null)).put(autoscaling(slug, "web")).then().statusCode(200);
+        sandbox.settle();
+        sandbox.client().apps().deployments().inNamespace(Names.namespace(slug)).withName("web").scale(1);
+        await().atMost(WAIT).untilAsserted(() -> {
+            json().get(Api.apps(slug)).then().statusCode(200).body("items[0].status[0].state", equalTo("Running"));
+            json().get(Api.app(slug, "web")).then().body("status[0].state", equalTo("Running"))
+                    .body("status[0].desired", equalTo(1));
+        });
+    }
 }
