@@ -32,6 +32,11 @@ public class App extends PanacheEntityBase {
     public long memoryLimitBytes;
     public String healthPath;
     public String customDomain;
+    /** The autoscaler (all four set, or none; see {@link #autoscaler()}). */
+    public Integer autoscaleMinReplicas;
+    public Integer autoscaleMaxReplicas;
+    public Integer autoscaleCpuPercent;
+    public Integer autoscaleMemoryPercent;
     @JdbcTypeCode(SqlTypes.JSON)
     public Map<String, String> env = new TreeMap<>();
     @JdbcTypeCode(SqlTypes.JSON)
@@ -41,9 +46,19 @@ public class App extends PanacheEntityBase {
     public Instant createdAt = Instant.now();
     public Instant updatedAt = Instant.now();
 
-    /** What this app takes from the tenant's quota as it stands in memory (possibly changed, not yet stored). */
+    /** The app's autoscaler, or null when its replicas are fixed. */
+    public Autoscaler autoscaler() {
+        return autoscaleMaxReplicas == null ? null : new Autoscaler(autoscaleMinReplicas, autoscaleMaxReplicas,
+                autoscaleCpuPercent, autoscaleMemoryPercent);
+    }
+
+    /**
+     * What this app takes from the tenant's quota as it stands in memory (possibly changed, not yet stored). With an
+     * autoscaler it counts the autoscaler's maximum: the cluster may scale the app up to it at any time.
+     */
     public AppFootprint footprint() {
-        return new AppFootprint(replicas, cpuRequestMillis, cpuLimitMillis, memoryRequestBytes, memoryLimitBytes,
+        int counted = autoscaleMaxReplicas == null ? replicas : Math.max(replicas, autoscaleMaxReplicas);
+        return new AppFootprint(counted, cpuRequestMillis, cpuLimitMillis, memoryRequestBytes, memoryLimitBytes,
                 customDomain != null);
     }
 

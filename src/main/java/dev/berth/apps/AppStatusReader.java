@@ -81,9 +81,12 @@ public class AppStatusReader {
         if (!stuck.isEmpty()) {
             conditions = java.util.stream.Stream.concat(conditions.stream(), stuck.stream()).toList();
         }
+        // With an autoscaler the replicas wanted are its latest decision, which its Deployment carries.
+        int desired = app.autoscaler() != null && d != null && d.getSpec() != null && d.getSpec().getReplicas() != null
+                ? d.getSpec().getReplicas() : app.replicas;
         AppHealth.Health h = unreachableSince != null ? AppHealth.unreachable()
-                : AppHealth.of(app.name, app.replicas, d, pods, nsEvents);
-        return new AppStatus(region.name(), region.simulated(), h.state(), url, app.replicas, ready, updated, podInfos,
+                : AppHealth.of(app.name, desired, d, pods, nsEvents);
+        return new AppStatus(region.name(), region.simulated(), h.state(), url, desired, ready, updated, podInfos,
                 events, conditions, unreachableSince, h.reason(), h.message(), h.restarts());
     }
 
@@ -105,6 +108,31 @@ public class AppStatusReader {
             }
         }
         return best;
+    }
+
+    /**
+     * Whether an autoscaler of the app scales this Deployment (its replicas are then the autoscaler's decision, not
+     * the app's fixed count): one cache lookup, the app's HPA in the version the region serves.
+     */
+    static boolean autoscaled(ClusterCache cache, String ns, String app, Deployment d) {
+        var apis = cache.scalingApis();
+        if (d == null || d.getSpec() == null || d.getSpec().getReplicas() == null || apis == null
+                || apis.autoscalerKind() == null) {
+            return false;
+        }
+        var hpa = cache.get(apis.autoscalerKind(), ns, app);
+        if (hpa == null) {
+            return false;
+        }
+        String target = null;
+        if (hpa instanceof io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler h
+                && h.getSpec() != null && h.getSpec().getScaleTargetRef() != null) {
+            target = h.getSpec().getScaleTargetRef().getName();
+        } else if (hpa instanceof io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler h
+                && h.getSpec() != null && h.getSpec().getScaleTargetRef() != null) {
+            target = h.getSpec().getScaleTargetRef().getName();
+        }
+        return d.getMetadata().getName().equals(target);
     }
 
     private static int replicas(Deployment d) {
@@ -183,7 +211,8 @@ public class AppStatusReader {
         List<Event> warnings = cache.list(Event.class, ns).stream().filter(e -> "Warning".equals(e.getType())).toList();
         for (AppRow a : apps) {
             Deployment d = deploymentOf(cache, ns, a.name());
-            result.put(a.name(), AppHealth.of(a.name(), a.replicas(), d, podsByApp.getOrDefault(a.name(), List.of()),
+            int wanted = autoscaled(cache, ns, a.name(), d) ? d.getSpec().getReplicas() : a.replicas();
+            result.put(a.name(), AppHealth.of(a.name(), wanted, d, podsByApp.getOrDefault(a.name(), List.of()),
                     warnings));
         }
         return result;

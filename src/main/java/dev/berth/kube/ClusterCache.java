@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -25,8 +26,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -40,6 +44,10 @@ import java.util.stream.Collectors;
  * managed-by label, pods by the app label Berth puts on its pod templates (both label selectors, filtered by the
  * API server), and events, which carry no labels, by namespace: one informer per namespace in the namespace cache
  * ({@link EventInformers}), following namespaces as they come and go.
+ *
+ * <p>HorizontalPodAutoscalers and PodDisruptionBudgets are watched in the version the cluster serves, found once per
+ * connection by API discovery ({@link ScalingApis}, retried until the cluster answers); the cache counts as synced
+ * only once that is known and those informers have listed too, so a reconcile never runs without them.
  */
 public final class ClusterCache implements AutoCloseable {
     /** Kinds Berth writes; each is watched with the managed-by label selector. */
@@ -48,16 +56,31 @@ public final class ClusterCache implements AutoCloseable {
             Role.class, RoleBinding.class, Secret.class, ConfigMap.class, Deployment.class, Service.class, Ingress.class);
 
     private final Map<Class<?>, Supplier<SharedIndexInformer<? extends HasMetadata>>> factories =
-            new LinkedHashMap<>();
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<Class<?>, SharedIndexInformer<? extends HasMetadata>> informers = new ConcurrentHashMap<>();
     private final Map<Class<?>, List<ResourceEventHandler<HasMetadata>>> handlers = new ConcurrentHashMap<>();
     /** When each informer was first seen without an open watch (absent while it watches). */
     private final Map<Class<?>, Long> stalledSince = new ConcurrentHashMap<>();
     private final List<Runnable> syncedListeners = new CopyOnWriteArrayList<>();
     private final EventInformers events;
+    private final KubernetesClient client;
+    private final Function<KubernetesClient, ScalingApis> discovery;
+    /** The handlers of {@link #onManagedChange}, added to the kinds discovery adds later too. */
+    private final List<ResourceEventHandler<HasMetadata>> managedHandlers = new CopyOnWriteArrayList<>();
+    private final List<Class<? extends HasMetadata>> discoveredKinds = new CopyOnWriteArrayList<>();
+    private volatile ScalingApis scalingApis;
     private volatile boolean started;
+    private volatile boolean closed;
 
+    /** A cache that discovers the scaling API versions from the cluster ({@link ScalingApis#discover}). */
     public ClusterCache(KubernetesClient client) {
+        this(client, ClusterCache::discover);
+    }
+
+    /** {@code discovery} says which scaling API versions the cluster serves; it is asked once, retried until it answers. */
+    public ClusterCache(KubernetesClient client, Function<KubernetesClient, ScalingApis> discovery) {
+        this.client = client;
+        this.discovery = discovery;
         for (Class<? extends HasMetadata> kind : MANAGED_KINDS) {
             factories.put(kind, () -> kind == Namespace.class
                     ? client.namespaces().withLabel(Labels.MANAGED_BY, Labels.MANAGER).runnableInformer(0)
@@ -87,7 +110,80 @@ public final class ClusterCache implements AutoCloseable {
 
     public void start() {
         started = true;
-        factories.keySet().forEach(kind -> start(informers.get(kind)));
+        kinds().forEach(kind -> start(informers.get(kind)));
+        discoverScalingApis(0);
+    }
+
+    /** Discovery, where the API server has none for a group list (a 404): no scaling APIs. */
+    private static ScalingApis discover(KubernetesClient client) {
+        try {
+            return ScalingApis.discover(client);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return ScalingApis.NONE;
+            }
+            throw e;
+        }
+    }
+
+    /** Asks which scaling APIs the cluster serves, again after a delay (up to 30 s) until it answers. */
+    private void discoverScalingApis(long delayMillis) {
+        CompletableFuture.runAsync(() -> {
+            if (closed) {
+                return;
+            }
+            ScalingApis found;
+            try {
+                found = discovery.apply(client);
+            } catch (RuntimeException e) {
+                discoverScalingApis(Math.min(30_000, Math.max(500, delayMillis * 2)));
+                return;
+            }
+            watchDiscovered(found);
+        }, CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS));
+    }
+
+    private synchronized void watchDiscovered(ScalingApis found) {
+        if (closed || scalingApis != null) {
+            return;
+        }
+        List<SharedIndexInformer<? extends HasMetadata>> added = new ArrayList<>();
+        for (Class<? extends HasMetadata> kind : found.kinds()) {
+            Supplier<SharedIndexInformer<? extends HasMetadata>> factory = () -> client.resources(kind).inAnyNamespace()
+                    .withLabel(Labels.MANAGED_BY, Labels.MANAGER).runnableInformer(0);
+            SharedIndexInformer<? extends HasMetadata> informer = create(factory);
+            List<ResourceEventHandler<HasMetadata>> kindHandlers =
+                    handlers.computeIfAbsent(kind, k -> new CopyOnWriteArrayList<>());
+            kindHandlers.addAll(managedHandlers);
+            kindHandlers.forEach(h -> addHandler(informer, h));
+            informers.put(kind, informer);
+            factories.put(kind, factory);
+            discoveredKinds.add(kind);
+            added.add(informer);
+        }
+        scalingApis = found;
+        added.forEach(this::start);
+        if (added.isEmpty() && synced()) {
+            syncedListeners.forEach(Runnable::run);
+        }
+    }
+
+    /** The scaling API versions the cluster serves, or null until discovery has answered. */
+    public ScalingApis scalingApis() {
+        return scalingApis;
+    }
+
+    /** The kinds Berth writes in this cluster: {@link #MANAGED_KINDS} and the discovered scaling kinds. */
+    public List<Class<? extends HasMetadata>> managedKinds() {
+        List<Class<? extends HasMetadata>> kinds = new ArrayList<>(MANAGED_KINDS);
+        kinds.addAll(discoveredKinds);
+        return kinds;
+    }
+
+    private List<Class<?>> kinds() {
+        synchronized (factories) {
+            return List.copyOf(factories.keySet());
+        }
     }
 
     /** Starts an informer; once its first list is in and the whole cache is synced, tells the sync listeners. */
@@ -122,7 +218,7 @@ public final class ClusterCache implements AutoCloseable {
      * only shown, and a namespace Berth just created must not hold its own reconciler back.
      */
     public boolean synced() {
-        return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
+        return scalingApis != null && informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
     /** True while every informer holds an open watch. */
@@ -135,7 +231,7 @@ public final class ClusterCache implements AutoCloseable {
      * {@code Event/<namespace>} for each events informer without one.
      */
     public List<String> notWatching() {
-        List<String> kinds = new ArrayList<>(factories.keySet().stream().filter(k -> !informers.get(k).isWatching())
+        List<String> kinds = new ArrayList<>(kinds().stream().filter(k -> !informers.get(k).isWatching())
                 .map(Class::getSimpleName).toList());
         events.notWatching().forEach(ns -> kinds.add("Event/" + ns));
         return kinds;
@@ -166,7 +262,7 @@ public final class ClusterCache implements AutoCloseable {
         }
         long now = System.nanoTime();
         List<String> restarted = new ArrayList<>();
-        for (Class<?> kind : factories.keySet()) {
+        for (Class<?> kind : kinds()) {
             SharedIndexInformer<? extends HasMetadata> informer = informers.get(kind);
             if (informer.isWatching()) {
                 stalledSince.remove(kind);
@@ -227,13 +323,14 @@ public final class ClusterCache implements AutoCloseable {
      * anything but its status. Status-only updates (a Deployment's ready count, a ResourceQuota's use) are by far
      * the most frequent events and never make desired and actual state differ, so they do not wake the reconciler.
      */
-    public void onManagedChange(Consumer<HasMetadata> onChange) {
+    public synchronized void onManagedChange(Consumer<HasMetadata> onChange) {
         ResourceEventHandler<HasMetadata> handler = ObjectEvents.handler(onChange, (before, after) -> {
             if (ObjectEvents.beyondStatus(before, after)) {
                 onChange.accept(after);
             }
         }, onChange);
-        for (Class<? extends HasMetadata> kind : MANAGED_KINDS) {
+        managedHandlers.add(handler);
+        for (Class<? extends HasMetadata> kind : managedKinds()) {
             handlers.computeIfAbsent(kind, k -> new CopyOnWriteArrayList<>()).add(handler);
             addHandler(informers.get(kind), handler);
         }
@@ -272,6 +369,7 @@ public final class ClusterCache implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         informers.values().forEach(SharedIndexInformer::close);
         events.close();
     }

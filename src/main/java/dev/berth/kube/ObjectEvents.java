@@ -55,6 +55,19 @@ final class ObjectEvents {
         if (o instanceof Ingress i) {
             return i.getSpec();
         }
+        // Autoscalers write their status every sync period, disruption budgets on every pod readiness change.
+        if (o instanceof io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler h) {
+            return h.getSpec();
+        }
+        if (o instanceof io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler h) {
+            return h.getSpec();
+        }
+        if (o instanceof io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget p) {
+            return p.getSpec();
+        }
+        if (o instanceof io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudget p) {
+            return p.getSpec();
+        }
         return NO_STATUS;
     }
 

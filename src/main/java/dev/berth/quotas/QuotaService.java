@@ -50,8 +50,13 @@ public class QuotaService {
      * An app's pods in all regions of its placement: each region runs its own count or the app's replicas (an app
      * without placement rows counts once).
      */
-    private static final String PLACED_PODS = "coalesce((select sum(coalesce(ar.replicas, app.replicas)) "
-            + "from app_region ar where ar.app_id = app.id), app.replicas)";
+    /**
+     * The pods an app may run: its replicas (or its autoscaler's maximum, when larger) in every region of its
+     * placement, a region's own count where the placement sets one (again at least the autoscaler's maximum).
+     */
+    private static final String PLACED_PODS = "coalesce((select sum(greatest(coalesce(ar.replicas, app.replicas), "
+            + "coalesce(app.autoscale_max_replicas, 0))) from app_region ar where ar.app_id = app.id), "
+            + "greatest(app.replicas, coalesce(app.autoscale_max_replicas, 0)))";
 
     @Inject
     EntityManager em;
@@ -125,6 +130,39 @@ public class QuotaService {
         int domains = used.customDomains() - (current.customDomain() ? 1 : 0) + (next.customDomain() ? 1 : 0);
         c.count("customDomain", "customDomains", used.customDomains(), domains, limits.customDomains(),
                 "1 more custom domain");
+    }
+
+    /**
+     * Refuses an autoscaler whose maximum would take the tenant over its replicas-per-app, pods, CPU or memory
+     * limits: the quota counts an autoscaled app at its maximum ({@code current} and {@code next} are the app's
+     * footprints before and after, see {@code App.footprint()}). The refusal names the field {@code maxReplicas}.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkAutoscaler(long tenantId, long appId, AppFootprint current, AppFootprint next) {
+        QuotaLimits limits = lock(tenantId);
+        // Per region of the placement: its own count or the app's, at least the autoscaler's maximum. Computed from
+        // the footprints given, not from the app's row, which may already hold the change.
+        @SuppressWarnings("unchecked")
+        List<Number> own = em.createNativeQuery("select ar.replicas from app_region ar where ar.app_id = ?1")
+                .setParameter(1, appId).getResultList();
+        int podsBefore = placed(own, current.replicas());
+        int podsAfter = placed(own, next.replicas());
+        QuotaUsage used = current(tenantId, appId).plus(current.withReplicas(podsBefore));
+        if (next.replicas() > limits.replicasPerApp() && next.replicas() > current.replicas()) {
+            throw new QuotaExceededException("maxReplicas", "replicasPerApp", String.valueOf(limits.replicasPerApp()),
+                    current.replicas() + " (this app)", next.replicas() + " replicas");
+        }
+        new Check(limits, used).grow(current.withReplicas(podsBefore), next.withReplicas(podsAfter),
+                " for the autoscaler's maximum" + (own.size() > 1 ? " in " + own.size() + " regions" : ""),
+                "maxReplicas");
+    }
+
+    /** The pods of an app counted at {@code atLeast} per region (a region's own count when larger). */
+    private static int placed(List<Number> ownCounts, int atLeast) {
+        if (ownCounts.isEmpty()) {
+            return atLeast;
+        }
+        return ownCounts.stream().mapToInt(n -> n == null ? atLeast : Math.max(n.intValue(), atLeast)).sum();
     }
 
     /**
@@ -361,8 +399,12 @@ public class QuotaService {
      * regions that run the app's replicas (at least one, for an app without placement rows).
      */
     private int[] spread(long appId) {
-        Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(replicas), 0), count(*) - count(replicas), "
-                + "count(*) from app_region where app_id = ?1").setParameter(1, appId).getSingleResult();
+        // A region's own count, where set, is at least the autoscaler's maximum (greatest() skips nulls, hence case).
+        Object[] r = (Object[]) em.createNativeQuery("select coalesce(sum(case when ar.replicas is not null then "
+                + "greatest(ar.replicas, coalesce(a.autoscale_max_replicas, 0)) end), 0), "
+                + "count(*) - count(ar.replicas), count(*) "
+                + "from app_region ar join app a on a.id = ar.app_id where ar.app_id = ?1")
+                .setParameter(1, appId).getSingleResult();
         int rows = i(r[2]);
         return new int[] {i(r[0]), rows == 0 ? 1 : i(r[1])};
     }

@@ -4,20 +4,26 @@ import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppManifests;
 import dev.berth.apps.LayoutManifests;
 import dev.berth.apps.AppSpec;
+import dev.berth.apps.Autoscaler;
+import dev.berth.apps.ScalingManifests;
 import dev.berth.regions.EdgeCacheManifests;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.ClusterErrors;
 import dev.berth.kube.ClusterWriter;
 import dev.berth.kube.Labels;
 import dev.berth.kube.Names;
+import dev.berth.kube.ScalingApis;
 import dev.berth.regions.RegionCluster;
 import dev.berth.tenants.TenantManifests;
 import dev.berth.tenants.TenantsConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -67,11 +73,16 @@ final class Convergence {
         String ns = Names.namespace(slug);
         int writes = 0;
         Set<String> wanted = new HashSet<>();
+        Map<String, Autoscaler> autoscaled = autoscaledDeployments(desired);
         for (HasMetadata o : desiredObjects(desired)) {
             String key = key(o);
             wanted.add(key);
-            String fingerprint = Integer.toHexString(o.hashCode());
             HasMetadata cached = cache.get(o.getClass(), o.getMetadata().getNamespace(), o.getMetadata().getName());
+            if (o instanceof Deployment d && autoscaled.containsKey(d.getMetadata().getName())) {
+                // The autoscaler owns this Deployment's replicas: Berth does not fight its decisions.
+                ScalingManifests.yieldReplicas(d, cached, autoscaled.get(d.getMetadata().getName()));
+            }
+            String fingerprint = Integer.toHexString(o.hashCode());
             if (cached != null && EdgeCacheManifests.isEdge(cached) != EdgeCacheManifests.isEdge(o)) {
                 // The region switches between the app and its edge cache: a patch would leave the other
                 // workload's volumes, labels and annotations behind, so the Deployment is replaced. Its
@@ -83,7 +94,7 @@ final class Convergence {
         }
         // Collect garbage: namespaced objects first, so nothing is left behind even where deleting a namespace does
         // not cascade (the mock server), then the namespace itself.
-        for (Class<? extends HasMetadata> kind : ClusterCache.MANAGED_KINDS) {
+        for (Class<? extends HasMetadata> kind : cache.managedKinds()) {
             if (kind == Namespace.class) {
                 continue;
             }
@@ -105,14 +116,39 @@ final class Convergence {
             return List.of();
         }
         List<HasMetadata> objects = new ArrayList<>(TenantManifests.desired(desired.tenant(), cluster.info(), defaults));
+        ScalingApis apis = cluster.cache().scalingApis();
         for (AppSpec app : desired.apps()) {
             AppLayout layout = desired.layouts().get(app.name());
             EdgeCacheManifests.EdgeSpec edge = desired.edges().get(app.name());
             objects.addAll(edge != null ? EdgeCacheManifests.desired(app, edge, cluster.info())
                     : layout == null ? AppManifests.desired(app, cluster.info())
                     : LayoutManifests.desired(app, layout, cluster.info()));
+            if (edge == null && apis != null) {
+                objects.addAll(ScalingManifests.desired(app, layout, desired.autoscalers().get(app.name()), apis));
+            }
         }
         return objects;
+    }
+
+    /**
+     * The Deployments whose replicas an autoscaler owns in this region, with their autoscaler: each autoscaled app's
+     * serving Deployment (edge caches have none). While the region's API versions are not known yet, they are
+     * treated as served, so Berth never resets an autoscaler's count by not knowing of it.
+     */
+    private Map<String, Autoscaler> autoscaledDeployments(TenantDesired desired) {
+        Map<String, Autoscaler> m = new HashMap<>();
+        ScalingApis apis = cluster.cache().scalingApis();
+        if (desired == null || (apis != null && apis.autoscaling() == null)) {
+            return m;
+        }
+        for (AppSpec app : desired.apps()) {
+            Autoscaler a = desired.autoscalers().get(app.name());
+            if (a != null && !desired.edges().containsKey(app.name())) {
+                AppLayout layout = desired.layouts().get(app.name());
+                m.put(ScalingManifests.servingDeployment(app, layout != null ? layout : AppLayout.rolling(app)), a);
+            }
+        }
+        return m;
     }
 
     /** One write, if due; returns 1 when it was sent. A refusal is reported, an unanswered call thrown. */

@@ -3,6 +3,7 @@ package dev.berth.reconcile;
 import dev.berth.apps.App;
 import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppService;
+import dev.berth.apps.Autoscaler;
 import dev.berth.releases.ReleaseLayouts;
 import dev.berth.apps.AppSpec;
 import dev.berth.quotas.Plan;
@@ -54,7 +55,7 @@ public class DesiredStateLoader {
         layouts.pin(apps, specs, found, regionId);
         regional(apps, specs, found, RegionReplicas.inRegion(regionId));
         return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs, byName(specs, found),
-                edges(apps, EdgePlacements.inRegion(regionId))));
+                edges(apps, EdgePlacements.inRegion(regionId)), autoscalers(apps)));
     }
 
     /** Every tenant using the region, with their apps and effective limits, in three queries. */
@@ -103,7 +104,8 @@ public class DesiredStateLoader {
         Map<Long, EdgeCacheManifests.EdgeSpec> edgeSpecs = EdgePlacements.inRegion(regionId);
         return tenants.stream().map(t -> new TenantDesired(t.spec(plans.get(t.planId).limits().with(t.overrides())),
                 byTenant.getOrDefault(t.id, List.of()), layoutsByTenant.getOrDefault(t.slug, Map.of()),
-                edges(appsByTenant.getOrDefault(t.id, List.of()), edgeSpecs))).toList();
+                edges(appsByTenant.getOrDefault(t.id, List.of()), edgeSpecs),
+                autoscalers(appsByTenant.getOrDefault(t.id, List.of())))).toList();
     }
 
     /**
@@ -131,6 +133,17 @@ public class DesiredStateLoader {
         if (!inRegion.isEmpty()) {
             apps.stream().filter(a -> inRegion.containsKey(a.id)).forEach(a -> m.put(a.name, inRegion.get(a.id)));
         }
+        return m;
+    }
+
+    /** The autoscalers of these apps, by app name (apps without one are left out). */
+    private static Map<String, Autoscaler> autoscalers(List<App> apps) {
+        Map<String, Autoscaler> m = new HashMap<>();
+        apps.forEach(a -> {
+            if (a.autoscaler() != null) {
+                m.put(a.name, a.autoscaler());
+            }
+        });
         return m;
     }
 

@@ -2,6 +2,7 @@ package dev.berth.reconcile;
 
 import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppSpec;
+import dev.berth.apps.Autoscaler;
 import dev.berth.regions.EdgeCacheManifests;
 import dev.berth.tenants.TenantSpec;
 import java.util.List;
@@ -10,10 +11,16 @@ import java.util.Map;
 /**
  * Everything one tenant should have in one region. {@code layouts} (by app name) says how each app's workloads are
  * laid out (strategy, colours, tracks); an app without one gets the default single rolling Deployment. {@code edges}
- * (by app name) marks apps this region serves as an edge cache in front of their primary region.
+ * (by app name) marks apps this region serves as an edge cache in front of their primary region. {@code autoscalers}
+ * (by app name) holds the autoscaler of each app that has one.
  */
 public record TenantDesired(TenantSpec tenant, List<AppSpec> apps, Map<String, AppLayout> layouts,
-        Map<String, EdgeCacheManifests.EdgeSpec> edges) {
+        Map<String, EdgeCacheManifests.EdgeSpec> edges, Map<String, Autoscaler> autoscalers) {
+    public TenantDesired(TenantSpec tenant, List<AppSpec> apps, Map<String, AppLayout> layouts,
+            Map<String, EdgeCacheManifests.EdgeSpec> edges) {
+        this(tenant, apps, layouts, edges, Map.of());
+    }
+
     public TenantDesired(TenantSpec tenant, List<AppSpec> apps) {
         this(tenant, apps, Map.of(), Map.of());
     }

@@ -3,6 +3,7 @@ package dev.berth.regions;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.ClusterWriter;
 import dev.berth.kube.CustomResourceCache;
+import dev.berth.kube.ScalingApis;
 import dev.berth.kube.WriteCounter;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -36,7 +37,8 @@ public final class RegionCluster implements AutoCloseable {
         this.info = info;
         this.client = client;
         this.sandbox = sandbox;
-        this.cache = new ClusterCache(client);
+        // The sandbox's in-process API server accepts any kind and serves no discovery: it gets the newest versions.
+        this.cache = sandbox != null ? new ClusterCache(client, c -> ScalingApis.NEWEST) : new ClusterCache(client);
         this.writer = new ClusterWriter(client, info.name(), counter);
         // First of the cache's listeners: the writer trusts the cache again before any reconcile the event wakes.
         cache.onManagedChange(writer::seen);

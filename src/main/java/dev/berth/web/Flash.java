@@ -15,7 +15,9 @@ public final class Flash {
             "app-updated", "Changes saved. They are rolling out now.",
             "app-deleted", "App deleted.",
             "secret-set", "Secret saved. Its value will not be shown again.",
-            "secret-removed", "Secret removed.");
+            "secret-removed", "Secret removed.",
+            "autoscaler-saved", "Autoscaler saved. The cluster scales the app within its bounds from now on.",
+            "autoscaler-removed", "Autoscaler removed. The app runs its fixed replicas again.");
 
     private Flash() {
     }
