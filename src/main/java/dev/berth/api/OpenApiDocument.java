@@ -11,11 +11,17 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
  * Shapes the served OpenAPI document ({@code mp.openapi.filter}): it describes the JSON API only, so page routes
  * (HTML forms under {@code /t/...}, {@code /tenants}, ...) and the Git hosts' webhooks are left out; and it offers
  * the {@code berth_} API token as an HTTP bearer scheme beside the OIDC flow, so someone writing a CI job can paste
- * a token into Swagger UI.
+ * a token into Swagger UI. The writes of versioned resources list the {@code If-Match} header
+ * ({@link Preconditions}).
  */
 public class OpenApiDocument implements OASFilter {
     public static final String API_TOKEN_SCHEME = "berthApiToken";
     static final String API_PREFIX = "/api/v1/";
+    /** Resources whose view carries {@code version} and whose PUT or PATCH honours {@code If-Match}. */
+    static final java.util.Set<String> VERSIONED = java.util.Set.of("/api/v1/tenants/{tenant}",
+            "/api/v1/tenants/{tenant}/apps/{app}", "/api/v1/tenants/{tenant}/apps/{app}/deploy-settings",
+            "/api/v1/tenants/{tenant}/apps/{app}/placement", "/api/v1/tenants/{tenant}/apps/{app}/source",
+            "/api/v1/plans/{plan}", "/api/v1/tenants/{tenant}/members/{subject}");
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -47,6 +53,18 @@ public class OpenApiDocument implements OASFilter {
                     op.addSecurityRequirement(OASFactory.createSecurityRequirement().addScheme(API_TOKEN_SCHEME));
                 }
             }));
+            openAPI.getPaths().getPathItems().forEach((path, item) -> {
+                if (VERSIONED.contains(path)) {
+                    java.util.stream.Stream.of(item.getPUT(), item.getPATCH()).filter(java.util.Objects::nonNull)
+                            .forEach(op -> op.addParameter(OASFactory.createParameter().name("If-Match")
+                                    .in(org.eclipse.microprofile.openapi.models.parameters.Parameter.In.HEADER)
+                                    .required(false).schema(OASFactory.createSchema()
+                                            .type(List.of(org.eclipse.microprofile.openapi.models.media.Schema.SchemaType.STRING)))
+                                    .description("The version the change is based on (the view's 'version'): a "
+                                            + "write based on an older one is refused with 409 and the current "
+                                            + "version, instead of overwriting a change the caller has not seen.")));
+                }
+            });
         }
     }
 }

@@ -1,9 +1,8 @@
 package dev.berth.api;
 
-import jakarta.enterprise.context.RequestScoped;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.core.HttpHeaders;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * The version a request's {@code If-Match} header names, for services to compare with the row they are about to
@@ -11,24 +10,19 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * 409 instead of overwriting a change it has not seen; without the header, or with {@code *}, the write goes
  * ahead, and concurrent commits are still caught by the rows' own version columns.
  *
- * <p>Request-scoped so that the services' signatures, shared with the pages, do not change; pages send no header.
+ * <p>Read from the current HTTP request, so that the services' signatures, shared with the pages and background
+ * work, do not change: pages send no header, and outside a request there is none.
  */
-@RequestScoped
+@ApplicationScoped
 public class Preconditions {
-    private Long expected;
+    @Inject
+    CurrentVertxRequest request;
 
-    /** Reads {@code If-Match} before the resource runs; a value that is no version is a 400 naming the header. */
-    public static class Filter {
-        @Inject
-        Preconditions preconditions;
-
-        @ServerRequestFilter
-        public void read(HttpHeaders headers) {
-            String value = headers.getHeaderString("If-Match");
-            if (value != null) {
-                preconditions.expected = parse(value);
-            }
-        }
+    /** The version the current request's {@code If-Match} names; null without one (or outside a request). */
+    Long expected() {
+        var context = request.getCurrent();
+        String header = context == null ? null : context.request().getHeader("If-Match");
+        return header == null ? null : parse(header);
     }
 
     /** {@code 3}, {@code "3"} or {@code W/"3"}; null for {@code *}. */
@@ -56,6 +50,7 @@ public class Preconditions {
 
     /** Refuses the write when the request named a version and {@code current} is another one. */
     public void check(String what, long current) {
+        Long expected = expected();
         if (expected != null && expected != current) {
             throw new VersionConflict(what, current);
         }

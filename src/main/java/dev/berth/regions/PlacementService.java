@@ -152,6 +152,7 @@ public class PlacementService {
                     + " (primary " + primary + ", " + mode + ")", diff);
             changed.fire(new DesiredStateChanged(tenant));
         }
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush(); // the response shows the new version
         return view(a);
     }
 
