@@ -61,6 +61,8 @@ public class BuildQueue {
     BuildReaper reaper;
     @Inject
     JobQueues jobQueues;
+    @Inject
+    BuildLogFeed logFeed;
     /** Builds this instance saw waiting for quota room, and since when (their log says so once). */
     private final Map<Long, Instant> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -150,6 +152,7 @@ public class BuildQueue {
                     em.createNativeQuery("update build set state = :to, failure_reason = :r, finished_at = now() "
                             + "where id = :id").setParameter("to", queuedTo(BuildState.FAILED))
                             .setParameter("r", refused).setParameter("id", id).executeUpdate();
+                    logFeed.announceOnCommit(em, id);
                 }
             }
             return null;

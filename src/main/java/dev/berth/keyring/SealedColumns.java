@@ -12,10 +12,10 @@ final class SealedColumns {
     }
 
     /**
-     * One sealed column. {@code json} is null for a text column; else the path (within {@code column}) of a JSON
+     * One sealed column of a table whose rows {@code key} (a bigint primary key) orders. {@code json} is null for a text column; else the path (within {@code column}) of a JSON
      * object whose values are sealed: empty for the column itself.
      */
-    record Column(String table, String column, String json) {
+    record Column(String table, String key, String column, String json) {
         String label() {
             return table + "." + column + (json == null || json.isEmpty() ? "" : "." + json);
         }
@@ -27,10 +27,10 @@ final class SealedColumns {
     }
 
     static final List<Column> ALL = List.of(
-            new Column("app", "secret_env", ""),
-            new Column("release", "config", "secretEnv"),
-            new Column("app_source", "auth_secret", null),
-            new Column("app_source", "webhook_secret", null),
-            new Column("notification_hook", "secret", null),
-            new Column("region", "kubeconfig_sealed", null));
+            new Column("app", "id", "secret_env", ""),
+            new Column("release", "id", "config", "secretEnv"),
+            new Column("app_source", "app_id", "auth_secret", null),
+            new Column("app_source", "app_id", "webhook_secret", null),
+            new Column("notification_hook", "id", "secret", null),
+            new Column("region", "id", "kubeconfig_sealed", null));
 }

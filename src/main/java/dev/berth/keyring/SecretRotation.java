@@ -113,8 +113,9 @@ public class SecretRotation {
         return QuarkusTransaction.requiringNew().call(() -> {
             Batch b = new Batch();
             @SuppressWarnings("unchecked")
-            List<Object[]> rows = em.createNativeQuery("select id, (" + c.value() + ")::text from " + c.table()
-                    + " where id > :after and " + where + " order by id limit " + BATCH + " for update")
+            List<Object[]> rows = em.createNativeQuery("select " + c.key() + ", (" + c.value() + ")::text from "
+                    + c.table() + " where " + c.key() + " > :after and " + where + " order by " + c.key() + " limit "
+                    + BATCH + " for update")
                     .setParameter("after", after).getResultList();
             for (Object[] r : rows) {
                 long id = ((Number) r[0]).longValue();
@@ -147,7 +148,7 @@ public class SecretRotation {
         String set = c.json() == null ? c.column() + " = :v"
                 : c.json().isEmpty() ? c.column() + " = cast(:v as jsonb)"
                 : c.column() + " = jsonb_set(" + c.column() + ", '{" + c.json() + "}', cast(:v as jsonb))";
-        em.createNativeQuery("update " + c.table() + " set " + set + " where id = :id").setParameter("v", value)
+        em.createNativeQuery("update " + c.table() + " set " + set + " where " + c.key() + " = :id").setParameter("v", value)
                 .setParameter("id", id).executeUpdate();
     }
 }

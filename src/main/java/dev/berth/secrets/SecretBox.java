@@ -30,6 +30,7 @@ public class SecretBox {
     private final KeyRing ring;
     private final SecureRandom random = new SecureRandom();
 
+    @jakarta.inject.Inject
     public SecretBox(@ConfigProperty(name = "berth.secrets.key") Optional<String> key,
             @ConfigProperty(name = "berth.secrets.keys") Optional<String> keys,
             @ConfigProperty(name = "berth.secrets.current") Optional<String> current) {
