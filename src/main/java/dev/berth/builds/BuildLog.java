@@ -173,11 +173,12 @@ public class BuildLog {
                 }
                 ps.executeBatch();
                 pending.clear();
-                feed.announce(buildId, seq);
             } catch (SQLException e) {
                 // A log that cannot be written must not fail the build; the lines are kept for the next flush.
                 seq -= pending.size();
+                return;
             }
+            feed.announce(buildId, seq);
         }
 
         synchronized void flushIfDue() {

@@ -90,7 +90,7 @@ public class RolloutEngine {
             try {
                 rollouts.advance(id);
             } catch (RuntimeException e) {
-                String error = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+                String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
                 try {
                     if (rollouts.stepFailed(id, error, maxFailures)) {
                         LOG.errorf("rollout %d: step failed %d times in a row, left in the dead letter: %s", id,
