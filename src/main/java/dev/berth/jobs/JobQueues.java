@@ -53,7 +53,8 @@ public class JobQueues {
         String sql = "select count(*) filter (where (" + table.dueWhere() + ") and j.dead_at is null), "
                 + "count(*) filter (where (" + table.runningWhere() + ") and j.dead_at is null), "
                 + "count(*) filter (where j.dead_at is not null) from " + table.table() + " j";
-        try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), System.nanoTime());
         } catch (SQLException e) {

@@ -5,15 +5,16 @@ import java.util.List;
 /**
  * Every place Berth stores values sealed by {@link dev.berth.secrets.SecretBox}: a text column, or a JSON object of
  * sealed values (an app's secret env, and its copy in each release's configuration). A new sealed column must be
- * added here, or re-sealing would leave its values under an old key ({@code SecretRotationTest} lists them too).
+ * added here, or re-sealing would leave its values under an old key.
  */
 final class SealedColumns {
     private SealedColumns() {
     }
 
     /**
-     * One sealed column of a table whose rows {@code key} (a bigint primary key) orders. {@code json} is null for a text column; else the path (within {@code column}) of a JSON
-     * object whose values are sealed: empty for the column itself.
+     * One sealed column of a table whose rows {@code key} (a bigint primary key) orders. {@code json} is null for
+     * a text column; else the path (within {@code column}) of a JSON object whose values are sealed: empty for the
+     * column itself.
      */
     record Column(String table, String key, String column, String json) {
         String label() {

@@ -148,7 +148,8 @@ public class SecretRotation {
         String set = c.json() == null ? c.column() + " = :v"
                 : c.json().isEmpty() ? c.column() + " = cast(:v as jsonb)"
                 : c.column() + " = jsonb_set(" + c.column() + ", '{" + c.json() + "}', cast(:v as jsonb))";
-        em.createNativeQuery("update " + c.table() + " set " + set + " where " + c.key() + " = :id").setParameter("v", value)
+        em.createNativeQuery("update " + c.table() + " set " + set + " where " + c.key() + " = :id")
+                .setParameter("v", value)
                 .setParameter("id", id).executeUpdate();
     }
 }

@@ -25,9 +25,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Delivers queued notification events. Each Berth instance claims due deliveries with {@code FOR UPDATE SKIP
- * LOCKED} (the shared {@link JobQueue} over the delivery rows) and pushes their next attempt a lease (long enough for the whole batch) into the future before sending, so instances never send the same
- * attempt twice and a delivery whose sender died is tried again after the lease. Each attempt re-checks the URL's
- * host against SSRF rules (DNS answers change), follows no redirect, and counts only a 2xx answer as delivered;
+ * LOCKED} (the shared {@link JobQueue} over the delivery rows) and pushes their next attempt a lease (long enough
+ * for the whole batch) into the future before sending, so instances never send the same attempt twice and a
+ * delivery whose sender died is tried again after the lease. Each attempt re-checks the URL's host against SSRF
+ * rules (DNS answers change), follows no redirect, and counts only a 2xx answer as delivered;
  * otherwise it is retried with growing waits until {@code berth.notifications.max-attempts}, then it is failed and in
  * the queue's dead letter with its last error.
  */

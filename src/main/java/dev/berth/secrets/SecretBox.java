@@ -18,9 +18,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * AES-256-GCM from the JDK, under the operator's {@link KeyRing}. A sealed value names the key that sealed it:
  * {@code v2:<key id>:<base64 of IV and ciphertext>}, the prefix bound to the ciphertext as associated data, so a
  * value cannot be passed off as another key's. New values are sealed with the ring's current key; any key of the
- * ring opens its values, so keys rotate without downtime ({@link SecretRotation} re-seals what older keys sealed).
- * Values of the first format ({@code v1:}, no key id) still open with the passphrase keys. Values leave this class
- * only towards the cluster and outgoing requests, never to a page.
+ * ring opens its values, so keys rotate without downtime ({@code keyring.SecretRotation} re-seals what older keys
+ * sealed). Values of the first format ({@code v1:}, no key id) still open with the passphrase keys. Values leave
+ * this class only towards the cluster and outgoing requests, never to a page.
  */
 @ApplicationScoped
 public class SecretBox {

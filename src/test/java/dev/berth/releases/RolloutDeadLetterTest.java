@@ -34,7 +34,8 @@ class RolloutDeadLetterTest {
     }
 
     private void sql(String update, long id) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(update).setParameter("id", id).executeUpdate());
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(update).setParameter("id", id)
+                .executeUpdate());
     }
 
     @Test
