@@ -18,6 +18,7 @@ import java.util.Map;
  * Build logs, kept in PostgreSQL so that every Berth instance can stream any build's log live and it stays after
  * the build. Lines are written in small batches outside the build's transactions; every known secret value is
  * replaced by {@code ****} before a line is stored, so tokens, keys and registry passwords never reach a log.
+ * Each stored batch and the closing of a log are announced to live streams ({@link BuildLogFeed}).
  */
 @ApplicationScoped
 public class BuildLog {
@@ -25,6 +26,8 @@ public class BuildLog {
 
     @Inject
     AgroalDataSource db;
+    @Inject
+    BuildLogFeed feed;
 
     /** Open writers, flushed every 250 ms so a line reaches readers even when no next line follows it soon. */
     private final java.util.Set<Writer> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -93,6 +96,7 @@ public class BuildLog {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot close the build log", e);
         }
+        feed.announce(buildId, -1);
     }
 
     private int lastSeq(long buildId) {
@@ -172,7 +176,9 @@ public class BuildLog {
             } catch (SQLException e) {
                 // A log that cannot be written must not fail the build; the lines are kept for the next flush.
                 seq -= pending.size();
+                return;
             }
+            feed.announce(buildId, seq);
         }
 
         synchronized void flushIfDue() {

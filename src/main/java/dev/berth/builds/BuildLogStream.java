@@ -16,19 +16,21 @@ import java.util.concurrent.Executors;
  * Follows a build log for a Server-Sent Events client: sends the lines stored so far, then new ones as workers
  * write them (read from PostgreSQL, so a client on any Berth instance sees a build running on any other), and an
  * {@code end} event with the final state once the build has finished and its worker closed the log (so the end
- * never overtakes the last lines, which the worker writes around recording the final state). Stops when the client
- * goes away.
+ * never overtakes the last lines, which the worker writes around recording the final state). Between reads it
+ * waits for {@link BuildLogFeed}'s notification that the log grew, not for a timer; at the feed's fallback poll it
+ * reads anyway and sends a comment, which also tells it a client that went away. Stops when the client goes away,
+ * and its subscription with it.
  */
 @ApplicationScoped
 public class BuildLogStream {
-    private static final long POLL_MILLIS = 250;
-
     @Inject
     BuildLog logs;
     @Inject
     BuildService builds;
     @Inject
     BuildsConfig config;
+    @Inject
+    BuildLogFeed feed;
 
     private final ExecutorService followers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "build-log-follower");
@@ -37,10 +39,12 @@ public class BuildLogStream {
     });
 
     void follow(long buildId, int afterSeq, SseEventSink sink, Sse sse) {
+        // Subscribed before the first read: a line stored after it wakes the stream.
+        BuildLogFeed.Subscription news = feed.subscribe(buildId);
         followers.submit(() -> {
             Instant giveUp = Instant.now().plus(config.timeout()).plus(Duration.ofMinutes(5));
             int after = afterSeq;
-            try (sink) {
+            try (news; sink) {
                 while (!sink.isClosed() && Instant.now().isBefore(giveUp)) {
                     // Read before the lines: a log complete before they were read has none after them.
                     boolean finished = builds.logComplete(buildId);
@@ -56,7 +60,10 @@ public class BuildLogStream {
                                     .toCompletableFuture().join();
                             return;
                         }
-                        Thread.sleep(POLL_MILLIS);
+                        if (!news.await()) {
+                            // Quiet for a while: a comment fails on a client that went away.
+                            sink.send(sse.newEventBuilder().comment("waiting").build()).toCompletableFuture().join();
+                        }
                     }
                 }
             } catch (InterruptedException e) {

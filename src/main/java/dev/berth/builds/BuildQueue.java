@@ -8,6 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
+import dev.berth.jobs.JobQueue;
+import dev.berth.jobs.JobQueues;
+import dev.berth.jobs.JobTable;
+import dev.berth.jobs.StaleJob;
 import dev.berth.quotas.AppFootprint;
 import dev.berth.quotas.QuotaLimits;
 import dev.berth.quotas.QuotaService;
@@ -28,13 +32,18 @@ import org.jboss.logging.Logger;
  * Worker threads claim the oldest queued build whose tenant is under its concurrency limit, with
  * {@code FOR UPDATE SKIP LOCKED} under a short advisory lock (so the running counts they check cannot race).
  * A running build proves its worker alive with a heartbeat; {@link #recoverStale()} queues builds whose worker
- * vanished (Berth killed or its host lost) again, or fails them after too many attempts, so none stays "running".
+ * vanished (Berth killed or its host lost) again, or fails them after too many attempts (the dead letter, with the
+ * reason as last error), so none stays "running". The SQL of claims, heartbeats and recovery is the shared
+ * {@link JobQueue}'s; the build's state moves are checked here against {@link BuildState}.
  */
 @ApplicationScoped
 public class BuildQueue {
     private static final Logger LOG = Logger.getLogger(BuildQueue.class);
     private static final long CLAIM_LOCK = 0x6265727468L; // "berth"
     static final String RUNNING_SQL = BuildState.sqlList(BuildState.runningStates());
+    /** The build rows as jobs: queued ones are due, running ones beat; oldest first. */
+    static final JobTable TABLE = new JobTable("builds", "build", "j.state = 'queued'", "j.state in " + RUNNING_SQL,
+            "j.queued_at, j.id", "queued_at", true);
 
     @Inject
     BuildsConfig config;
@@ -50,6 +59,10 @@ public class BuildQueue {
     BuildExecutors executors;
     @Inject
     BuildReaper reaper;
+    @Inject
+    JobQueues jobQueues;
+    @Inject
+    BuildLogFeed logFeed;
     /** Builds this instance saw waiting for quota room, and since when (their log says so once). */
     private final Map<Long, Instant> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -113,43 +126,42 @@ public class BuildQueue {
     Long claim() {
         return QuarkusTransaction.requiringNew().call(() -> {
             em.createNativeQuery("select pg_advisory_xact_lock(" + CLAIM_LOCK + ")").getSingleResult();
-            @SuppressWarnings("unchecked")
-            List<Object[]> candidates = em.createNativeQuery("""
-                    select b.id, b.tenant_id from build b
-                    where b.state = 'queued'
-                      and (select count(*) from build r where r.state in %s) < :total
-                      and (select count(*) from build r where r.state in %s and r.tenant_id = b.tenant_id) < :perTenant
-                    order by b.queued_at, b.id
-                    limit 20
-                    for update of b skip locked""".formatted(RUNNING_SQL, RUNNING_SQL))
-                    .setParameter("total", config.maxRunning())
-                    .setParameter("perTenant", config.maxRunningPerTenant())
-                    .getResultList();
+            List<Long> candidates = jobs().lockDue(20, """
+                    (select count(*) from build r where r.state in %s) < :total
+                    and (select count(*) from build r where r.state in %s and r.tenant_id = j.tenant_id) < :perTenant"""
+                    .formatted(RUNNING_SQL, RUNNING_SQL),
+                    Map.of("total", config.maxRunning(), "perTenant", config.maxRunningPerTenant()));
             AppFootprint builder = executors.builderFootprint();
-            for (Object[] c : candidates) {
-                long id = ((Number) c[0]).longValue();
-                long tenantId = ((Number) c[1]).longValue();
+            for (long id : candidates) {
+                long tenantId = ((Number) em.createNativeQuery("select tenant_id from build where id = :id")
+                        .setParameter("id", id).getSingleResult()).longValue();
                 String refused = quotaRefusal(tenantId);
                 if (refused == null && builder.replicas() > 0) {
                     refused = builderRefusal(id, tenantId, builder);
                 }
                 if (refused == null) {
                     quotas.checkBuildStart(tenantId, slot(id), builder);
+                    jobs().started(id, instance);
                     em.createNativeQuery("""
-                            update build set state = :to, attempts = attempts + 1, worker = :worker,
-                              heartbeat_at = now(), started_at = now(), failure_reason = null, log_open = true
+                            update build set state = :to, started_at = now(), failure_reason = null, log_open = true
                             where id = :id""").setParameter("to", queuedTo(BuildState.CLONING))
-                            .setParameter("worker", instance).setParameter("id", id).executeUpdate();
+                            .setParameter("id", id).executeUpdate();
                     return id;
                 }
                 if (!refused.isEmpty()) {
                     em.createNativeQuery("update build set state = :to, failure_reason = :r, finished_at = now() "
                             + "where id = :id").setParameter("to", queuedTo(BuildState.FAILED))
                             .setParameter("r", refused).setParameter("id", id).executeUpdate();
+                    logFeed.announceOnCommit(em, id);
                 }
             }
             return null;
         });
+    }
+
+    /** The build queue in the shared job queue ({@link JobQueue}): the build rows themselves. */
+    JobQueue jobs() {
+        return jobQueues.queue(TABLE);
     }
 
     /** The state a queued build (claimed under its row lock) moves to, checked against {@link BuildState}'s table. */
@@ -220,33 +232,32 @@ public class BuildQueue {
     }
 
     public int recoverStale() {
-        long staleSeconds = config.staleAfter().toSeconds();
         return QuarkusTransaction.requiringNew().call(() -> {
-            @SuppressWarnings("unchecked")
-            List<Object[]> stale = em.createNativeQuery("""
-                    select id, attempts, worker, tenant_id, started_at, heartbeat_at, state from build
-                    where state in %s and (heartbeat_at is null or heartbeat_at < now() - make_interval(secs => :s))
-                    for update skip locked""".formatted(RUNNING_SQL)).setParameter("s", staleSeconds).getResultList();
-            for (Object[] row : stale) {
-                long id = ((Number) row[0]).longValue();
-                int attempts = ((Number) row[1]).intValue();
+            List<StaleJob> stale = jobs().lockStale(config.staleAfter());
+            for (StaleJob job : stale) {
+                long id = job.id();
+                int attempts = job.attempts();
                 boolean retry = attempts < config.maxAttempts();
-                String reason = "Berth stopped while this build ran (worker " + row[2] + ")";
+                String reason = "Berth stopped while this build ran (worker " + job.worker() + ")";
+                Object[] row = (Object[]) em.createNativeQuery("select tenant_id, started_at, state from build "
+                        + "where id = :id").setParameter("id", id).getSingleResult();
                 // The dead attempt ran until its last heartbeat at most: the time Berth was down is not build time,
                 // and the build counts once, when its last attempt ends.
-                quotas.attemptEnded(((Number) row[3]).longValue(), slot(id), ranUntilLastHeartbeat(row[4], row[5]),
-                        !retry);
-                BuildState from = BuildState.of((String) row[6]);
+                quotas.attemptEnded(((Number) row[0]).longValue(), slot(id),
+                        ranUntilLastHeartbeat(row[1], job.heartbeatAt()), !retry);
+                BuildState from = BuildState.of((String) row[2]);
                 if (retry) {
-                    em.createNativeQuery("update build set state = :to, worker = null, heartbeat_at = null, "
-                            + "queued_at = now(), log_open = false where id = :id")
+                    em.createNativeQuery("update build set state = :to, log_open = false where id = :id")
                             .setParameter("to", from.requireMoveTo(BuildState.QUEUED).value()).setParameter("id", id)
                             .executeUpdate();
+                    jobs().requeue(id, reason);
                 } else {
+                    String gaveUp = reason + "; gave up after " + attempts + " attempts";
                     em.createNativeQuery("update build set state = :to, failure_reason = :r, finished_at = now(), "
                             + "log_open = false where id = :id")
                             .setParameter("to", from.requireMoveTo(BuildState.FAILED).value()).setParameter("id", id)
-                            .setParameter("r", reason + "; gave up after " + attempts + " attempts").executeUpdate();
+                            .setParameter("r", gaveUp).executeUpdate();
+                    jobs().deadLetter(id, gaveUp);
                 }
                 try (BuildLog.Writer w = logs.open(id, List.of())) {
                     w.line(retry ? "*** " + reason + "; queued again (attempt " + (attempts + 1) + " of "
@@ -256,7 +267,7 @@ public class BuildQueue {
             // A worker that died after recording the final state, before its last lines: its log is complete.
             em.createNativeQuery("update build set log_open = false where log_open and state not in %s and "
                     .formatted(RUNNING_SQL) + "(heartbeat_at is null or heartbeat_at < now() - make_interval(secs => :s))")
-                    .setParameter("s", staleSeconds).executeUpdate();
+                    .setParameter("s", config.staleAfter().toSeconds()).executeUpdate();
             if (!stale.isEmpty()) {
                 LOG.infof("recovered %d build(s) left running by a stopped worker", stale.size());
                 wake();
@@ -283,8 +294,7 @@ public class BuildQueue {
     /** Writes this worker's heartbeat and returns whether someone asked to cancel the build. */
     boolean heartbeat(long buildId) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            em.createNativeQuery("update build set heartbeat_at = now() where id = :id").setParameter("id", buildId)
-                    .executeUpdate();
+            jobs().heartbeat(buildId);
             Object cancel = em.createNativeQuery("select cancel_requested from build where id = :id")
                     .setParameter("id", buildId).getSingleResult();
             return Boolean.TRUE.equals(cancel);

@@ -23,6 +23,8 @@ import java.util.Map;
 @ApplicationScoped
 public class BuildService {
     @Inject
+    BuildLogFeed logFeed;
+    @Inject
     AuditLog audit;
     @Inject
     Event<BuildQueued> queued;
@@ -112,6 +114,7 @@ public class BuildService {
             b.moveTo(BuildState.CANCELLED);
             b.failureReason = "cancelled before it started";
             b.finishedAt = Instant.now();
+            logFeed.announceOnCommit(Build.getEntityManager(), b.id);
         } else {
             // The worker running it sees the flag at its next heartbeat, stops the build and cleans up.
             b.cancelRequested = true;

@@ -2,6 +2,9 @@ package dev.berth.notify;
 
 import dev.berth.builds.UrlGuard;
 import dev.berth.builds.WebhookSignatures;
+import dev.berth.jobs.JobQueue;
+import dev.berth.jobs.JobQueues;
+import dev.berth.jobs.JobTable;
 import dev.berth.secrets.SecretBox;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -22,10 +25,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Delivers queued notification events. Each Berth instance claims due deliveries with {@code FOR UPDATE SKIP
- * LOCKED} and pushes their next attempt a lease (long enough for the whole batch) into the future before sending, so instances never send the same
- * attempt twice and a delivery whose sender died is tried again after the lease. Each attempt re-checks the URL's
- * host against SSRF rules (DNS answers change), follows no redirect, and counts only a 2xx answer as delivered;
- * otherwise it is retried with growing waits until {@code berth.notifications.max-attempts}.
+ * LOCKED} (the shared {@link JobQueue} over the delivery rows) and pushes their next attempt a lease (long enough
+ * for the whole batch) into the future before sending, so instances never send the same attempt twice and a
+ * delivery whose sender died is tried again after the lease. Each attempt re-checks the URL's host against SSRF
+ * rules (DNS answers change), follows no redirect, and counts only a 2xx answer as delivered;
+ * otherwise it is retried with growing waits until {@code berth.notifications.max-attempts}, then it is failed and in
+ * the queue's dead letter with its last error.
  */
 @ApplicationScoped
 public class NotificationSender {
@@ -43,6 +48,8 @@ public class NotificationSender {
     UrlGuard guard;
     @Inject
     NotificationService service;
+    @Inject
+    JobQueues jobQueues;
 
     private volatile HttpClient http;
 
@@ -69,23 +76,27 @@ public class NotificationSender {
         } while (due.size() == BATCH);
     }
 
+    /** The deliveries as jobs: pending ones are due at their next attempt; claimed ones hold a lease. */
+    static final JobTable TABLE = new JobTable("notifications", "notification_delivery",
+            "j.state = 'pending' and j.next_attempt_at <= now()",
+            "j.state = 'pending' and j.attempts > 0 and j.next_attempt_at > now()", "j.id", "next_attempt_at", false);
+
+    JobQueue jobs() {
+        return jobQueues.queue(TABLE);
+    }
+
     /** Claims up to {@link #BATCH} due deliveries for this instance, in one short transaction. */
     List<Attempt> claim() {
         return QuarkusTransaction.requiringNew().call(() -> {
-            @SuppressWarnings("unchecked")
-            List<Object[]> rows = em.createNativeQuery("select d.id, d.hook_id, d.event, d.payload, d.attempts, h.url, "
-                    + "h.secret from notification_delivery d join notification_hook h on h.id = d.hook_id "
-                    + "where d.state = 'pending' and d.next_attempt_at <= now() order by d.id limit " + BATCH
-                    + " for update of d skip locked").getResultList();
             List<Attempt> out = new ArrayList<>();
-            for (Object[] r : rows) {
-                long id = ((Number) r[0]).longValue();
-                int attempt = ((Number) r[4]).intValue() + 1;
-                em.createNativeQuery("update notification_delivery set attempts = ?1, next_attempt_at = ?2 where id = ?3")
-                        .setParameter(1, attempt).setParameter(2, Instant.now().plus(lease())).setParameter(3, id)
-                        .executeUpdate();
-                out.add(new Attempt(id, ((Number) r[1]).longValue(), (String) r[2], (String) r[3], attempt,
-                        (String) r[5], secrets.decrypt((String) r[6])));
+            for (long id : jobs().lockDue(BATCH, null, java.util.Map.of())) {
+                jobs().started(id, null);
+                jobs().leaseUntil(id, Instant.now().plus(lease()));
+                Object[] r = (Object[]) em.createNativeQuery("select d.hook_id, d.event, d.payload, d.attempts, h.url, "
+                        + "h.secret from notification_delivery d join notification_hook h on h.id = d.hook_id "
+                        + "where d.id = ?1").setParameter(1, id).getSingleResult();
+                out.add(new Attempt(id, ((Number) r[0]).longValue(), (String) r[1], (String) r[2],
+                        ((Number) r[3]).intValue(), (String) r[4], secrets.decrypt((String) r[5])));
             }
             return out;
         });
@@ -147,6 +158,8 @@ public class NotificationSender {
                 d.deliveredAt = Instant.now();
             } else if (final_ || a.attempt() >= config.maxAttempts()) {
                 d.state = NotificationDelivery.FAILED;
+                d.persistAndFlush();
+                jobs().deadLetter(d.id, err);
             } else {
                 d.nextAttemptAt = Instant.now().plus(wait(config.retryBase(), a.attempt()));
             }

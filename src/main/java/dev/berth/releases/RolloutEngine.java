@@ -13,8 +13,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Drives rollouts from their queue in PostgreSQL: every {@code berth.rollouts.poll-interval} it claims due rollouts
- * ({@link Rollouts#advanceDue}) and advances them one step. Any number of Berth instances may run it; the row
+ * Drives rollouts from their queue in PostgreSQL (the shared {@link dev.berth.jobs.JobQueue} over the rollout rows):
+ * every {@code berth.rollouts.poll-interval} it claims due rollouts ({@link Rollouts#advance}) and advances them one
+ * step. Any number of Berth instances may run it; the row
  * locks keep each rollout on one instance at a time. Stopping it anywhere loses nothing: the state is in the
  * database and the next instance (or restart) continues from there.
  */
@@ -26,6 +27,8 @@ public class RolloutEngine {
     Rollouts rollouts;
     @ConfigProperty(name = "berth.rollouts.poll-interval", defaultValue = "1s")
     Duration pollInterval;
+    @ConfigProperty(name = "berth.rollouts.max-failures", defaultValue = "20")
+    int maxFailures;
     private ScheduledExecutorService executor;
 
     void onStart(@Observes StartupEvent event) {
@@ -65,11 +68,42 @@ public class RolloutEngine {
 
     private void poll() {
         try {
-            while (rollouts.advanceDue(BATCH) == BATCH) {
+            while (advanceDue(BATCH) == BATCH) {
                 // more are due: keep going
             }
         } catch (RuntimeException e) {
-            LOG.warnf("rollout engine: step failed, retrying: %s", e.getMessage());
+            LOG.warnf("rollout engine: cannot read the due rollouts, retrying: %s", e.getMessage());
         }
+    }
+
+    /**
+     * Steps every due rollout (at most {@code max}), each in its own transaction, so a rollout whose step fails
+     * delays no other: it is retried with a growing wait and, after {@code berth.rollouts.max-failures} failed
+     * steps in a row, left in the dead letter. Returns how many were due.
+     */
+    int advanceDue(int max) {
+        java.util.List<Long> due = rollouts.due(max);
+        for (long id : due) {
+            if (Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            try {
+                rollouts.advance(id);
+            } catch (RuntimeException e) {
+                String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                try {
+                    if (rollouts.stepFailed(id, error, maxFailures)) {
+                        LOG.errorf("rollout %d: step failed %d times in a row, left in the dead letter: %s", id,
+                                maxFailures, error);
+                    } else {
+                        LOG.warnf("rollout %d: step failed, retrying: %s", id, error);
+                    }
+                } catch (RuntimeException again) {
+                    LOG.warnf("rollout %d: step failed (%s) and could not be recorded: %s", id, error,
+                            again.getMessage());
+                }
+            }
+        }
+        return due.size();
     }
 }

@@ -1,6 +1,9 @@
 package dev.berth.releases;
 
 import dev.berth.apps.App;
+import dev.berth.jobs.JobQueue;
+import dev.berth.jobs.JobQueues;
+import dev.berth.jobs.JobTable;
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.releases.RolloutProgress.TrackProgress;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,22 +46,53 @@ public class RolloutSteps {
     @ConfigProperty(name = "berth.rollouts.poll-interval", defaultValue = "1s")
     Duration pollInterval;
 
+    /** The rollout rows as jobs: due while active, stepped by the engine and not yet due again; soonest first. */
+    static final JobTable TABLE = new JobTable("rollouts", "rollout",
+            "j.state in " + DUE_STATES + " and j.next_run_at <= now()",
+            "j.state in " + DUE_STATES + " and j.next_run_at > now()", "j.next_run_at, j.id", "next_run_at", false);
+
+    @Inject
+    JobQueues jobQueues;
+
+    JobQueue jobs() {
+        return jobQueues.queue(TABLE);
+    }
+
     /**
-     * Claims the rollouts that are due (FOR UPDATE SKIP LOCKED, so several instances share the queue and a row an
-     * API request holds is skipped) and advances each one step. Returns how many were looked at.
+     * The rollouts due now (at most {@code max}), skipping those a request or another instance holds (FOR UPDATE
+     * SKIP LOCKED). The locks end with this short transaction: each rollout is claimed again by its own step.
      */
-    int advanceDue(int max) {
-        @SuppressWarnings("unchecked")
-        List<Rollout> due = em.createNativeQuery("select * from rollout where state in " + DUE_STATES
-                + " and next_run_at <= now() order by next_run_at limit ?1 for update skip locked", Rollout.class)
-                .setParameter(1, max).getResultList();
-        for (Rollout ro : due) {
-            advance(ro);
-            if (ro.active()) {
-                ro.nextRunAt = Instant.now().plus(pollInterval);
-            }
+    List<Long> due(int max) {
+        return jobs().lockDue(max, null, java.util.Map.of());
+    }
+
+    /**
+     * Claims one rollout, if it is still due and no one else holds it, and advances it one step. A step that goes
+     * through resets the rollout's count of failed steps. Returns whether it was claimed.
+     */
+    boolean advanceOne(long id) {
+        if (jobs().claim(1, "j.id = :id", java.util.Map.of("id", id)).isEmpty()) {
+            return false;
         }
-        return due.size();
+        Rollout ro = Rollout.findById(id);
+        advance(ro);
+        if (ro.active()) {
+            ro.nextRunAt = Instant.now().plus(pollInterval);
+        }
+        jobs().succeeded(id);
+        return true;
+    }
+
+    /**
+     * A step of the rollout threw (its transaction rolled back): it is tried again after a growing wait (the poll
+     * interval, doubling, at most a minute), and after {@code maxFailures} failed steps in a row it goes to the
+     * dead letter with the error, where the engine leaves it. Returns whether it is dead now.
+     */
+    boolean stepFailed(long id, String error, int maxFailures) {
+        Number failed = (Number) em.createNativeQuery("select attempts from rollout where id = :id")
+                .setParameter("id", id).getSingleResult();
+        long waitMillis = Math.min(60_000, pollInterval.toMillis() << Math.min(16, failed.intValue()));
+        return jobs().failed(id, error, Instant.now().plusMillis(waitMillis), maxFailures, true);
     }
 
     private void advance(Rollout ro) {

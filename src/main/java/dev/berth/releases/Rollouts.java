@@ -11,7 +11,7 @@ import jakarta.transaction.Transactional;
  * together; the reconcilers then make the clusters match. Nothing here writes to a cluster, so a Berth killed at
  * any point resumes from the last committed state, and the clusters converge to it.
  *
- * <p>Transitions run on the rollout engine's thread ({@link #advanceDue}) or inside an API request; both lock the
+ * <p>Transitions run on the rollout engine's thread ({@link #advance}) or inside an API request; both lock the
  * rollout row first, the engine with SKIP LOCKED, so they never interleave, also across several Berth instances.
  * The work is split by idea: {@link RolloutStarts} (a new release's rollout), {@link RolloutSteps} (the engine's
  * progress gates), {@link RolloutActions} (promote, abort, switch back), {@link RolloutTransitions} (the moves
@@ -27,13 +27,25 @@ public class Rollouts {
     /** What a promote, abort or switch back did: started a change (HTTP 202) or found nothing to do (204). */
     public enum Action { STARTED, NOTHING_TO_DO }
 
+    /** The rollouts due now, at most {@code max}, skipping rows someone holds (see {@link RolloutSteps#due}). */
+    @Transactional
+    public java.util.List<Long> due(int max) {
+        return steps.due(max);
+    }
+
     /**
-     * Claims the rollouts that are due (FOR UPDATE SKIP LOCKED, so several instances share the queue and a row an
-     * API request holds is skipped) and advances each one step. Returns how many were looked at.
+     * Claims the rollout (FOR UPDATE SKIP LOCKED, so several instances share the queue and a row an API request
+     * holds is skipped) and advances it one step, in a transaction of its own. Returns whether it was claimed.
      */
     @Transactional
-    public int advanceDue(int max) {
-        return steps.advanceDue(max);
+    public boolean advance(long rolloutId) {
+        return steps.advanceOne(rolloutId);
+    }
+
+    /** Records a step of the rollout that threw; true when it went to the dead letter. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public boolean stepFailed(long rolloutId, String error, int maxFailures) {
+        return steps.stepFailed(rolloutId, error, maxFailures);
     }
 
     /**

@@ -80,7 +80,7 @@ class SecretEnvTest {
                 "secretEnv", Map.of("TOKEN", FIRST)));
         App app = QuarkusTransaction.requiringNew().call(() -> App.<App>find("name = ?1 and tenantId = "
                 + "(select t.id from Tenant t where t.slug = ?2)", "web", slug).firstResult());
-        assertThat(app.secretEnv.get("TOKEN")).startsWith("v1:").doesNotContain(FIRST);
+        assertThat(app.secretEnv.get("TOKEN")).startsWith("v2:k0:").doesNotContain(FIRST);
     }
 
     @Test

@@ -27,13 +27,19 @@ import org.junit.jupiter.api.Test;
 /**
  * The live build log ends after its last line: lines a worker writes right around recording the final state (its
  * failure line, the release it created) are still pending in its writer when the state commits, and the stream must
- * deliver them before its {@code end} event.
+ * deliver them before its {@code end} event. Streams wake on the log's NOTIFY, not on a timer: a line reaches a
+ * client without a polling delay, viewers share the instance's one listening connection, and a stream whose
+ * client went away ends with its subscription.
  */
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
 class BuildLogStreamTest {
     @Inject
     BuildLog logs;
+    @Inject
+    BuildLogFeed feed;
+    @Inject
+    jakarta.persistence.EntityManager em;
 
     /** A build row as a worker holds it while it runs: claimed, its log open. */
     private static long runningBuild(String slug) {
@@ -106,5 +112,73 @@ class BuildLogStreamTest {
         assertThat(data.subList(0, data.size() - 1))
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, 160).mapToObj(i -> "line " + i).toList());
         assertThat(data).last().isEqualTo("failed");
+    }
+
+    /** Follows the build's live log; {@code data} receives every line's text. */
+    private static CompletableFuture<Void> follow(String slug, List<String> data,
+            java.util.concurrent.atomic.AtomicReference<Stream<String>> body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port
+                + Api.app(slug, "web") + "/builds/1/log")).header("Accept", "text/event-stream").build();
+        return HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAccept(r -> {
+            Stream<String> lines = r.body();
+            body.set(lines);
+            try (lines) {
+                lines.forEach(l -> {
+                    if (l.startsWith("data:")) {
+                        data.add(l.substring(5).strip());
+                    }
+                });
+            } catch (RuntimeException closed) {
+                // the test closed the stream
+            }
+        });
+    }
+
+    /** Connections listening on this schema's build-log channel, from every Berth instance on the database. */
+    private long listeningConnections() {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from pg_stat_activity where application_name = :a and query = :q")
+                .setParameter("a", BuildLogFeed.APPLICATION_NAME).setParameter("q", "LISTEN \"" + feed.channel() + "\"")
+                .getSingleResult()).longValue());
+    }
+
+    @Test
+    void aLineReachesTheClientsWithoutAPollingDelayAndViewersShareOneListeningConnection() throws Exception {
+        String slug = Api.createTenant("loglive");
+        Api.createApp(slug, Api.app("web"));
+        long id = runningBuild(slug);
+        int before = feed.subscriptions();
+        List<List<String>> viewers = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(),
+                new CopyOnWriteArrayList<>());
+        List<java.util.concurrent.atomic.AtomicReference<Stream<String>>> bodies = new java.util.ArrayList<>();
+        for (List<String> v : viewers) {
+            var body = new java.util.concurrent.atomic.AtomicReference<Stream<String>>();
+            bodies.add(body);
+            follow(slug, v, body);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> feed.subscriptions() == before + 3);
+        assertThat(listeningConnections()).as("one listening connection, not one per viewer").isEqualTo(1);
+
+        BuildLog.Writer w = logs.open(id, List.of());
+        List<Long> millis = new java.util.ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            int n = i;
+            long start = System.nanoTime();
+            w.line("line " + i);
+            w.flush();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> viewers.stream().allMatch(v -> v.size() >= n));
+            millis.add((System.nanoTime() - start) / 1_000_000);
+        }
+        // The streams' fallback read comes every 5 s: a line within a second came by its notification.
+        assertThat(millis).as("ms from a stored line to every viewer").allMatch(ms -> ms < 1000);
+        viewers.forEach(v -> assertThat(v).containsExactly("line 1", "line 2", "line 3", "line 4", "line 5"));
+        System.out.println("build log line to 3 SSE clients, ms: " + millis);
+
+        // The viewers go away while the build still runs: their streams end with their subscriptions.
+        bodies.forEach(b -> b.get().close());
+        await().atMost(Duration.ofSeconds(20)).until(() -> feed.subscriptions() == before);
+        assertThat(listeningConnections()).isEqualTo(1);
+        w.close();
     }
 }

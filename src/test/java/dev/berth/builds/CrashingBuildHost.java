@@ -46,6 +46,7 @@ public final class CrashingBuildHost {
                         cf -> cf.jdbcUrl(jdbc).principal(new NamePrincipal("postgres")))));
         BuildLog logs = new BuildLog();
         logs.db = db;
+        logs.feed = new BuildLogFeed(); // not started: announces nothing; the test's instance reads at its fallback
         logs.startFlushing();
         ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor();
         beat.scheduleAtFixedRate(() -> {

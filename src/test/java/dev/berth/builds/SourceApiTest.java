@@ -50,7 +50,7 @@ class SourceApiTest {
         assertThat(history).contains("source.connect");
         String stored = QuarkusTransaction.requiringNew().call(() -> AppSource.<AppSource>findAll().stream()
                 .filter(s -> s.repoUrl.equals("https://127.0.0.1/team/web.git")).findFirst().orElseThrow().authSecret);
-        assertThat(stored).startsWith("v1:").doesNotContain(TOKEN);
+        assertThat(stored).startsWith("v2:k0:").doesNotContain(TOKEN);
 
         // A later change without credentials keeps them; clearCredentials removes them.
         json().body(source("https://127.0.0.1/team/web.git")).put(Api.app(tenant, "web") + "/source").then()

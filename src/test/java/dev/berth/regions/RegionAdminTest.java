@@ -64,7 +64,7 @@ class RegionAdminTest {
                 .body("connection", equalTo("stored kubeconfig (rg-eu)")).body("$", not(hasKey("kubeconfig")));
 
         Region row = QuarkusTransaction.requiringNew().call(() -> Region.findByName("rg-eu"));
-        assertThat(row.kubeconfigSealed).startsWith("v1:").doesNotContain("test-token")
+        assertThat(row.kubeconfigSealed).startsWith("v2:k0:").doesNotContain("test-token")
                 .doesNotContain(String.valueOf(eu.proxy().port()));
         assertThat(row.connectionKind).isEqualTo(Region.ConnectionKind.STORED);
         json().get("/api/v1/regions/rg-eu").then().statusCode(200).body(not(containsString("test-token")));
