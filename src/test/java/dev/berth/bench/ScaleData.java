@@ -39,7 +39,7 @@ final class ScaleData {
                     from generate_series(1, %d) g""".formatted(n.tenants()));
             step(took, "members and regions", s, """
                     insert into membership (tenant_id, subject, role, username)
-                    select id, 'scale-user-' || (id % 5000), 'owner', 'scale-user-' || (id % 5000)
+                    select id, 'scale-user-' || (id %% 5000), 'owner', 'scale-user-' || (id %% 5000)
                     from tenant where slug like 'scale-%%';
                     insert into tenant_region (tenant_id, region_id)
                     select t.id, r.id from tenant t, region r where t.slug like 'scale-%%' and r.name = '%s'"""
