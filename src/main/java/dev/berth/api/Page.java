@@ -5,10 +5,44 @@ import java.util.List;
 /**
  * One page of a list; {@code page} counts from 0. Lists are paged so that a tenant with hundreds of apps (or a
  * platform with thousands of tenants) costs one small query per request, not one that grows with the data.
+ * <p>
+ * {@code next} is the cursor of the following page (the sort key of this page's last item), null on the last page:
+ * a client passes it back as {@code ?after=} and the next page is read by keyset ({@code where key > :after}),
+ * which costs the same at any depth, unlike {@code ?page=} (an offset the database has to count through).
  */
-public record Page<T>(List<T> items, long total, int page, int size) {
+public record Page<T>(List<T> items, long total, int page, int size, String next) {
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 200;
+
+    /** A page read by offset ({@code ?page=}); {@code next} is the last item's key when more follow. */
+    public Page(List<T> items, long total, int page, int size) {
+        this(items, total, page, size, null);
+    }
+
+    /**
+     * The cursor of a list read with one row more than {@code size} ({@code rows}): the key of the last item shown
+     * when that extra row exists (more follow), else null.
+     */
+    public static <R> String nextCursor(List<R> rows, int size, java.util.function.Function<R, String> key) {
+        return rows.size() > size ? key.apply(rows.get(size - 1)) : null;
+    }
+
+    /**
+     * The {@code after} cursor as given, null when absent; 400 naming {@code after} when it is longer than any key
+     * can be or is given together with {@code page} (a page is either counted or continued, not both).
+     */
+    public static String after(String text, String page) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        if (text.length() > 253) {
+            throw ApiException.invalid("after", "is not a cursor of this list (too long)");
+        }
+        if (page != null && !page.isBlank()) {
+            throw ApiException.invalid("after", "cannot be combined with 'page': pass the 'next' cursor alone");
+        }
+        return text;
+    }
 
     /**
      * The requested page size, {@value #DEFAULT_SIZE} when absent; 400 naming {@code size} when it is not a number

@@ -34,10 +34,12 @@ public class AppResource {
 
     @GET
     @Operation(summary = "One page of the tenant's apps, by name, with their state in each region",
-            description = "`page` counts from 0; `size` is 50 unless given, at most 200. `total` is the number of apps.")
+            description = "`page` counts from 0; `size` is 50 unless given, at most 200. `total` is the number of apps."
+                    + " `next` is the cursor of the following page (null on the last): pass it as `after` to read the"
+                    + " apps after it, at the same cost at any depth (`after` and `page` exclude each other).")
     public Page<AppSummary> list(@PathParam("tenant") String slug, @QueryParam("page") String page,
-            @QueryParam("size") String size) {
-        return apps.list(tenant.tenantId(), tenant.slug(), Page.page(page), Page.size(size));
+            @QueryParam("size") String size, @QueryParam("after") String after) {
+        return apps.list(tenant.tenantId(), tenant.slug(), Page.page(page), Page.size(size), Page.after(after, page));
     }
 
     @POST

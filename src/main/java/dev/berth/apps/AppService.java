@@ -62,16 +62,38 @@ public class AppService {
     /** One page of the tenant's apps, by name, with each app's state per region from the watch caches. */
     @Transactional
     public Page<AppSummary> list(long tenantId, String tenant, int page, int size) {
-        long total = App.countByTenant(tenantId);
-        List<AppRow> rows = Panache.getEntityManager().createQuery("select new dev.berth.apps.AppRow(a.name, a.image, "
-                        + "a.replicas, a.customDomain, a.updatedAt) from App a where a.tenantId = :t order by a.name",
-                        AppRow.class)
-                .setParameter("t", tenantId).setFirstResult((int) Math.min(Integer.MAX_VALUE, (long) page * size))
-                .setMaxResults(size).getResultList();
+        return list(tenantId, tenant, page, size, null);
+    }
+
+    /**
+     * One page of the tenant's apps by name: the {@code page}-th, or with {@code after} (a name, the {@code next}
+     * cursor of the page before) the apps that follow it, read by keyset at the same cost at any depth. Four
+     * statements whatever the page size: the count, the rows (a projection), the tenant's regions and the placements
+     * of the page's apps (by the page's range of names); each app's state comes from the watch caches' indexes.
+     */
+    @Transactional
+    public Page<AppSummary> list(long tenantId, String tenant, int page, int size, String after) {
+        // Plain JPQL with single-valued parameters throughout: Hibernate caches the translation of such queries,
+        // while Panache's count() and "in :list" parameters are translated to SQL anew on every call (ADR 0019).
+        long total = Panache.getEntityManager().createQuery("select count(a) from App a where a.tenantId = :t",
+                Long.class).setParameter("t", tenantId).getSingleResult();
+        jakarta.persistence.TypedQuery<AppRow> query = Panache.getEntityManager().createQuery(
+                        "select new dev.berth.apps.AppRow(a.name, a.image, a.replicas, a.customDomain, a.updatedAt) "
+                                + "from App a where a.tenantId = :t" + (after == null ? "" : " and a.name > :after")
+                                + " order by a.name", AppRow.class)
+                .setParameter("t", tenantId);
+        if (after != null) {
+            query.setParameter("after", after);
+        }
+        int first = after != null ? 0 : (int) Math.min(Integer.MAX_VALUE, (long) page * size);
+        List<AppRow> read = query.setFirstResult(first).setMaxResults(size + 1).getResultList();
+        String next = Page.nextCursor(read, size, AppRow::name);
+        List<AppRow> rows = read.size() > size ? read.subList(0, size) : read;
         List<Region> regions = rows.isEmpty() ? List.of() : regionsOf(tenantId);
         List<Map<String, AppHealth.Health>> states = regions.stream()
                 .map(r -> statusReader.glance(tenant, rows, RegionInfo.of(r), r.unreachableSince)).toList();
-        Map<String, Set<Long>> placed = placedRegions(tenantId, rows.stream().map(AppRow::name).toList());
+        Map<String, Set<Long>> placed = rows.isEmpty() ? Map.of()
+                : placedRegionsBetween(tenantId, rows.get(0).name(), rows.get(rows.size() - 1).name());
         List<AppSummary> items = new ArrayList<>(rows.size());
         for (AppRow a : rows) {
             List<AppSummary.RegionState> status = new ArrayList<>(regions.size());
@@ -93,7 +115,7 @@ public class AppService {
             items.add(new AppSummary(a.name(), a.image(), a.replicas(), a.customDomain(), urls, status,
                     a.updatedAt()));
         }
-        return new Page<>(items, total, page, size);
+        return new Page<>(items, total, after != null ? 0 : page, size, next);
     }
 
     @Transactional
@@ -324,6 +346,17 @@ public class AppService {
         for (Object[] r : rows) {
             result.computeIfAbsent((String) r[0], k -> new HashSet<>()).add((Long) r[1]);
         }
+        return result;
+    }
+
+    /** The regions of the tenant's apps named from {@code first} to {@code last} (a page of the list), by name. */
+    private static Map<String, Set<Long>> placedRegionsBetween(long tenantId, String first, String last) {
+        Map<String, Set<Long>> result = new HashMap<>();
+        Panache.getEntityManager().createQuery("select a.name, ar.regionId from AppRegion ar, App a where a.id = "
+                        + "ar.appId and a.tenantId = :t and a.name >= :first and a.name <= :last", Object[].class)
+                .setParameter("t", tenantId).setParameter("first", first).setParameter("last", last)
+                .getResultList()
+                .forEach(r -> result.computeIfAbsent((String) r[0], k -> new HashSet<>()).add((Long) r[1]));
         return result;
     }
 

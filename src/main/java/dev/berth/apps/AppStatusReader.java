@@ -189,8 +189,10 @@ public class AppStatusReader {
     }
 
     /**
-     * For lists: each app's health in one region by the same model as {@link #read} ({@link AppHealth}), from one
-     * list of the namespace's pods and events for the whole page of apps and one Deployment lookup per app.
+     * For lists: each app's health in one region by the same model as {@link #read} ({@link AppHealth}), from
+     * indexes of the watch caches: per app of the page its Deployment and its pods (the pod cache's index by app),
+     * and the namespace's warning events (the events cache's index by type). The cost follows the page, not the
+     * number of pods and events of the tenant, and nothing is older than the caches.
      */
     public Map<String, AppHealth.Health> glance(String tenant, List<AppRow> apps, RegionInfo region,
             Instant unreachableSince) {
@@ -205,15 +207,11 @@ public class AppStatusReader {
         }
         ClusterCache cache = cluster.get().cache();
         String ns = Names.namespace(tenant);
-        Map<String, List<Pod>> podsByApp = cache.list(Pod.class, ns).stream()
-                .filter(p -> p.getMetadata().getLabels() != null && p.getMetadata().getLabels().get("berth.dev/app") != null)
-                .collect(Collectors.groupingBy(p -> p.getMetadata().getLabels().get("berth.dev/app")));
-        List<Event> warnings = cache.list(Event.class, ns).stream().filter(e -> "Warning".equals(e.getType())).toList();
+        List<Event> warnings = cache.warnings(ns);
         for (AppRow a : apps) {
             Deployment d = deploymentOf(cache, ns, a.name());
             int wanted = autoscaled(cache, ns, a.name(), d) ? d.getSpec().getReplicas() : a.replicas();
-            result.put(a.name(), AppHealth.of(a.name(), wanted, d, podsByApp.getOrDefault(a.name(), List.of()),
-                    warnings));
+            result.put(a.name(), AppHealth.of(a.name(), wanted, d, cache.podsOf(ns, a.name()), warnings));
         }
         return result;
     }

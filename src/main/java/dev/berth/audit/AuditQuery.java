@@ -11,23 +11,39 @@ import java.util.Map;
 /**
  * A filter over the audit log: optionally one tenant, an actor (exact), an app (exact), an action (exact, or a
  * prefix ending in a dot such as {@code member.}), a result, and a time range [from, to). Times are ISO-8601
- * instants ({@code 2026-11-22T08:00:00Z}).
+ * instants ({@code 2026-11-22T08:00:00Z}). {@code before} is a cursor: the id of the last event of the page before,
+ * so the next page is read by keyset ({@code (at, id) < (its at, its id)}, the order of the log and of its index) at
+ * the same cost at any depth.
  */
 public record AuditQuery(Long tenantId, String tenant, String actor, String app, String action, String result,
-        Instant from, Instant to, int limit) {
+        Instant from, Instant to, int limit, Long before) {
     public static final int MAX_LIMIT = 10_000;
 
     /** Parses the query parameters; bad values are refused with 400 naming the parameter. */
     public static AuditQuery parse(Long tenantId, String tenant, String actor, String app, String action,
             String result, String from, String to, Integer limit, int defaultLimit) {
+        return parse(tenantId, tenant, actor, app, action, result, from, to, limit, defaultLimit, null);
+    }
+
+    /** As above, continuing after the event whose id is {@code before} (a whole number; 400 naming it if not). */
+    public static AuditQuery parse(Long tenantId, String tenant, String actor, String app, String action,
+            String result, String from, String to, Integer limit, int defaultLimit, String before) {
         Validator v = new Validator();
+        Long cursor = null;
+        if (before != null && !before.isBlank()) {
+            try {
+                cursor = Long.valueOf(before.strip());
+            } catch (NumberFormatException e) {
+                v.check(false, "before", "must be the id of an event (a whole number), the last of the page before");
+            }
+        }
         Instant f = instant(v, "from", from);
         Instant t = instant(v, "to", to);
         v.check(f == null || t == null || f.isBefore(t), "to", "must be after 'from'");
         v.check(limit == null || (limit >= 1 && limit <= MAX_LIMIT), "limit", "must be between 1 and " + MAX_LIMIT);
         v.throwIfInvalid();
         return new AuditQuery(tenantId, blankToNull(tenant), blankToNull(actor), blankToNull(app),
-                blankToNull(action), blankToNull(result), f, t, limit == null ? defaultLimit : limit);
+                blankToNull(action), blankToNull(result), f, t, limit == null ? defaultLimit : limit, cursor);
     }
 
     private static Instant instant(Validator v, String field, String text) {
@@ -86,6 +102,15 @@ public record AuditQuery(Long tenantId, String tenant, String actor, String app,
         if (to != null) {
             where.add("at < :to");
             params.put("to", to);
+        }
+        if (before != null) {
+            AuditEvent last = AuditEvent.findById(before);
+            if (last == null || tenantId != null && !tenantId.equals(last.tenantId)) {
+                throw dev.berth.api.ApiException.invalid("before", "is not an event of this log");
+            }
+            where.add("(at, id) < (:beforeAt, :beforeId)");
+            params.put("beforeAt", last.at);
+            params.put("beforeId", last.id);
         }
         String query = (where.isEmpty() ? "" : String.join(" and ", where)) + " order by at desc, id desc";
         return AuditEvent.<AuditEvent>find(query, params).page(0, limit).list();

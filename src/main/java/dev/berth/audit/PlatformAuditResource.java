@@ -24,12 +24,14 @@ public class PlatformAuditResource {
 
     @GET
     @Operation(summary = "Every tenant's changes, newest first; filter by tenant, actor, app, action, result, from, "
-            + "to (platform admins)")
+            + "to (platform admins)", description = "`limit` events (100 unless given). For the next page pass the `id`"
+                    + " of the page's last event as `before`: it is read by keyset, at the same cost at any depth.")
     public List<AuditView> list(@QueryParam("tenant") String tenant, @QueryParam("actor") String actor,
             @QueryParam("app") String app, @QueryParam("action") String action, @QueryParam("result") String result,
-            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("limit") Integer limit) {
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("limit") Integer limit,
+            @QueryParam("before") String before) {
         return TenantAuditResource.run(AuditQuery.parse(null, tenant, actor, app, action, result, from, to, limit,
-                TenantAuditResource.PAGE));
+                TenantAuditResource.PAGE, before));
     }
 
     @GET

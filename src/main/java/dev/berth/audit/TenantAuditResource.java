@@ -33,11 +33,15 @@ public class TenantAuditResource {
     TenantContext tenant;
 
     @GET
-    @Operation(summary = "The tenant's changes, newest first; filter by actor, app, action, result, from, to (owners)")
+    @Operation(summary = "The tenant's changes, newest first; filter by actor, app, action, result, from, to (owners)",
+            description = "`limit` events (100 unless given). For the next page pass the `id` of the page's last event"
+                    + " as `before`: it is read by keyset, at the same cost at any depth.")
     public List<AuditView> list(@PathParam("tenant") String slug, @QueryParam("actor") String actor,
             @QueryParam("app") String app, @QueryParam("action") String action, @QueryParam("result") String result,
-            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("limit") Integer limit) {
-        return run(AuditQuery.parse(tenant.tenantId(), null, actor, app, action, result, from, to, limit, PAGE));
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("limit") Integer limit,
+            @QueryParam("before") String before) {
+        return run(AuditQuery.parse(tenant.tenantId(), null, actor, app, action, result, from, to, limit, PAGE,
+                before));
     }
 
     @GET

@@ -61,7 +61,13 @@ public class Build extends PanacheEntityBase {
     }
 
     public static List<Build> listByApp(long appId, int limit) {
-        return find("appId = ?1 order by number desc", appId).page(0, limit).list();
+        return listByApp(appId, limit, null);
+    }
+
+    /** Builds numbered below {@code before} (all when null), newest first: a keyset page of the (app, number) index. */
+    public static List<Build> listByApp(long appId, int limit, Integer before) {
+        return before == null ? find("appId = ?1 order by number desc", appId).page(0, limit).list()
+                : find("appId = ?1 and number < ?2 order by number desc", appId, before).page(0, limit).list();
     }
 
     public static int nextNumber(long appId) {

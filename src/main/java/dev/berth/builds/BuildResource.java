@@ -52,10 +52,12 @@ public class BuildResource {
     }
 
     @GET
-    @Operation(summary = "The app's builds, newest first")
+    @Operation(summary = "The app's builds, newest first", description = "`limit` builds (50 unless given, at most"
+            + " 500). For the next page pass the `number` of the page's last build as `before`: it is read by keyset,"
+            + " at the same cost at any depth.")
     public List<BuildView> list(@PathParam("tenant") String slug, @PathParam("app") String app,
-            @QueryParam("limit") Integer limit) {
-        return builds.list(tenant.tenantId(), app, limit == null ? 50 : Math.max(1, Math.min(500, limit)));
+            @QueryParam("limit") Integer limit, @QueryParam("before") Integer before) {
+        return builds.list(tenant.tenantId(), app, limit == null ? 50 : Math.max(1, Math.min(500, limit)), before);
     }
 
     @GET

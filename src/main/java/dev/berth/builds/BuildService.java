@@ -74,8 +74,14 @@ public class BuildService {
 
     @Transactional
     public List<BuildView> list(long tenantId, String appName, int limit) {
+        return list(tenantId, appName, limit, null);
+    }
+
+    /** The app's builds numbered below {@code before} (all when null), newest first. */
+    @Transactional
+    public List<BuildView> list(long tenantId, String appName, int limit, Integer before) {
         App app = SourceService.app(tenantId, appName);
-        return Build.listByApp(app.id, limit).stream().map(b -> BuildView.of(b, appName)).toList();
+        return Build.listByApp(app.id, limit, before).stream().map(b -> BuildView.of(b, appName)).toList();
     }
 
     @Transactional

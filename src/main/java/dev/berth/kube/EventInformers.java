@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link ClusterCache#synced} leaves them out); a new namespace's events appear once its informer has listed.
  */
 final class EventInformers implements AutoCloseable {
+    private static final String TYPE_INDEX = "type";
     private final KubernetesClient client;
     private final Map<String, SharedIndexInformer<Event>> byNamespace = new ConcurrentHashMap<>();
     /** When each informer was first seen without an open watch (absent while it watches). */
@@ -61,6 +62,7 @@ final class EventInformers implements AutoCloseable {
 
     private SharedIndexInformer<Event> create(String namespace) {
         SharedIndexInformer<Event> informer = client.v1().events().inNamespace(namespace).runnableInformer(0);
+        informer.addIndexers(Map.of(TYPE_INDEX, e -> e.getType() == null ? List.of() : List.of(e.getType())));
         informer.exceptionHandler((started, t) -> true);
         return informer;
     }
@@ -77,6 +79,12 @@ final class EventInformers implements AutoCloseable {
     List<Event> list(String namespace) {
         SharedIndexInformer<Event> informer = byNamespace.get(namespace);
         return informer == null ? List.of() : informer.getStore().list();
+    }
+
+    /** The namespace's events of type {@code Warning}, through the index by type. */
+    List<Event> warnings(String namespace) {
+        SharedIndexInformer<Event> informer = byNamespace.get(namespace);
+        return informer == null ? List.of() : informer.getIndexer().byIndex(TYPE_INDEX, "Warning");
     }
 
     List<Event> list() {

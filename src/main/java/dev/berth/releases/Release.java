@@ -47,6 +47,12 @@ public class Release extends PanacheEntityBase {
     }
 
     public static List<Release> recent(long appId, int limit) {
-        return find("appId = ?1 order by number desc", appId).page(0, limit).list();
+        return recent(appId, limit, null);
+    }
+
+    /** Releases numbered below {@code before} (all when null), newest first: a keyset page of (app, number). */
+    public static List<Release> recent(long appId, int limit, Integer before) {
+        return before == null ? find("appId = ?1 order by number desc", appId).page(0, limit).list()
+                : find("appId = ?1 and number < ?2 order by number desc", appId, before).page(0, limit).list();
     }
 }

@@ -56,10 +56,12 @@ public class ReleaseResource {
 
     @GET
     @Path("releases")
-    @Operation(summary = "The app's releases, newest first")
+    @Operation(summary = "The app's releases, newest first", description = "`limit` releases (50 unless given, at"
+            + " most 500). For the next page pass the `number` of the page's last release as `before`: it is read by"
+            + " keyset, at the same cost at any depth.")
     public List<ReleaseView> list(@PathParam("tenant") String t, @PathParam("app") String app,
-            @QueryParam("limit") Integer limit) {
-        return releases.list(tenant.tenantId(), app, limit == null ? 50 : Math.max(1, Math.min(500, limit)));
+            @QueryParam("limit") Integer limit, @QueryParam("before") Integer before) {
+        return releases.list(tenant.tenantId(), app, limit == null ? 50 : Math.max(1, Math.min(500, limit)), before);
     }
 
     @POST

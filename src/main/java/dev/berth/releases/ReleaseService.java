@@ -167,8 +167,14 @@ public class ReleaseService {
 
     @Transactional
     public List<ReleaseView> list(long tenantId, String app, int limit) {
+        return list(tenantId, app, limit, null);
+    }
+
+    /** The app's releases numbered below {@code before} (all when null), newest first. */
+    @Transactional
+    public List<ReleaseView> list(long tenantId, String app, int limit, Integer before) {
         App a = requireApp(tenantId, app);
-        return Release.recent(a.id, limit).stream().map(this::view).toList();
+        return Release.recent(a.id, limit, before).stream().map(this::view).toList();
     }
 
     @Transactional

@@ -40,11 +40,14 @@ public class TenantResource {
     Members members;
 
     @GET
-    @Operation(summary = "Tenants the caller may see (all of them for platform admins)")
-    public Page<TenantView> list(@QueryParam("page") String page, @QueryParam("size") String size) {
-        int p = Page.page(page);
-        int s = Page.size(size);
-        return new Page<>(tenants.listVisible(p, s), tenants.countVisible(), p, s);
+    @Operation(summary = "Tenants the caller may see (all of them for platform admins)",
+            description = "By slug. `page` counts from 0; `size` is 50 unless given, at most 200. `q` keeps the tenants"
+                    + " whose slug or display name contains it (any case); `total` counts them. `next` is the cursor of"
+                    + " the following page (null on the last): pass it as `after` to read the tenants after it, at the"
+                    + " same cost at any depth (`after` and `page` exclude each other).")
+    public Page<TenantView> list(@QueryParam("page") String page, @QueryParam("size") String size,
+            @QueryParam("q") String q, @QueryParam("after") String after) {
+        return tenants.pageVisible(Page.page(page), Page.size(size), TenantService.search(q), Page.after(after, page));
     }
 
     @POST

@@ -1,6 +1,7 @@
 package dev.berth.tenants;
 
 import dev.berth.api.ApiException;
+import dev.berth.api.Page;
 import dev.berth.api.Validator;
 import dev.berth.audit.AuditLog;
 import dev.berth.identity.CurrentUser;
@@ -50,27 +51,71 @@ public class TenantService {
     @Inject
     Members members;
 
+    /** The tenant search text of a request, at most 100 characters (400 naming {@code q} otherwise); null if blank. */
+    public static String search(String q) {
+        if (q != null && q.length() > 100) {
+            throw ApiException.invalid("q", "must be at most 100 characters long");
+        }
+        return q == null || q.isBlank() ? null : q.strip();
+    }
+
     /** A page of the tenants the caller may see: all for platform admins, else those they are a member of. */
     @Transactional
     public List<TenantView> listVisible(int page, int size) {
-        List<Tenant> tenants;
+        return pageVisible(page, size, null, null).items();
+    }
+
+    /**
+     * A page of the tenants the caller may see (all for platform admins, else those they are a member of), by slug:
+     * the {@code page}-th, or with {@code after} (a slug, the {@code next} cursor of the page before) the tenants that
+     * follow it, read by keyset. {@code q} keeps the tenants whose slug or display name contains it (any case);
+     * {@code total} counts the matches. A fixed number of statements whatever the page size.
+     */
+    @Transactional
+    public Page<TenantView> pageVisible(int page, int size, String q, String after) {
         Map<Long, String> roles = new LinkedHashMap<>();
         ApiTokenService.Grant grant = user.token();
-        if (grant != null && grant.app() != null) {
+        String like = q == null || q.isBlank() ? null
+                : "%" + q.strip().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
+                        .replace("_", "\\_") + "%";
+        List<String> where = new ArrayList<>();
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (grant != null) {
             // An app-scoped token sees its one app and nothing of the tenant (TenantAccessFilter), so no tenant here.
-            tenants = List.of();
-        } else if (grant != null) {
+            if (grant.app() != null) {
+                return new Page<>(List.of(), 0, page, size);
+            }
             roles.put(grant.tenantId(), grant.role().value());
-            tenants = page == 0 ? List.of(Tenant.<Tenant>findById(grant.tenantId())) : List.of();
-        } else if (user.isPlatformAdmin()) {
-            tenants = Tenant.find("order by slug").page(page, size).list();
-        } else {
-            List<Membership> mine = Membership.listBySubject(user.subject());
-            mine.forEach(m -> roles.put(m.id.tenantId, m.role));
-            tenants = mine.isEmpty() ? List.of()
-                    : Tenant.find("id in ?1 order by slug", roles.keySet()).page(page, size).list();
+            where.add("id = :id");
+            params.put("id", grant.tenantId());
+        } else if (!user.isPlatformAdmin()) {
+            Membership.listBySubject(user.subject()).forEach(m -> roles.put(m.id.tenantId, m.role));
+            if (roles.isEmpty()) {
+                return new Page<>(List.of(), 0, page, size);
+            }
+            where.add("id in :ids");
+            params.put("ids", roles.keySet());
         }
-        return views(tenants, roles);
+        if (like != null) {
+            where.add("(lower(slug) like :q or lower(displayName) like :q)");
+            params.put("q", like);
+        }
+        String filter = String.join(" and ", where);
+        // A JPQL count, whose translation Hibernate caches (Panache's count() is translated on every call).
+        var count = Panache.getEntityManager().createQuery("select count(*) from Tenant"
+                + (where.isEmpty() ? "" : " where " + filter), Long.class);
+        params.forEach(count::setParameter);
+        long total = count.getSingleResult();
+        if (after != null) {
+            where.add("slug > :after");
+            params.put("after", after);
+        }
+        String query = (where.isEmpty() ? "" : String.join(" and ", where) + " ") + "order by slug";
+        int first = after != null ? 0 : (int) Math.min(Integer.MAX_VALUE, (long) page * size);
+        List<Tenant> read = Tenant.<Tenant>find(query, params).range(first, first + size).list();
+        String next = Page.nextCursor(read, size, t -> t.slug);
+        List<Tenant> tenants = read.size() > size ? read.subList(0, size) : read;
+        return new Page<>(views(tenants, roles), total, after != null ? 0 : page, size, next);
     }
 
     @Transactional

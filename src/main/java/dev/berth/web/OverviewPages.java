@@ -1,5 +1,6 @@
 package dev.berth.web;
 
+import dev.berth.api.Page;
 import dev.berth.api.ApiException;
 import dev.berth.api.FieldError;
 import dev.berth.identity.CurrentUser;
@@ -51,7 +52,7 @@ public class OverviewPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance tenants(List<TenantView> tenants, long total, int page, boolean hasNext,
-                List<RegionView> regions, dev.berth.builds.BuildStorage.Usage buildStorage, Form newTenant,
+                String q, List<RegionView> regions, dev.berth.builds.BuildStorage.Usage buildStorage, Form newTenant,
                 String flash);
     }
 
@@ -89,8 +90,10 @@ public class OverviewPages {
     }
 
     @GET
-    public TemplateInstance list(@QueryParam("page") Integer page, @QueryParam("ok") String ok) {
-        return page(page, Form.of(Map.of("plan", quotasConfig.defaultPlan())), Flash.message(ok));
+    public TemplateInstance list(@QueryParam("page") Integer page, @QueryParam("ok") String ok,
+            @QueryParam("q") String q) {
+        return page(page, dev.berth.tenants.TenantService.search(q), Form.of(Map.of("plan", quotasConfig.defaultPlan())),
+                Flash.message(ok));
     }
 
     @POST
@@ -112,17 +115,18 @@ public class OverviewPages {
             if (e.status() == 403) {
                 throw e;
             }
-            return HtmlErrors.refused(e, page(0, Form.of(form.values()).failed(e), null));
+            return HtmlErrors.refused(e, page(0, null, Form.of(form.values()).failed(e), null));
         }
     }
 
-    private TemplateInstance page(Integer requested, Form newTenant, String flash) {
+    private TemplateInstance page(Integer requested, String q, Form newTenant, String flash) {
         int p = requested == null ? 0 : Math.max(0, requested);
-        List<TenantView> visible = tenants.listVisible(p, PAGE_SIZE);
-        long total = tenants.countVisible();
+        Page<TenantView> found = tenants.pageVisible(p, PAGE_SIZE, q, null);
+        List<TenantView> visible = found.items();
+        long total = found.total();
         List<RegionView> health = user.isPlatformAdmin()
                 ? regions.listWithHealth().stream().map(r -> RegionView.of(r, true)).toList() : List.of();
-        return Templates.tenants(visible, total, p, (long) (p + 1) * PAGE_SIZE < total, health,
+        return Templates.tenants(visible, total, p, (long) (p + 1) * PAGE_SIZE < total, q, health,
                 user.isPlatformAdmin() ? buildStorage.usage() : null, newTenant, flash);
     }
 

@@ -27,6 +27,8 @@ final class LoadDriver {
             double p95, double p99, double max, double perSecond, long avgBytes) {
     }
 
+    /** Ask for compressed responses, as browsers do ({@code -Dberth.bench.gzip=false} to not). */
+    static final boolean GZIP = Boolean.parseBoolean(System.getProperty("berth.bench.gzip", "true"));
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
     private final String cookie;
@@ -53,12 +55,29 @@ final class LoadDriver {
     }
 
     Result run(String name, URI uri, int clients, int requests) throws InterruptedException {
+        HttpRequest request = request(uri);
+        return run(name, clients, requests, () -> {
+            HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return new Answer(r.statusCode(), r.body().length);
+        });
+    }
+
+    /** One request's outcome: its status (200 counts as success) and the bytes it returned. */
+    record Answer(int status, long bytes) {
+    }
+
+    /** What one closed-loop client does per request: HTTP, or a query over JDBC for an anchor. */
+    interface Task {
+        Answer call() throws Exception;
+    }
+
+    /** Runs {@code requests} calls of {@code task} from {@code clients} threads in a closed loop. */
+    static Result run(String name, int clients, int requests, Task task) throws InterruptedException {
         long[] nanos = new long[requests];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
         Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
-        HttpRequest request = request(uri);
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         for (int c = 0; c < clients; c++) {
@@ -73,14 +92,14 @@ final class LoadDriver {
                     long t0 = System.nanoTime();
                     int status;
                     try {
-                        HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                        status = r.statusCode();
-                        bytes.addAndGet(r.body().length);
-                    } catch (IOException e) {
-                        status = -1;
+                        Answer a = task.call();
+                        status = a.status();
+                        bytes.addAndGet(a.bytes());
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
+                    } catch (Exception e) {
+                        status = -1;
                     }
                     nanos[i] = System.nanoTime() - t0;
                     statuses.merge(status, 1, Integer::sum);
@@ -105,6 +124,13 @@ final class LoadDriver {
                 bytes.get() / Math.max(1, requests));
     }
 
+    /** A response header of one GET, e.g. the SQL statement count test support adds when asked. */
+    String header(URI uri, String requestHeader, String responseHeader) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(request(uri), (k, v) -> true).header(requestHeader, "1").build();
+        return client.send(r, HttpResponse.BodyHandlers.discarding()).headers().firstValue(responseHeader)
+                .orElse(null);
+    }
+
     /** Nearest-rank percentile, in milliseconds. */
     static double pct(long[] sortedNanos, double q) {
         int rank = (int) Math.ceil(q * sortedNanos.length);
@@ -112,7 +138,11 @@ final class LoadDriver {
     }
 
     private HttpRequest request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Cookie", cookie)
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        if (GZIP) {
+            b.header("Accept-Encoding", "gzip"); // as browsers send it; the body is counted as it came over the wire
+        }
+        return b.timeout(Duration.ofSeconds(60)).header("Cookie", cookie)
                 .header("Accept", uri.getPath().startsWith("/api/") ? "application/json" : "text/html").GET().build();
     }
 }

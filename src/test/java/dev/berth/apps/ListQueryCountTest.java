@@ -1,0 +1,71 @@
+package dev.berth.apps;
+
+import static dev.berth.testsupport.Api.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testsupport.Api;
+import dev.berth.testsupport.SqlStatements;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.TestSecurity;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An N+1 guard: the dashboard and the app list read what they show in a fixed number of SQL statements, whether
+ * the tenant has 10 apps or 200 (the list asked for all 200 on one page, the dashboard showing its first 50).
+ */
+@QuarkusTest
+@TestSecurity(user = "admin", roles = "platform-admin")
+class ListQueryCountTest {
+
+    @Test
+    void theDashboardAndTheAppListDoNotQueryPerApp() {
+        String slug = Api.uniqueSlug("nplus");
+        Map<String, Object> tenant = new HashMap<>(Api.tenant(slug));
+        tenant.putAll(Map.of("cpu", "64", "memory", "256Gi", "pods", 500, "apps", 250));
+        json().body(tenant).post("/api/v1/tenants").then().statusCode(201);
+        createApps(slug, 0, 10);
+        int dashboardAt10 = statements("/t/" + slug, "text/html");
+        int listAt10 = statements(Api.apps(slug) + "?size=200", "application/json");
+
+        createApps(slug, 10, 200);
+        int dashboardAt200 = statements("/t/" + slug, "text/html");
+        int listAt200 = statements(Api.apps(slug) + "?size=200", "application/json");
+
+        System.out.printf("SQL statements per request: dashboard %d (10 apps) / %d (200 apps); app list %d / %d%n",
+                dashboardAt10, dashboardAt200, listAt10, listAt200);
+        assertThat(dashboardAt10).as("statements of the dashboard with 10 apps").isPositive();
+        assertThat(listAt10).as("statements of the app list with 10 apps").isPositive();
+        assertThat(dashboardAt200).as("statements of the dashboard with 200 apps (was %d with 10)", dashboardAt10)
+                .isEqualTo(dashboardAt10);
+        assertThat(listAt200).as("statements of the app list with 200 apps (was %d with 10)", listAt10)
+                .isEqualTo(listAt10);
+    }
+
+    private static void createApps(String slug, int from, int to) {
+        for (int i = from; i < to; i++) {
+            Map<String, Object> app = Api.app(String.format("a-%03d", i));
+            app.put("resources", Map.of("cpuRequest", "10m", "cpuLimit", "50m", "memoryRequest", "16Mi",
+                    "memoryLimit", "64Mi"));
+            Api.createApp(slug, app);
+        }
+    }
+
+    /** The statements one GET sends; the same request twice must agree (nothing else is counted). */
+    private static int statements(String path, String accept) {
+        int first = count(path, accept);
+        assertThat(count(path, accept)).as("statements of a second GET %s", path).isEqualTo(first);
+        return first;
+    }
+
+    private static int count(String path, String accept) {
+        Response r = RestAssured.given().accept(accept).header(SqlStatements.REQUEST_HEADER, "1").get(path);
+        assertThat(r.statusCode()).as("GET %s", path).isEqualTo(200);
+        String n = r.header(SqlStatements.RESPONSE_HEADER);
+        assertThat(n).as("statement count header of GET %s", path).isNotNull();
+        return Integer.parseInt(n);
+    }
+}
