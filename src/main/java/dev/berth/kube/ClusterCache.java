@@ -141,14 +141,23 @@ public final class ClusterCache implements AutoCloseable {
             if (closed) {
                 return;
             }
-            ScalingApis found;
+            // The client infers each kind's list class through the thread's context class loader; a pool thread
+            // may carry another application's (a restarted one, in tests) and the kinds would not cast.
+            Thread thread = Thread.currentThread();
+            ClassLoader before = thread.getContextClassLoader();
+            thread.setContextClassLoader(ClusterCache.class.getClassLoader());
             try {
-                found = discovery.apply(client);
-            } catch (RuntimeException e) {
-                discoverScalingApis(Math.min(30_000, Math.max(500, delayMillis * 2)));
-                return;
+                ScalingApis found;
+                try {
+                    found = discovery.apply(client);
+                } catch (RuntimeException e) {
+                    discoverScalingApis(Math.min(30_000, Math.max(500, delayMillis * 2)));
+                    return;
+                }
+                watchDiscovered(found);
+            } finally {
+                thread.setContextClassLoader(before);
             }
-            watchDiscovered(found);
         }, CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS));
     }
 
