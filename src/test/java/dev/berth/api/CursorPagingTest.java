@@ -48,6 +48,11 @@ class CursorPagingTest {
         json().get("/api/v1/tenants?q=" + prefix + "-zzz").then().statusCode(200).body("total", equalTo(0));
         json().get("/api/v1/tenants?page=1&after=" + prefix).then().statusCode(400).body("field", equalTo("after"));
         json().get("/api/v1/tenants?q=" + "x".repeat(101)).then().statusCode(400).body("field", equalTo("q"));
+        // The admin page searches the same way and keeps the search in its form.
+        String page = io.restassured.RestAssured.given().get("/tenants?q=" + prefix + "-b").then().statusCode(200)
+                .extract().asString();
+        assertThat(page).contains("/t/" + prefix + "-b\"").doesNotContain("/t/" + prefix + "-a\"")
+                .contains("value=\"" + prefix + "-b\"");
         assertThat(slugs).hasSize(3);
     }
 
