@@ -68,9 +68,9 @@ class VersionsTest {
                 "holdSeconds", 60);
         staleWriteIsRefused(app + "/placement", "PUT", Map.of("allRegions", false), Map.of("allRegions", true),
                 "allRegions", false);
-        json().body(Map.of("repoUrl", "https://127.0.0.1/team/web.git")).put(app + "/source").then().statusCode(200);
-        staleWriteIsRefused(app + "/source", "PUT", Map.of("repoUrl", "https://127.0.0.1/team/web.git", "ref", "one"),
-                Map.of("repoUrl", "https://127.0.0.1/team/web.git", "ref", "two"), "ref", "one");
+        json().body(Map.of("repoUrl", "https://127.0.0.1/team/versioned.git")).put(app + "/source").then().statusCode(200);
+        staleWriteIsRefused(app + "/source", "PUT", Map.of("repoUrl", "https://127.0.0.1/team/versioned.git", "ref", "one"),
+                Map.of("repoUrl", "https://127.0.0.1/team/versioned.git", "ref", "two"), "ref", "one");
 
         String plan = Api.uniqueSlug("verplan");
         Map<String, Object> limits = new LinkedHashMap<>(Map.of("name", plan, "displayName", "Versioned",
@@ -120,7 +120,7 @@ class VersionsTest {
     void twoCommitsRacingOnOneRowEndInOneConflict() throws Exception {
         String slug = Api.createTenant("verrace", "race-owner");
         Api.createApp(slug, Api.app("web"));
-        json().body(Map.of("repoUrl", "https://127.0.0.1/team/web.git")).put(Api.app(slug, "web") + "/source").then()
+        json().body(Map.of("repoUrl", "https://127.0.0.1/team/versioned.git")).put(Api.app(slug, "web") + "/source").then()
                 .statusCode(200);
         json().get(Api.app(slug, "web") + "/placement").then().statusCode(200);
         long appId = QuarkusTransaction.requiringNew().call(() -> App.<App>find("name = ?1 and tenantId = "

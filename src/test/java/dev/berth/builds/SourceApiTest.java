@@ -48,8 +48,9 @@ class SourceApiTest {
         String history = json().get(Api.app(tenant, "web") + "/history").then().statusCode(200).extract().asString();
         assertThat(put + get + history).doesNotContain(TOKEN);
         assertThat(history).contains("source.connect");
-        String stored = QuarkusTransaction.requiringNew().call(() -> AppSource.<AppSource>findAll().stream()
-                .filter(s -> s.repoUrl.equals("https://127.0.0.1/team/web.git")).findFirst().orElseThrow().authSecret);
+        String stored = QuarkusTransaction.requiringNew().call(() -> AppSource.<AppSource>find("appId = (select a.id "
+                + "from App a where a.name = 'web' and a.tenantId = (select t.id from Tenant t where t.slug = ?1))", tenant)
+                .firstResult().authSecret);
         assertThat(stored).startsWith("v2:k0:").doesNotContain(TOKEN);
 
         // A later change without credentials keeps them; clearCredentials removes them.

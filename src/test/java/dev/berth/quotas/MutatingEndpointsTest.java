@@ -51,6 +51,10 @@ class MutatingEndpointsTest {
             Map.entry("POST /t/{tenant}/apps/{app}/delete", "page twin of DELETE .../apps/{app}"),
             Map.entry("POST /t/{tenant}/apps/{app}/secrets", "sets a secret value: no replicas, resources or domains"),
             Map.entry("POST /t/{tenant}/apps/{app}/secrets/remove", "removes a secret value"),
+            Map.entry("DELETE /api/v1/tenants/{tenant}/apps/{app}/autoscaling",
+                    "removes the autoscaler: the app counts at its fixed replicas, never above the autoscaler's maximum"),
+            Map.entry("POST /t/{tenant}/apps/{app}/autoscaling/remove", "removes the autoscaler (as its DELETE)"),
+            Map.entry("POST /api/v1/secret-keys/reseal", "re-encrypts stored secrets with the current key: no tenant use"),
             Map.entry("PUT /api/v1/tenants/{tenant}/members/{subject}", "membership has no quota"),
             Map.entry("DELETE /api/v1/tenants/{tenant}/members/{subject}", "membership has no quota"),
             Map.entry("POST /api/v1/tenants/{tenant}/members", "membership has no quota"),
@@ -99,6 +103,8 @@ class MutatingEndpointsTest {
             Map.entry("POST /api/v1/regions", t -> t.registerRegionAtTheRegionLimit()),
             Map.entry("PUT /api/v1/regions/{region}", t -> t.grantRegionAtTheRegionLimit()),
             Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/placement", t -> t.placementAtThePodLimit()),
+            Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/autoscaling", t -> t.autoscalerAtThePodLimit()),
+            Map.entry("POST /t/{tenant}/apps/{app}/autoscaling", t -> t.pageAutoscalerAtThePodLimit()),
             Map.entry("PATCH /api/v1/tenants/{tenant}/apps/{app}", t -> t.apiChangesAtTheirLimits()),
             Map.entry("POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit()),
             Map.entry("POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit()),
@@ -366,6 +372,36 @@ class MutatingEndpointsTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        return null;
+    }
+
+    /** An autoscaler counts at its maximum: a maximum beyond the tenant's pods is refused until the limit grows. */
+    Void autoscalerAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 2, "overrides", Map.of("replicasPerApp", 10)));
+        Api.createApp(slug, Api.app("web"));
+        String url = Api.app(slug, "web") + "/autoscaling";
+        Map<String, Object> body = Map.of("minReplicas", 1, "maxReplicas", 3, "cpuPercent", 70);
+        json().body(body).put(url).then().log().ifValidationFails().statusCode(422)
+                .body("field", org.hamcrest.Matchers.equalTo("maxReplicas"));
+        json().get(url).then().statusCode(200).body("autoscaler", org.hamcrest.Matchers.nullValue());
+        override(slug, Map.of("pods", 3, "replicasPerApp", 10));
+        json().body(body).put(url).then().log().ifValidationFails().statusCode(200);
+        return null;
+    }
+
+    /** The same through the app page's autoscaling form. */
+    Void pageAutoscalerAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 2, "overrides", Map.of("replicasPerApp", 10)));
+        Api.createApp(slug, Api.app("web"));
+        String page = "/t/" + slug + "/apps/web";
+        java.util.function.Supplier<Response> post = () -> PageForms.from(page).post().formParam("minReplicas", "1")
+                .formParam("maxReplicas", "3").formParam("cpuPercent", "70").post(page + "/autoscaling");
+        int refused = post.get().then().log().ifValidationFails().extract().statusCode();
+        assertThat(refused).as("the page's answer to an autoscaler beyond the pod limit").isBetween(400, 499);
+        json().get(Api.app(slug, "web") + "/autoscaling").then().statusCode(200)
+                .body("autoscaler", org.hamcrest.Matchers.nullValue());
+        override(slug, Map.of("pods", 3, "replicasPerApp", 10));
+        post.get().then().log().ifValidationFails().statusCode(303);
         return null;
     }
 
