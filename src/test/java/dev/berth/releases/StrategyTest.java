@@ -58,8 +58,17 @@ class StrategyTest {
         return json().get(releases(slug, app) + "/rollout").then().statusCode(200).extract().path("state");
     }
 
+    /**
+     * Waits for the app's rollout to reach {@code state}. A rollout that ends in another final state fails the wait at
+     * once with the rollout as the API shows it, so the message says why instead of timing out.
+     */
     static void awaitRollout(String slug, String app, String state) {
-        await().ignoreExceptions().atMost(WAIT).until(() -> state.equals(rolloutState(slug, app)));
+        String reached = await().ignoreExceptions().atMost(WAIT).until(() -> rolloutState(slug, app),
+                now -> state.equals(now) || "failed".equals(now) || "aborted".equals(now));
+        if (!state.equals(reached)) {
+            throw new AssertionError("rollout is " + reached + " while waiting for " + state + ": "
+                    + json().get(releases(slug, app) + "/rollout").asString());
+        }
     }
 
     static String releaseStatus(String slug, String app, int n) {
@@ -132,7 +141,10 @@ class StrategyTest {
         await().ignoreExceptions().atMost(WAIT).untilAsserted(() ->
                 assertThat(deployment(slug, "web-green").getSpec().getReplicas()).isZero());
         json().get(Api.app(slug, "web")).then().body("image", equalTo("registry.example.com/t/web:1"));
-        // A fixed release can follow at once.
+        // A fixed release can follow at once. The 2-s deadline above only served to fail the never-ready colour
+        // quickly; the fixed release gets a deadline a loaded machine can meet.
+        settings(slug, "web", Map.of("strategy", "blue-green", "autoPromote", true, "holdSeconds", 60,
+                "progressDeadlineSeconds", 30));
         release(slug, "web", "registry.example.com/t/web:3", 202);
         awaitRollout(slug, "web", "holding");
     }
