@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +63,22 @@ class EdgeCacheRegionsTest {
     }
 
     /** Writes Berth sent to the region, by "verb kind" (from the cluster write metric). */
+    /**
+     * Waits until every region's worker is idle and no region's write counters moved for half a second: the
+     * simulated kubelet's status updates wake the reconcilers once more after the objects they wait for appear.
+     */
+    private void awaitNoMoreWrites() {
+        AtomicReference<Map<String, Map<String, Double>>> last = new AtomicReference<>();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).during(Duration.ofMillis(500)).until(() -> {
+            Map<String, Map<String, Double>> now = new TreeMap<>();
+            regions.all().forEach(r -> {
+                workers.awaitIdle(r.name());
+                now.put(r.name(), writes(r.name()));
+            });
+            return now.equals(last.getAndSet(now));
+        });
+    }
+
     private Map<String, Double> writes(String region) {
         Map<String, Double> found = new TreeMap<>();
         for (Counter c : meters.find("berth.cluster.writes").tag("region", region).counters()) {
@@ -155,8 +172,7 @@ class EdgeCacheRegionsTest {
         assertThat(edgeConfig(primary, slug)).as("no edge cache in the primary").isNull();
 
         // Let every region settle (the simulated kubelet's status updates wake the reconcilers once more).
-        Thread.sleep(500);
-        regions.all().forEach(r -> workers.awaitIdle(r.name()));
+        awaitNoMoreWrites();
         Map<String, Map<String, Double>> before = new TreeMap<>();
         regions.all().forEach(r -> before.put(r.name(), writes(r.name())));
         String hashB = configHash(b, slug);
@@ -176,8 +192,7 @@ class EdgeCacheRegionsTest {
             assertThat(configHash(r, slug)).isEqualTo(EdgeCacheManifests.hash(edgeConfig(r, slug).getData()
                     .get("nginx.conf")));
         }
-        Thread.sleep(500);
-        regions.all().forEach(r -> workers.awaitIdle(r.name()));
+        awaitNoMoreWrites();
         for (MockRegion r : List.of(b, c)) {
             assertThat(delta(before.get(r.name()), writes(r.name()))).as("writes in " + r.name())
                     .isEqualTo(Map.of("patch ConfigMap", 1.0, "patch Deployment", 1.0));
@@ -192,8 +207,10 @@ class EdgeCacheRegionsTest {
         json().body(Map.of("mode", "full")).put(Api.app(slug, "web") + "/placement").then().statusCode(200)
                 .body("mode", equalTo("full"));
         for (MockRegion r : List.of(b, c)) {
-            await().atMost(WAIT).until(() -> edgeConfig(r, slug) == null && "registry.example.com/team/web:1.0"
-                    .equals(image(ReplicationTest.deployment(r, slug, "web"))));
+            // The Deployment is replaced, so for a moment there is none.
+            await().atMost(WAIT).until(() -> edgeConfig(r, slug) == null && ReplicationTest.deployment(r, slug, "web")
+                    != null && "registry.example.com/team/web:1.0".equals(image(ReplicationTest.deployment(r, slug,
+                    "web"))));
             Deployment d = ReplicationTest.deployment(r, slug, "web");
             assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
                     .doesNotContainKey(EdgeCacheManifests.CONFIG_HASH);
