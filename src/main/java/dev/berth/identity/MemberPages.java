@@ -1,8 +1,8 @@
 package dev.berth.identity;
 
 import dev.berth.api.ApiException;
-import dev.berth.web.Form;
-import dev.berth.web.HtmlErrors;
+import dev.berth.ui.Form;
+import dev.berth.ui.HtmlErrors;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateData;
 import io.quarkus.qute.TemplateExtension;

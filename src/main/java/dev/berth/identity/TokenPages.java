@@ -2,9 +2,9 @@ package dev.berth.identity;
 
 import dev.berth.api.ApiException;
 import dev.berth.api.FieldError;
-import dev.berth.web.Form;
-import dev.berth.web.FormInput;
-import dev.berth.web.HtmlErrors;
+import dev.berth.ui.Form;
+import dev.berth.ui.FormInput;
+import dev.berth.ui.HtmlErrors;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;

@@ -3,6 +3,7 @@ package dev.berth.web;
 import dev.berth.api.FieldError;
 import dev.berth.apps.AppRequests;
 import dev.berth.apps.AppView;
+import dev.berth.ui.FormInput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.berth.web;
+package dev.berth.ui;
 
 import java.util.Map;
 
