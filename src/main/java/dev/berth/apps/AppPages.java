@@ -9,7 +9,6 @@ import dev.berth.releases.RegionRollouts;
 import dev.berth.ui.Flash;
 import dev.berth.ui.Form;
 import dev.berth.ui.HtmlErrors;
-import dev.berth.web.AppForms;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;

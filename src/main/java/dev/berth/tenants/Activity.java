@@ -1,4 +1,4 @@
-package dev.berth.web;
+package dev.berth.tenants;
 
 import dev.berth.audit.AuditEvent;
 import dev.berth.audit.AuditView;

@@ -1,8 +1,6 @@
-package dev.berth.web;
+package dev.berth.apps;
 
 import dev.berth.api.FieldError;
-import dev.berth.apps.AppRequests;
-import dev.berth.apps.AppView;
 import dev.berth.ui.FormInput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
