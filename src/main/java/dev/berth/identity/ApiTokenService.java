@@ -4,7 +4,7 @@ import dev.berth.api.ApiException;
 import dev.berth.api.Validator;
 import dev.berth.apps.App;
 import dev.berth.audit.AuditLog;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

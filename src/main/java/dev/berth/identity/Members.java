@@ -3,7 +3,7 @@ package dev.berth.identity;
 import dev.berth.api.ApiException;
 import dev.berth.api.Validator;
 import dev.berth.audit.AuditLog;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;

@@ -1,7 +1,7 @@
 package dev.berth.identity;
 
 import dev.berth.api.ApiException;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;

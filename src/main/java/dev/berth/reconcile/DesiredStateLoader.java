@@ -11,7 +11,7 @@ import dev.berth.regions.EdgeCacheManifests;
 import dev.berth.regions.EdgePlacements;
 import dev.berth.regions.RegionReplicas;
 import dev.berth.quotas.QuotaService;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -4,7 +4,7 @@ import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppSpec;
 import dev.berth.apps.Autoscaler;
 import dev.berth.regions.EdgeCacheManifests;
-import dev.berth.tenants.TenantSpec;
+import dev.berth.tenancy.TenantSpec;
 import java.util.List;
 import java.util.Map;
 

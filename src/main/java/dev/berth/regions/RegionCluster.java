@@ -3,6 +3,7 @@ package dev.berth.regions;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.ClusterWriter;
 import dev.berth.kube.CustomResourceCache;
+import dev.berth.kube.RegionInfo;
 import dev.berth.kube.ScalingApis;
 import dev.berth.kube.WriteCounter;
 import io.fabric8.kubernetes.client.Config;
@@ -46,7 +47,7 @@ public final class RegionCluster implements AutoCloseable {
     }
 
     static RegionCluster connect(Region region, String storedKubeconfig, RegionsConfig config, WriteCounter counter) {
-        RegionInfo info = RegionInfo.of(region);
+        RegionInfo info = region.info();
         if (region.connectionKind == Region.ConnectionKind.SANDBOX) {
             KubernetesMockServer server = startSandboxServer();
             KubernetesClient client = server.createClient(b -> b.editOrNewConfig()

@@ -101,7 +101,7 @@ class ApiTokenTest {
     void aTokenRevokedWhileARequestRecordsItsLastUseStaysRevoked() throws Exception {
         String tenant = Api.createTenant("tok-race");
         String secret = issue(tenant, token("ci", "developer", null));
-        long tenantId = QuarkusTransaction.requiringNew().call(() -> dev.berth.tenants.Tenant.findBySlug(tenant).id);
+        long tenantId = QuarkusTransaction.requiringNew().call(() -> dev.berth.tenancy.Tenant.findBySlug(tenant).id);
         long id = QuarkusTransaction.requiringNew().call(() -> ApiToken.findByHash(ApiTokenService.hash(secret)).id);
         CompletableFuture<Integer> request = QuarkusTransaction.requiringNew().call(() -> {
             tokens.revoke(tenantId, id);

@@ -1,9 +1,9 @@
-package dev.berth.tenants;
+package dev.berth.tenancy;
 
 import dev.berth.kube.Labels;
 import dev.berth.kube.Names;
 import dev.berth.kube.Quantities;
-import dev.berth.regions.RegionInfo;
+import dev.berth.kube.RegionInfo;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.LimitRangeBuilder;

@@ -1,4 +1,4 @@
-package dev.berth.tenants;
+package dev.berth.tenancy;
 
 /**
  * A tenant's desired state as manifests need it, detached from the database: its effective limits (plan with

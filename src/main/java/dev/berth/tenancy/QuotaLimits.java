@@ -1,4 +1,4 @@
-package dev.berth.quotas;
+package dev.berth.tenancy;
 
 import dev.berth.kube.Quantities;
 import java.util.LinkedHashMap;
@@ -32,7 +32,7 @@ public record QuotaLimits(int cpuRequestMillis, int cpuLimitMillis, long memoryR
         return minutes(buildTimeoutSeconds);
     }
 
-    static int minutes(int seconds) {
+    public static int minutes(int seconds) {
         return (seconds + 59) / 60;
     }
 

@@ -1,4 +1,4 @@
-package dev.berth.quotas;
+package dev.berth.tenancy;
 
 import dev.berth.kube.Quantities;
 import java.util.LinkedHashMap;

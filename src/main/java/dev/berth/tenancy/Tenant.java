@@ -1,7 +1,5 @@
-package dev.berth.tenants;
+package dev.berth.tenancy;
 
-import dev.berth.quotas.QuotaLimits;
-import dev.berth.quotas.QuotaOverrides;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;

@@ -1,4 +1,4 @@
-package dev.berth.tenants;
+package dev.berth.tenancy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.berth.tenants;
+package dev.berth.tenancy;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;

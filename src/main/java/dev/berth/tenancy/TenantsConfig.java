@@ -1,4 +1,4 @@
-package dev.berth.tenants;
+package dev.berth.tenancy;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
