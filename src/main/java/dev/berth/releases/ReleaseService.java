@@ -6,7 +6,7 @@ import dev.berth.apps.App;
 import dev.berth.apps.AppConfigChanged;
 import dev.berth.apps.AppRules;
 import dev.berth.audit.AuditLog;
-import dev.berth.identity.ApiTokenService;
+import dev.berth.identity.ApiTokens;
 import dev.berth.identity.CurrentUser;
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.quotas.QuotaService;
@@ -362,7 +362,7 @@ public class ReleaseService {
 
     /** The caller as a release origin: an API token names the token, anyone else is a user. */
     CreatedBy origin() {
-        ApiTokenService.Grant grant = currentUser.token();
+        ApiTokens.Grant grant = currentUser.token();
         return grant != null ? CreatedBy.token(grant.name()) : CreatedBy.user(currentUser.subject());
     }
 

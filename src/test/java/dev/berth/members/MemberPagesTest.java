@@ -1,4 +1,4 @@
-package dev.berth.web;
+package dev.berth.members;
 
 import static dev.berth.testsupport.Api.json;
 import static io.restassured.RestAssured.given;
@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.not;
 
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.Users;
+import dev.berth.web.PageForms;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import java.util.List;

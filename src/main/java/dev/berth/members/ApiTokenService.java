@@ -1,33 +1,30 @@
-package dev.berth.identity;
+package dev.berth.members;
 
 import dev.berth.api.ApiException;
 import dev.berth.api.Validator;
 import dev.berth.apps.App;
 import dev.berth.audit.AuditLog;
+import dev.berth.identity.ApiToken;
+import dev.berth.identity.ApiTokens;
+import dev.berth.identity.CurrentUser;
+import dev.berth.identity.Role;
 import dev.berth.tenancy.Tenant;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Issues, lists, revokes and checks API tokens. A token is {@code berth_} plus 32 random bytes (base64url); only
- * its SHA-256 is stored, which is safe without a salt because the secret itself has 256 bits of entropy.
+ * Issues, lists and revokes a tenant's API tokens (checking a presented one is identity's {@link ApiTokens}). A
+ * token may be limited to one app of the tenant, so issuing one sits above apps.
  */
 @ApplicationScoped
 public class ApiTokenService {
-    public static final String PREFIX = "berth_";
     static final int MAX_DAYS = 366;
-    private static final Duration LAST_USED_GRANULARITY = Duration.ofMinutes(1);
     private final SecureRandom random = new SecureRandom();
     @Inject
     CurrentUser user;
@@ -39,10 +36,6 @@ public class ApiTokenService {
     }
 
     public record Create(String name, String role, String app, Integer expiresInDays) {
-    }
-
-    /** A valid token as the security layer sees it. */
-    public record Grant(long tokenId, String name, long tenantId, String tenantSlug, Role role, String app) {
     }
 
     @Transactional
@@ -66,14 +59,14 @@ public class ApiTokenService {
         }
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
-        String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String secret = ApiTokens.PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         ApiToken t = new ApiToken();
         t.tenantId = tenantId;
         t.appName = req.app();
         t.name = req.name().trim();
         t.role = role.value();
-        t.tokenHash = hash(secret);
-        t.prefix = secret.substring(0, PREFIX.length() + 6);
+        t.tokenHash = ApiTokens.hash(secret);
+        t.prefix = secret.substring(0, ApiTokens.PREFIX.length() + 6);
         t.createdBy = user.name();
         t.expiresAt = Instant.now().plus(Duration.ofDays(days));
         t.persist();
@@ -98,35 +91,6 @@ public class ApiTokenService {
             t.revokedAt = Instant.now();
             Tenant tenant = Tenant.findById(tenantId);
             audit.record(tenantId, tenant.slug, t.appName, "token.revoke", "revoked API token '" + t.name + "'", null);
-        }
-    }
-
-    /** The grant of a presented secret, or null when unknown, revoked or expired. Records "last used". */
-    public Grant authenticate(String secret) {
-        if (secret == null || !secret.startsWith(PREFIX) || secret.length() > 100) {
-            return null;
-        }
-        String hash = hash(secret);
-        return QuarkusTransaction.requiringNew().call(() -> {
-            ApiToken t = ApiToken.findByHash(hash);
-            Instant now = Instant.now();
-            if (t == null || !t.usable(now)) {
-                return null;
-            }
-            if (t.lastUsedAt == null || t.lastUsedAt.plus(LAST_USED_GRANULARITY).isBefore(now)) {
-                t.lastUsedAt = now;
-            }
-            Tenant tenant = Tenant.findById(t.tenantId);
-            return new Grant(t.id, t.name, t.tenantId, tenant.slug, t.roleEnum(), t.appName);
-        });
-    }
-
-    static String hash(String secret) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,7 +1,10 @@
-package dev.berth.identity;
+package dev.berth.members;
 
 import dev.berth.api.ApiException;
 import dev.berth.api.FieldError;
+import dev.berth.identity.RequiresRole;
+import dev.berth.identity.Role;
+import dev.berth.identity.TenantContext;
 import dev.berth.ui.Form;
 import dev.berth.ui.FormInput;
 import dev.berth.ui.HtmlErrors;

@@ -1,5 +1,6 @@
-package dev.berth.identity;
+package dev.berth.members;
 
+import dev.berth.identity.ApiToken;
 import java.time.Instant;
 
 /** A token as the API lists it: never its secret, only the first characters to tell tokens apart. */

@@ -1,4 +1,4 @@
-package dev.berth.identity;
+package dev.berth.members;
 
 import static dev.berth.testsupport.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;

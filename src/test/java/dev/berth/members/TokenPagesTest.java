@@ -1,4 +1,4 @@
-package dev.berth.identity;
+package dev.berth.members;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;

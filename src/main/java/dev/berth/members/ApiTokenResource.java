@@ -1,5 +1,8 @@
-package dev.berth.identity;
+package dev.berth.members;
 
+import dev.berth.identity.RequiresRole;
+import dev.berth.identity.Role;
+import dev.berth.identity.TenantContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

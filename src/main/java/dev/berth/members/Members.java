@@ -1,8 +1,12 @@
-package dev.berth.identity;
+package dev.berth.members;
 
 import dev.berth.api.ApiException;
 import dev.berth.api.Validator;
 import dev.berth.audit.AuditLog;
+import dev.berth.identity.Directory;
+import dev.berth.identity.KeycloakDirectory;
+import dev.berth.identity.Membership;
+import dev.berth.identity.Role;
 import dev.berth.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
