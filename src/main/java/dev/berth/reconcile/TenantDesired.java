@@ -3,7 +3,7 @@ package dev.berth.reconcile;
 import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppSpec;
 import dev.berth.apps.Autoscaler;
-import dev.berth.regions.EdgeCacheManifests;
+import dev.berth.placement.EdgeCacheManifests;
 import dev.berth.tenancy.TenantSpec;
 import java.util.List;
 import java.util.Map;

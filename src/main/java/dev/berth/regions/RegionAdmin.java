@@ -42,7 +42,7 @@ public class RegionAdmin {
     @Inject
     RegionUse use;
     @Inject
-    PlacementService placements;
+    TenantRegionGrants placements;
     @Inject
     Event<RegionChanged> regionChanged;
     @Inject

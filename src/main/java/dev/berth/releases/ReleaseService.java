@@ -283,7 +283,7 @@ public class ReleaseService {
     /** True while some region of the app keeps a layout or release of its own (waves, or a stopped rollout). */
     private static boolean diverged(long appId) {
         return RegionDeploy.count("appId", appId) > 0
-                || dev.berth.regions.AppRegion.count("appId = ?1 and pinnedRelease is not null", appId) > 0;
+                || dev.berth.placement.AppRegion.count("appId = ?1 and pinnedRelease is not null", appId) > 0;
     }
 
     private static boolean zero(String countOrPercent) {

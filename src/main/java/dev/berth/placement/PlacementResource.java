@@ -1,4 +1,4 @@
-package dev.berth.regions;
+package dev.berth.placement;
 
 import dev.berth.identity.TenantContext;
 import jakarta.inject.Inject;

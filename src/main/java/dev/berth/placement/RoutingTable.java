@@ -1,4 +1,4 @@
-package dev.berth.regions;
+package dev.berth.placement;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.berth.regions;
+package dev.berth.placement;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;

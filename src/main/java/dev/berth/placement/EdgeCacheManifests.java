@@ -1,4 +1,4 @@
-package dev.berth.regions;
+package dev.berth.placement;
 
 import dev.berth.apps.AppManifests;
 import dev.berth.apps.AppSpec;
@@ -88,7 +88,7 @@ public final class EdgeCacheManifests {
                 && EDGE_TRACK.equals(o.getMetadata().getLabels().get(Labels.TRACK));
     }
 
-    static String hash(String conf) {
+    public static String hash(String conf) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(conf.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest).substring(0, 16);

@@ -1,4 +1,4 @@
-package dev.berth.regions;
+package dev.berth.placement;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package dev.berth.regions;
+package dev.berth.placement;
 
 import dev.berth.api.Validator;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package dev.berth.regions;
+package dev.berth.placement;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.berth.regions;
+package dev.berth.placement;
 
 import dev.berth.api.ApiException;
 import dev.berth.api.Validator;
@@ -7,6 +7,8 @@ import dev.berth.apps.AppConfigChanged;
 import dev.berth.audit.AuditLog;
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.quotas.QuotaService;
+import dev.berth.regions.Region;
+import dev.berth.regions.TenantRegionGrants;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -32,7 +34,7 @@ import java.util.TreeMap;
  * delete the app's objects there. A new app is placed in every region of its tenant.
  */
 @ApplicationScoped
-public class PlacementService {
+public class PlacementService implements TenantRegionGrants {
     @Inject
     dev.berth.api.Preconditions preconditions;
     @Inject
@@ -170,6 +172,7 @@ public class PlacementService {
     }
 
     /** A tenant was granted a region: its apps placed in "every region" follow (within their quota). */
+    @Override
     @Transactional(Transactional.TxType.MANDATORY)
     public void tenantGranted(long tenantId, Region region) {
         for (Placement p : Placement.<Placement>list("tenantId = ?1 and allRegions = true", tenantId)) {

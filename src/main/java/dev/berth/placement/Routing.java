@@ -1,14 +1,18 @@
-package dev.berth.regions;
+package dev.berth.placement;
 
 import dev.berth.apps.App;
 import dev.berth.apps.AppManifests;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.Labels;
 import dev.berth.kube.Names;
+import dev.berth.regions.Region;
+import dev.berth.regions.RegionClients;
+import dev.berth.regions.RegionCluster;
+import dev.berth.regions.RegionHealth;
+import dev.berth.regions.RegionsConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,12 +30,6 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class Routing {
-    public static final String DNS_API_VERSION = "externaldns.k8s.io/v1alpha1";
-    public static final String DNS_KIND = "DNSEndpoint";
-    /** external-dns's DNSEndpoint custom resource (group, version, plural), so writes need no API discovery. */
-    public static final ResourceDefinitionContext DNS_ENDPOINTS = new ResourceDefinitionContext.Builder()
-            .withGroup("externaldns.k8s.io").withVersion("v1alpha1").withKind(DNS_KIND).withPlural("dnsendpoints")
-            .withNamespaced(true).build();
     static final int WEIGHT = 100;
     @Inject
     RegionsConfig config;
@@ -123,7 +121,7 @@ public class Routing {
             rec.put("providerSpecific", List.of(Map.of("name", "aws/weight", "value", String.valueOf(e.weight()))));
             records.add(rec);
         }
-        return new GenericKubernetesResourceBuilder().withApiVersion(DNS_API_VERSION).withKind(DNS_KIND)
+        return new GenericKubernetesResourceBuilder().withApiVersion(RegionCluster.DNS_API_VERSION).withKind(RegionCluster.DNS_KIND)
                 .withNewMetadata().withName(dnsEndpointName(tenant, app)).withNamespace(namespace)
                 .withLabels(Labels.app(tenant, app)).endMetadata()
                 .addToAdditionalProperties("spec", Map.of("endpoints", records)).build();
