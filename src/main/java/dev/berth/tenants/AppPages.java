@@ -1,6 +1,10 @@
-package dev.berth.apps;
+package dev.berth.tenants;
 
 import dev.berth.api.ApiException;
+import dev.berth.apps.AppForms;
+import dev.berth.apps.AppRequests;
+import dev.berth.apps.AppService;
+import dev.berth.apps.AppView;
 import dev.berth.audit.AuditView;
 import dev.berth.identity.Role;
 import dev.berth.identity.TenantContext;
