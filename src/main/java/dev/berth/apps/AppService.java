@@ -10,7 +10,6 @@ import dev.berth.kube.DesiredStateChanged;
 import dev.berth.kube.Names;
 import dev.berth.kube.Quantities;
 import dev.berth.regions.Region;
-import dev.berth.regions.RegionInfo;
 import dev.berth.secrets.SecretBox;
 import dev.berth.quotas.AppFootprint;
 import dev.berth.quotas.QuotaService;
@@ -91,7 +90,7 @@ public class AppService {
         List<AppRow> rows = read.size() > size ? read.subList(0, size) : read;
         List<Region> regions = rows.isEmpty() ? List.of() : regionsOf(tenantId);
         List<Map<String, AppHealth.Health>> states = regions.stream()
-                .map(r -> statusReader.glance(tenant, rows, RegionInfo.of(r), r.unreachableSince)).toList();
+                .map(r -> statusReader.glance(tenant, rows, r.info(), r.unreachableSince)).toList();
         Map<String, Set<Long>> placed = rows.isEmpty() ? Map.of()
                 : placedRegionsBetween(tenantId, rows.get(0).name(), rows.get(rows.size() - 1).name());
         List<AppSummary> items = new ArrayList<>(rows.size());
@@ -124,7 +123,7 @@ public class AppService {
         Set<Long> where = placedRegions(tenantId, List.of(a.name)).getOrDefault(a.name, Set.of());
         List<Region> regions = regionsOf(tenantId).stream().filter(r -> where.contains(r.id)).toList();
         List<AppStatus> status = regions.stream()
-                .map(r -> statusReader.read(tenant, a, RegionInfo.of(r), r.unreachableSince)).toList();
+                .map(r -> statusReader.read(tenant, a, r.info(), r.unreachableSince)).toList();
         return AppView.of(a, urls(a, tenant, regions), status);
     }
 

@@ -2,9 +2,9 @@ package dev.berth.apps;
 
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.Names;
+import dev.berth.kube.RegionInfo;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionCluster;
-import dev.berth.regions.RegionInfo;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,7 +1,7 @@
 package dev.berth.apps;
 
 import dev.berth.kube.Labels;
-import dev.berth.regions.RegionInfo;
+import dev.berth.kube.RegionInfo;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import java.util.ArrayList;

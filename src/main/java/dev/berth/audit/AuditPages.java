@@ -4,7 +4,7 @@ import dev.berth.api.ApiException;
 import dev.berth.identity.RequiresRole;
 import dev.berth.identity.Role;
 import dev.berth.identity.TenantContext;
-import dev.berth.web.HtmlErrors;
+import dev.berth.ui.HtmlErrors;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateData;
 import io.quarkus.qute.TemplateInstance;

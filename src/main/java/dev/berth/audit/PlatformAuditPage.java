@@ -2,7 +2,7 @@ package dev.berth.audit;
 
 import dev.berth.api.ApiException;
 import dev.berth.identity.CurrentUser;
-import dev.berth.web.HtmlErrors;
+import dev.berth.ui.HtmlErrors;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -4,7 +4,7 @@ import dev.berth.api.Problem;
 import dev.berth.identity.CurrentUser;
 import dev.berth.identity.TenantContext;
 import dev.berth.security.SecurityLog;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;

@@ -1,5 +1,6 @@
 package dev.berth.builds;
 
+import dev.berth.tenancy.QuotaLimits;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -13,7 +14,6 @@ import dev.berth.jobs.JobQueues;
 import dev.berth.jobs.JobTable;
 import dev.berth.jobs.StaleJob;
 import dev.berth.quotas.AppFootprint;
-import dev.berth.quotas.QuotaLimits;
 import dev.berth.quotas.QuotaService;
 import dev.berth.quotas.QuotaUsage;
 import jakarta.persistence.EntityManager;

@@ -4,7 +4,7 @@ import dev.berth.apps.App;
 import dev.berth.quotas.Plan;
 import dev.berth.quotas.QuotaService;
 import dev.berth.secrets.SecretBox;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;

@@ -7,7 +7,7 @@ import dev.berth.quotas.QuotaService;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionsConfig;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.api.ApiException;
 import dev.berth.apps.App;
 import dev.berth.secrets.SecretBox;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;

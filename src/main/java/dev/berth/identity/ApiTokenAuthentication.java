@@ -72,7 +72,7 @@ public class ApiTokenAuthentication implements HttpAuthenticationMechanism {
             return null;
         }
         String secret = header.substring(BEARER.length()).trim();
-        return secret.startsWith(ApiTokenService.PREFIX) ? secret : null;
+        return secret.startsWith(ApiTokens.PREFIX) ? secret : null;
     }
 
     @Override
@@ -89,7 +89,7 @@ public class ApiTokenAuthentication implements HttpAuthenticationMechanism {
     @ApplicationScoped
     public static class Provider implements IdentityProvider<ApiTokenRequest> {
         @Inject
-        ApiTokenService tokens;
+        ApiTokens tokens;
 
         @Override
         public Class<ApiTokenRequest> getRequestType() {
@@ -99,7 +99,7 @@ public class ApiTokenAuthentication implements HttpAuthenticationMechanism {
         @Override
         public Uni<SecurityIdentity> authenticate(ApiTokenRequest request, AuthenticationRequestContext context) {
             return context.runBlocking(() -> {
-                ApiTokenService.Grant grant = tokens.authenticate(request.secret());
+                ApiTokens.Grant grant = tokens.authenticate(request.secret());
                 if (grant == null) {
                     throw new AuthenticationFailedException("unknown, revoked or expired API token");
                 }

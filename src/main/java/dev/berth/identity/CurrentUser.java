@@ -38,7 +38,7 @@ public class CurrentUser {
     }
 
     /** The API token the caller presented, or null for a person (session or OIDC bearer token). */
-    public ApiTokenService.Grant token() {
+    public ApiTokens.Grant token() {
         return identity.getAttribute(ApiTokenAuthentication.GRANT_ATTRIBUTE);
     }
 
@@ -50,7 +50,7 @@ public class CurrentUser {
         if (identity.isAnonymous()) {
             return null;
         }
-        ApiTokenService.Grant grant = token();
+        ApiTokens.Grant grant = token();
         if (grant != null) {
             return grant.tenantId() == tenantId ? grant.role() : null;
         }

@@ -1,7 +1,7 @@
 package dev.berth.identity;
 
 import dev.berth.api.ApiException;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -34,7 +34,7 @@ public class TenantAccessFilter {
             context.markStranger();
             throw ApiException.notFound("tenant", slug);
         }
-        ApiTokenService.Grant grant = user.token();
+        ApiTokens.Grant grant = user.token();
         if (grant != null && grant.app() != null) {
             // An app-scoped token sees its one app and nothing else of the tenant, not even the app list.
             String app = request.getUriInfo().getPathParameters().getFirst("app");

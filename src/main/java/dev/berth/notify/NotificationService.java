@@ -10,7 +10,7 @@ import dev.berth.builds.Build;
 import dev.berth.builds.UrlGuard;
 import dev.berth.identity.CurrentUser;
 import dev.berth.secrets.SecretBox;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;

@@ -2,6 +2,8 @@ package dev.berth.quotas;
 
 import dev.berth.api.Validator;
 import dev.berth.kube.Quantities;
+import dev.berth.tenancy.QuotaLimits;
+import dev.berth.tenancy.QuotaOverrides;
 
 /**
  * Limits as clients send them: CPU and memory as Kubernetes quantities ("4", "500m", "8Gi"), the rest as numbers

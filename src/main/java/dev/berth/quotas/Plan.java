@@ -1,5 +1,6 @@
 package dev.berth.quotas;
 
+import dev.berth.tenancy.QuotaLimits;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;

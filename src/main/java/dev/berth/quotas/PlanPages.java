@@ -2,7 +2,7 @@ package dev.berth.quotas;
 
 import dev.berth.api.ApiException;
 import dev.berth.identity.CurrentUser;
-import dev.berth.web.HtmlErrors;
+import dev.berth.ui.HtmlErrors;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;

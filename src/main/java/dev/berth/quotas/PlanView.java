@@ -2,6 +2,7 @@ package dev.berth.quotas;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.berth.kube.Quantities;
+import dev.berth.tenancy.QuotaLimits;
 import java.time.Instant;
 
 /**

@@ -2,7 +2,8 @@ package dev.berth.quotas;
 
 import dev.berth.api.ApiException;
 import dev.berth.kube.Quantities;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.QuotaLimits;
+import dev.berth.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;

@@ -1,6 +1,7 @@
 package dev.berth.quotas;
 
 import dev.berth.kube.Quantities;
+import dev.berth.tenancy.QuotaLimits;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

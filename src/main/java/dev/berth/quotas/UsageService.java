@@ -1,6 +1,6 @@
 package dev.berth.quotas;
 
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

@@ -3,10 +3,10 @@ package dev.berth.reconcile;
 import dev.berth.kube.ClusterWriter;
 import dev.berth.kube.CustomResourceCache;
 import dev.berth.kube.Labels;
+import dev.berth.placement.Routing;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionService;
 import dev.berth.regions.RegionsConfig;
-import dev.berth.regions.Routing;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -24,7 +24,7 @@ import java.util.Set;
  * without the DNSEndpoint CRD is a state, shown on the region ("external-dns CRD not installed"), not a failure.
  */
 final class DnsPublisher {
-    static final String CRD_MISSING = "external-dns CRD not installed (DNSEndpoint, " + Routing.DNS_API_VERSION + ")";
+    static final String CRD_MISSING = "external-dns CRD not installed (DNSEndpoint, " + RegionCluster.DNS_API_VERSION + ")";
     /** Returned when the pass has to wait for a watch cache; the worker tries again later. */
     static final int NOT_READY = -1;
     private final RegionCluster cluster;
@@ -66,14 +66,14 @@ final class DnsPublisher {
             Set<String> wanted = new HashSet<>();
             for (GenericKubernetesResource d : desired) {
                 wanted.add(d.getMetadata().getName());
-                if (writer.apply(d, dns.get(ns, d.getMetadata().getName()), Routing.DNS_ENDPOINTS)) {
+                if (writer.apply(d, dns.get(ns, d.getMetadata().getName()), RegionCluster.DNS_ENDPOINTS)) {
                     writes++;
                 }
             }
             for (GenericKubernetesResource o : dns.list(ns)) {
                 var labels = o.getMetadata().getLabels();
                 if (labels != null && Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
-                        && !wanted.contains(o.getMetadata().getName()) && writer.delete(o, Routing.DNS_ENDPOINTS)) {
+                        && !wanted.contains(o.getMetadata().getName()) && writer.delete(o, RegionCluster.DNS_ENDPOINTS)) {
                     writes++;
                 }
             }

@@ -1,11 +1,11 @@
 package dev.berth.reconcile;
 
 import dev.berth.kube.ClusterErrors;
+import dev.berth.placement.Routing;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionService;
 import dev.berth.regions.RegionsConfig;
-import dev.berth.regions.Routing;
-import dev.berth.tenants.TenantsConfig;
+import dev.berth.tenancy.TenantsConfig;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -2,12 +2,12 @@ package dev.berth.reconcile;
 
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.kube.Labels;
+import dev.berth.placement.Routing;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionService;
 import dev.berth.regions.RegionView;
 import dev.berth.regions.RegionsConfig;
-import dev.berth.regions.Routing;
-import dev.berth.tenants.TenantsConfig;
+import dev.berth.tenancy.TenantsConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

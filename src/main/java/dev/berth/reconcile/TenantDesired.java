@@ -3,8 +3,8 @@ package dev.berth.reconcile;
 import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppSpec;
 import dev.berth.apps.Autoscaler;
-import dev.berth.regions.EdgeCacheManifests;
-import dev.berth.tenants.TenantSpec;
+import dev.berth.placement.EdgeCacheManifests;
+import dev.berth.tenancy.TenantSpec;
 import java.util.List;
 import java.util.Map;
 

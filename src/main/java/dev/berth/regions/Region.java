@@ -1,5 +1,6 @@
 package dev.berth.regions;
 
+import dev.berth.kube.RegionInfo;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -84,6 +85,11 @@ public class Region extends PanacheEntityBase {
             unreachableSince = null;
         }
         return from != to;
+    }
+
+    /** The parts of this region that manifests and reconcilers need, detached from the persistence context. */
+    public RegionInfo info() {
+        return new RegionInfo(id, name, displayName, baseDomain, ingressClass, ingressNamespace, simulated);
     }
 
     public static Region findByName(String name) {

@@ -7,8 +7,8 @@ import dev.berth.kube.DesiredStateChanged;
 import dev.berth.kube.Names;
 import dev.berth.quotas.QuotaService;
 import dev.berth.secrets.SecretBox;
-import dev.berth.tenants.Tenant;
-import dev.berth.tenants.TenantRegion;
+import dev.berth.tenancy.Tenant;
+import dev.berth.tenancy.TenantRegion;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -42,7 +42,7 @@ public class RegionAdmin {
     @Inject
     RegionUse use;
     @Inject
-    PlacementService placements;
+    TenantRegionGrants placements;
     @Inject
     Event<RegionChanged> regionChanged;
     @Inject

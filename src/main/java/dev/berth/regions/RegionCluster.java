@@ -3,12 +3,14 @@ package dev.berth.regions;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.ClusterWriter;
 import dev.berth.kube.CustomResourceCache;
+import dev.berth.kube.RegionInfo;
 import dev.berth.kube.ScalingApis;
 import dev.berth.kube.WriteCounter;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -26,6 +28,12 @@ import java.util.List;
  * and its writer. For the sandbox region it also owns the in-process API server.
  */
 public final class RegionCluster implements AutoCloseable {
+    public static final String DNS_API_VERSION = "externaldns.k8s.io/v1alpha1";
+    public static final String DNS_KIND = "DNSEndpoint";
+    /** external-dns's DNSEndpoint custom resource (group, version, plural), so writes need no API discovery. */
+    public static final ResourceDefinitionContext DNS_ENDPOINTS = new ResourceDefinitionContext.Builder()
+            .withGroup("externaldns.k8s.io").withVersion("v1alpha1").withKind(DNS_KIND).withPlural("dnsendpoints")
+            .withNamespaced(true).build();
     private final RegionInfo info;
     private final KubernetesClient client;
     private final ClusterCache cache;
@@ -42,11 +50,11 @@ public final class RegionCluster implements AutoCloseable {
         this.writer = new ClusterWriter(client, info.name(), counter);
         // First of the cache's listeners: the writer trusts the cache again before any reconcile the event wakes.
         cache.onManagedChange(writer::seen);
-        this.dns = new CustomResourceCache(client, Routing.DNS_ENDPOINTS);
+        this.dns = new CustomResourceCache(client, DNS_ENDPOINTS);
     }
 
     static RegionCluster connect(Region region, String storedKubeconfig, RegionsConfig config, WriteCounter counter) {
-        RegionInfo info = RegionInfo.of(region);
+        RegionInfo info = region.info();
         if (region.connectionKind == Region.ConnectionKind.SANDBOX) {
             KubernetesMockServer server = startSandboxServer();
             KubernetesClient client = server.createClient(b -> b.editOrNewConfig()

@@ -1,6 +1,7 @@
 package dev.berth.regions;
 
 import dev.berth.api.ApiException;
+import dev.berth.kube.RegionInfo;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -47,7 +48,7 @@ public class RegionService {
 
     @Transactional
     public List<RegionInfo> list() {
-        return Region.listAllByName().stream().map(RegionInfo::of).toList();
+        return Region.listAllByName().stream().map(Region::info).toList();
     }
 
     @Transactional

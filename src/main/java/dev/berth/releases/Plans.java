@@ -11,10 +11,10 @@ import dev.berth.kube.DriftCheck;
 import dev.berth.kube.Labels;
 import dev.berth.kube.MergePatch;
 import dev.berth.kube.Names;
+import dev.berth.kube.RegionInfo;
 import dev.berth.regions.Region;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionCluster;
-import dev.berth.regions.RegionInfo;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -57,7 +57,7 @@ public class Plans {
         List<PlanView.RegionPlan> regions = new ArrayList<>();
         TreeMap<String, String> desiredJson = new TreeMap<>();
         for (Region r : RolloutProgress.regionsOf(a.tenantId, a.name)) {
-            RegionInfo info = RegionInfo.of(r);
+            RegionInfo info = r.info();
             // Per region: a region waiting for its wave (or starting, or switched) has its own layout.
             AppLayout layout = layouts.layoutIn(a, base, r.id);
             List<HasMetadata> desired = LayoutManifests.desired(base, layout, info);

@@ -1,6 +1,6 @@
 package dev.berth.releases;
 
-import dev.berth.regions.AppRegion;
+import dev.berth.placement.AppRegion;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;

@@ -1,6 +1,6 @@
 package dev.berth.releases;
 
-import dev.berth.regions.AppRegion;
+import dev.berth.placement.AppRegion;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** The layout of a blue/green or canary app in each of its regions, and whether a region waits for its wave. */

@@ -1,7 +1,7 @@
 package dev.berth.releases;
 
 import dev.berth.apps.App;
-import dev.berth.regions.AppRegion;
+import dev.berth.placement.AppRegion;
 import dev.berth.regions.Region;
 import dev.berth.releases.RegionRolloutView.RegionRow;
 import dev.berth.releases.RegionRolloutView.Wave;

@@ -53,7 +53,7 @@ public class ReleaseLayouts {
     public void pin(List<App> apps, List<AppSpec> specs, List<AppLayout> layouts, long regionId) {
         regionLayouts(apps, specs, layouts, regionId);
         Map<Long, Integer> pins = new HashMap<>();
-        for (dev.berth.regions.AppRegion row : dev.berth.regions.AppRegion.<dev.berth.regions.AppRegion>list(
+        for (dev.berth.placement.AppRegion row : dev.berth.placement.AppRegion.<dev.berth.placement.AppRegion>list(
                 "regionId = ?1 and pinnedRelease is not null", regionId)) {
             pins.put(row.appId, row.pinnedRelease);
         }

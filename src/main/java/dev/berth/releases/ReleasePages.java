@@ -3,7 +3,7 @@ package dev.berth.releases;
 import dev.berth.api.ApiException;
 import dev.berth.identity.Role;
 import dev.berth.identity.TenantContext;
-import dev.berth.web.HtmlErrors;
+import dev.berth.ui.HtmlErrors;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;

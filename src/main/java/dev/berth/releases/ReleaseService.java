@@ -6,7 +6,7 @@ import dev.berth.apps.App;
 import dev.berth.apps.AppConfigChanged;
 import dev.berth.apps.AppRules;
 import dev.berth.audit.AuditLog;
-import dev.berth.identity.ApiTokenService;
+import dev.berth.identity.ApiTokens;
 import dev.berth.identity.CurrentUser;
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.quotas.QuotaService;
@@ -283,7 +283,7 @@ public class ReleaseService {
     /** True while some region of the app keeps a layout or release of its own (waves, or a stopped rollout). */
     private static boolean diverged(long appId) {
         return RegionDeploy.count("appId", appId) > 0
-                || dev.berth.regions.AppRegion.count("appId = ?1 and pinnedRelease is not null", appId) > 0;
+                || dev.berth.placement.AppRegion.count("appId = ?1 and pinnedRelease is not null", appId) > 0;
     }
 
     private static boolean zero(String countOrPercent) {
@@ -362,7 +362,7 @@ public class ReleaseService {
 
     /** The caller as a release origin: an API token names the token, anyone else is a user. */
     CreatedBy origin() {
-        ApiTokenService.Grant grant = currentUser.token();
+        ApiTokens.Grant grant = currentUser.token();
         return grant != null ? CreatedBy.token(grant.name()) : CreatedBy.user(currentUser.subject());
     }
 

@@ -1,10 +1,10 @@
 package dev.berth.releases;
 
 import dev.berth.apps.App;
-import dev.berth.regions.AppRegion;
-import dev.berth.regions.Placement;
+import dev.berth.placement.AppRegion;
+import dev.berth.placement.Placement;
+import dev.berth.placement.Waves;
 import dev.berth.regions.Region;
-import dev.berth.regions.Waves;
 import dev.berth.releases.RolloutProgress.TrackProgress;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;

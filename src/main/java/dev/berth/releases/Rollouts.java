@@ -79,6 +79,6 @@ public class Rollouts {
     }
 
     static String tenantSlug(long tenantId) {
-        return dev.berth.tenants.Tenant.<dev.berth.tenants.Tenant>findById(tenantId).slug;
+        return dev.berth.tenancy.Tenant.<dev.berth.tenancy.Tenant>findById(tenantId).slug;
     }
 }

@@ -2,8 +2,8 @@ package dev.berth.releases;
 
 import dev.berth.api.ApiException;
 import dev.berth.apps.App;
-import dev.berth.regions.AppRegion;
-import dev.berth.regions.Placement;
+import dev.berth.placement.AppRegion;
+import dev.berth.placement.Placement;
 import dev.berth.regions.Region;
 import dev.berth.releases.RolloutProgress.TrackProgress;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,7 +58,7 @@ public class WaveTracks {
         Regions regions = Regions.of(a.id);
         boolean diverged = RegionDeploy.count("appId", a.id) > 0;
         List<List<String>> waves = r.rollbackOf != null || regions.names.size() < 2 ? List.of()
-                : dev.berth.regions.Waves.of(placementWaves(a), regions.primary, regions.replicas());
+                : dev.berth.placement.Waves.of(placementWaves(a), regions.primary, regions.replicas());
         if (waves.size() < 2 && !diverged) {
             return false;
         }

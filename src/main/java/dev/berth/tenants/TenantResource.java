@@ -2,11 +2,11 @@ package dev.berth.tenants;
 
 import dev.berth.api.ApiException;
 import dev.berth.api.Page;
-import dev.berth.identity.Members;
 import dev.berth.identity.PlatformAdminOnly;
 import dev.berth.identity.RequiresRole;
 import dev.berth.identity.Role;
 import dev.berth.identity.TenantContext;
+import dev.berth.members.Members;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;

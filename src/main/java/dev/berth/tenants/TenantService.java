@@ -4,21 +4,23 @@ import dev.berth.api.ApiException;
 import dev.berth.api.Page;
 import dev.berth.api.Validator;
 import dev.berth.audit.AuditLog;
+import dev.berth.identity.ApiTokens;
 import dev.berth.identity.CurrentUser;
 import dev.berth.identity.Directory;
-import dev.berth.identity.Members;
-import dev.berth.identity.ApiTokenService;
 import dev.berth.identity.Membership;
 import dev.berth.identity.Role;
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.kube.Names;
 import dev.berth.kube.Quantities;
+import dev.berth.members.Members;
 import dev.berth.quotas.LimitsRequest;
 import dev.berth.quotas.Plan;
-import dev.berth.quotas.QuotaLimits;
-import dev.berth.quotas.QuotaOverrides;
 import dev.berth.quotas.QuotasConfig;
 import dev.berth.regions.Region;
+import dev.berth.tenancy.QuotaLimits;
+import dev.berth.tenancy.QuotaOverrides;
+import dev.berth.tenancy.Tenant;
+import dev.berth.tenancy.TenantRegion;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -74,7 +76,7 @@ public class TenantService {
     @Transactional
     public Page<TenantView> pageVisible(int page, int size, String q, String after) {
         Map<Long, String> roles = new LinkedHashMap<>();
-        ApiTokenService.Grant grant = user.token();
+        ApiTokens.Grant grant = user.token();
         String like = q == null || q.isBlank() ? null
                 : "%" + q.strip().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
                         .replace("_", "\\_") + "%";

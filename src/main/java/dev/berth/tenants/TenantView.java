@@ -1,8 +1,9 @@
 package dev.berth.tenants;
 
 import dev.berth.kube.Quantities;
-import dev.berth.quotas.QuotaLimits;
-import dev.berth.quotas.QuotaOverrides;
+import dev.berth.tenancy.QuotaLimits;
+import dev.berth.tenancy.QuotaOverrides;
+import dev.berth.tenancy.Tenant;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.berth.apps.App;
 import dev.berth.builds.AppSource;
 import dev.berth.identity.Membership;
-import dev.berth.regions.Placement;
+import dev.berth.placement.Placement;
 import dev.berth.testsupport.Api;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;

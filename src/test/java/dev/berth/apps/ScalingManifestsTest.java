@@ -82,7 +82,7 @@ class ScalingManifestsTest {
 
     @Test
     void aBudgetNeedsTwoReplicasOrAnAutoscalerMinimumOfTwo() {
-        AppSpec one = dev.berth.regions.RegionReplicas.withReplicas(Fixtures.app(), 1);
+        AppSpec one = dev.berth.placement.RegionReplicas.withReplicas(Fixtures.app(), 1);
         assertThat(ScalingManifests.desired(one, null, null, V1_20)).isEmpty();
         assertThat(names(ScalingManifests.desired(Fixtures.app(), null, null, V1_20)))
                 .containsExactly("policy/v1beta1 PodDisruptionBudget/web");

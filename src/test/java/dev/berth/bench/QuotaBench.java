@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.quotas.AppFootprint;
 import dev.berth.quotas.QuotaService;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -12,7 +12,7 @@ import dev.berth.it.RealCluster;
 import dev.berth.kube.Labels;
 import dev.berth.reconcile.ReconcileResult;
 import dev.berth.reconcile.RegionWorkers;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.reconcile.ReconcileResult;
 import dev.berth.reconcile.RegionWorkers;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.Sandbox;
 import io.fabric8.kubernetes.api.model.Service;

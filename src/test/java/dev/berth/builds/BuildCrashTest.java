@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.apps.App;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitRepos;

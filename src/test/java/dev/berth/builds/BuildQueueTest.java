@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.berth.apps.App;
 import dev.berth.quotas.QuotaService;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitRepos;

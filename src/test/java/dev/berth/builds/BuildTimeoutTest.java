@@ -6,7 +6,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.quotas.Plan;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitRepos;

@@ -9,7 +9,7 @@ import dev.berth.apps.App;
 import dev.berth.kube.ClusterWriter;
 import dev.berth.kube.Names;
 import dev.berth.kube.WriteCounter;
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.Golden;
 import dev.berth.testsupport.Sandbox;

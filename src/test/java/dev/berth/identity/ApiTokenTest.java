@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.berth.members.ApiTokenService;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.Problems;
 import dev.berth.testsupport.RowLocks;
@@ -101,8 +102,8 @@ class ApiTokenTest {
     void aTokenRevokedWhileARequestRecordsItsLastUseStaysRevoked() throws Exception {
         String tenant = Api.createTenant("tok-race");
         String secret = issue(tenant, token("ci", "developer", null));
-        long tenantId = QuarkusTransaction.requiringNew().call(() -> dev.berth.tenants.Tenant.findBySlug(tenant).id);
-        long id = QuarkusTransaction.requiringNew().call(() -> ApiToken.findByHash(ApiTokenService.hash(secret)).id);
+        long tenantId = QuarkusTransaction.requiringNew().call(() -> dev.berth.tenancy.Tenant.findBySlug(tenant).id);
+        long id = QuarkusTransaction.requiringNew().call(() -> ApiToken.findByHash(ApiTokens.hash(secret)).id);
         CompletableFuture<Integer> request = QuarkusTransaction.requiringNew().call(() -> {
             tokens.revoke(tenantId, id);
             ApiToken.flush();
@@ -139,7 +140,7 @@ class ApiTokenTest {
         String tenant = Api.createTenant("tok-exp");
         String secret = issue(tenant, token("old", "owner", null));
         QuarkusTransaction.requiringNew().run(() -> ApiToken.update("expiresAt = ?1 where tokenHash = ?2",
-                Instant.now().minusSeconds(1), ApiTokenService.hash(secret)));
+                Instant.now().minusSeconds(1), ApiTokens.hash(secret)));
 
         Users.actByCredentials();
         with(secret).get("/api/v1/tenants/" + tenant).then().statusCode(401);

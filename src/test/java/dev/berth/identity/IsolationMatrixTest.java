@@ -110,7 +110,7 @@ class IsolationMatrixTest {
         json().delete("/api/v1/tenants/" + a.tenant() + "/tokens/" + revokedId).then().statusCode(204);
         expiredA = issue(a.tenant(), "matrix-expired", "owner");
         QuarkusTransaction.requiringNew().run(() -> ApiToken.update("expiresAt = ?1 where tokenHash = ?2",
-                Instant.now().minusSeconds(1), ApiTokenService.hash(expiredA)));
+                Instant.now().minusSeconds(1), ApiTokens.hash(expiredA)));
         b = side("iso-b", Api.uniqueSlug("owner-b"));
 
         String token = tokenA;

@@ -11,7 +11,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import dev.berth.regions.Region;
 import dev.berth.regions.RegionClients;
 import dev.berth.regions.RegionHealth;
-import dev.berth.tenants.TenantRegion;
+import dev.berth.tenancy.TenantRegion;
 import dev.berth.testsupport.Api;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;

@@ -50,7 +50,7 @@ class DnsPublishingTest {
     }
 
     static GenericKubernetesResource dnsEndpoint(MockRegion r, String namespace, String slug) {
-        return r.client().genericKubernetesResources(Routing.DNS_ENDPOINTS).inNamespace(namespace)
+        return r.client().genericKubernetesResources(RegionCluster.DNS_ENDPOINTS).inNamespace(namespace)
                 .withName("web." + slug).get();
     }
 

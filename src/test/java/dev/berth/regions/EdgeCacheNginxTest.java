@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.berth.placement.EdgeCacheConfig;
+import dev.berth.placement.Placement;
 import dev.berth.testsupport.Golden;
 import java.io.IOException;
 import java.net.InetAddress;

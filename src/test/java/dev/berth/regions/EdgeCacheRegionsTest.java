@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 import dev.berth.kube.Labels;
 import dev.berth.kube.Names;
+import dev.berth.placement.EdgeCacheManifests;
 import dev.berth.reconcile.RegionWorkers;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.MockRegions;

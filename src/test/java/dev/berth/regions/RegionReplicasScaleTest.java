@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppSpec;
+import dev.berth.placement.RegionReplicas;
 import dev.berth.testsupport.Fixtures;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.berth.apps.App;
-import dev.berth.tenants.Tenant;
+import dev.berth.placement.AppRegion;
+import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.MockRegions;
 import dev.berth.testsupport.MockRegions.MockRegion;

@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
-import dev.berth.tenants.Tenant;
+import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import dev.berth.testsupport.Problems;

@@ -7,6 +7,9 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.berth.audit.AuditEvent;
 import dev.berth.kube.DriftCheck;
+import dev.berth.tenancy.TenantManifests;
+import dev.berth.tenancy.TenantSpec;
+import dev.berth.tenancy.TenantsConfig;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.Sandbox;
 import io.fabric8.kubernetes.api.model.HasMetadata;

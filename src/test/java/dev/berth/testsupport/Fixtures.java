@@ -1,9 +1,9 @@
 package dev.berth.testsupport;
 
 import dev.berth.apps.AppSpec;
-import dev.berth.regions.RegionInfo;
-import dev.berth.tenants.TenantSpec;
-import dev.berth.tenants.TenantsConfig;
+import dev.berth.kube.RegionInfo;
+import dev.berth.tenancy.TenantSpec;
+import dev.berth.tenancy.TenantsConfig;
 import java.util.SortedMap;
 import java.util.TreeMap;
 

@@ -6,7 +6,7 @@ import dev.berth.reconcile.RegionConnections;
 import dev.berth.regions.Region;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.SimulatedKubelet;
-import dev.berth.tenants.TenantRegion;
+import dev.berth.tenancy.TenantRegion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
