@@ -1,6 +1,7 @@
 package dev.berth.regions;
 
 import dev.berth.api.ApiException;
+import dev.berth.live.LiveSignals;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -26,6 +27,8 @@ public class RegionService {
     private final RegionsConfig config;
     @Inject
     Instance<WriteErrorSource> writeErrorSources;
+    @Inject
+    LiveSignals live;
 
     /**
      * The writes a region's cluster currently refuses, oldest first. Implemented by the reconcile workers, which
@@ -156,6 +159,9 @@ public class RegionService {
                 return;
             }
             Instant now = Instant.now();
+            RegionHealth was = r.health();
+            String wasError = r.lastError;
+            String wasVersion = r.kubernetesVersion;
             if (ok) {
                 RegionHealth before = r.health();
                 r.moveHealth(RegionHealth.REACHABLE, now);
@@ -171,6 +177,11 @@ public class RegionService {
                     LOG.warnf("region %s: unreachable: %s", region, error);
                 }
                 r.lastError = error == null ? null : error.substring(0, Math.min(error.length(), 1000));
+            }
+            // Pages show health, error and version; a probe that changes none of them (only the latency) is not news.
+            if (was != r.health() || !java.util.Objects.equals(wasError, r.lastError)
+                    || !java.util.Objects.equals(wasVersion, r.kubernetesVersion)) {
+                live.afterCommit(LiveSignals.PLATFORM);
             }
         });
     }
