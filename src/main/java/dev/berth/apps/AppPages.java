@@ -51,8 +51,8 @@ public class AppPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance detail(String tenant, AppView app, RegionRolloutView regions,
-                List<AuditView> history, Form settings, Form scale, Form autoscaling, Form secrets, boolean canEdit,
-                String flash);
+                List<AuditView> history, Form settings, Form scale, Form autoscaling, Form secrets, Form remove,
+                boolean canEdit, String flash);
 
         static native TemplateInstance detail$status(String tenant, AppView app);
     }
@@ -145,7 +145,7 @@ public class AppPages {
         return Templates.detail(tenant.slug(), app, rollouts.view(tenant.tenantId(), tenant.slug(), name), history,
                 settings == null ? Form.of(AppForms.valuesOf(app)) : settings,
                 scale == null ? Form.of(Map.of("replicas", String.valueOf(app.replicas()))) : scale, Form.empty(),
-                secrets, tenant.role().atLeast(Role.DEVELOPER), flash);
+                secrets, Form.empty(), tenant.role().atLeast(Role.DEVELOPER), flash);
     }
 
     @ServerExceptionMapper
