@@ -3,7 +3,10 @@ package dev.berth.web;
 import dev.berth.api.ApiException;
 import dev.berth.live.LiveConfig;
 import dev.berth.live.LiveSignals;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -26,7 +29,8 @@ import java.util.function.Predicate;
  * The open live streams of the pages on this instance: each one a {@link LiveSignals} subscription that writes a
  * {@code change} event to its client when a key it follows is signalled, a keep-alive comment every
  * {@link LiveConfig#keepAlive()} (a write that fails means the client went away, and the stream ends), and an end
- * after {@link LiveConfig#maxAge()}. Streams are counted per user, up to {@link LiveConfig#maxStreamsPerUser()}.
+ * after {@link LiveConfig#maxAge()}. Streams are counted per user, up to {@link LiveConfig#maxStreamsPerUser()}, and in
+ * the metric {@code berth_live_streams}.
  */
 @ApplicationScoped
 public class LiveStreams {
@@ -34,6 +38,8 @@ public class LiveStreams {
     LiveSignals signals;
     @Inject
     LiveConfig config;
+    @Inject
+    MeterRegistry registry;
 
     private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
@@ -42,6 +48,11 @@ public class LiveStreams {
         t.setDaemon(true);
         return t;
     });
+
+    void registerMetrics(@Observes StartupEvent e) {
+        Gauge.builder("berth.live.streams", open, AtomicInteger::get)
+                .description("Live page streams open on this instance").register(registry);
+    }
 
     /** Streams open on this instance (tests and metrics). */
     public int open() {

@@ -65,13 +65,21 @@ class LiveBrowserTest {
         Users.actByCredentials();
         signInAsAdmin();
 
-        // The dashboard: a new app shows in the apps table.
+        // The dashboard: a new app shows in the apps table; a part that did not change is not touched.
         open("/t/" + slug);
+        js("document.getElementById('members').setAttribute('data-probe', 'kept');"
+                + " document.getElementById('apps').setAttribute('data-probe', 'kept');");
         typeInto(By.name("name"), "half-typed");
         long ms = change(() -> asAdmin(() -> Api.createApp(slug, Map.of("name", "worker", "image",
                 "registry.example.com/t/worker:1"))),
                 () -> text("#apps").contains("registry.example.com/t/worker:1"));
         assertKept(By.name("name"), "half-typed", "live-dashboard", ms);
+        assertThat(browser.findElement(By.id("members")).getAttribute("data-probe"))
+                .as("the members part did not change, so it was not patched").isEqualTo("kept");
+        assertThat(browser.findElement(By.id("apps")).getAttribute("data-probe"))
+                .as("the apps part changed and was patched to the server's markup").isNull();
+        js("document.getElementById('usage').scrollIntoView();");
+        headless.screenshot("usage-charts");
 
         // The tenant list (found by a search, so the page is short): a new tenant shows.
         String prefix = "lv" + slug.substring(slug.length() - 6);
@@ -134,11 +142,33 @@ class LiveBrowserTest {
         }
     }
 
-    /** Loads a page and waits until its live stream is open. */
+    @Test
+    void aRefusedScaleComesBackNextToItsFieldFocusedAndInView() {
+        String slug = Api.createTenant("lverr", "admin");
+        Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1"));
+        Users.actByCredentials();
+        signInAsAdmin();
+        open("/t/" + slug + "/apps/web");
+        typeInto(By.id("scale-replicas"), "500");
+        browser.findElement(By.cssSelector("#scale button[type=submit]")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10))
+                .until(d -> !d.findElements(By.id("scale-replicas-error")).isEmpty());
+        WebElement input = browser.findElement(By.id("scale-replicas"));
+        assertThat(input.getAttribute("value")).isEqualTo("500");
+        assertThat(input.getAttribute("aria-describedby")).isEqualTo("scale-replicas-error");
+        assertThat(js("return document.activeElement.id;")).isEqualTo("scale-replicas");
+        assertThat(js("var r = arguments[0].getBoundingClientRect();"
+                + " return r.top >= 0 && r.bottom <= window.innerHeight;", input)).as("in view").isEqualTo(true);
+        assertThat(browser.findElement(By.id("scale-replicas-error")).getText()).startsWith("replicas:");
+        headless.screenshot("form-error-scale");
+    }
+
+    /** Loads a page and waits until its live stream is open and the first refresh after it has been applied. */
     private void open(String path) {
         browser.get(url(path));
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> "open".equals(js(
-                "return document.documentElement.getAttribute('data-live');")));
+                "return document.documentElement.getAttribute('data-live');"))
+                && js("return document.documentElement.getAttribute('data-live-refreshed');") != null);
         js("window.berthSamePage = true;");
     }
 

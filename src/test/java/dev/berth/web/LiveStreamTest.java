@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.berth.live.LiveSignals;
+import dev.berth.kube.Labels;
 import dev.berth.testsupport.Api;
+import dev.berth.testsupport.Sandbox;
 import dev.berth.testsupport.Users;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,6 +47,8 @@ class LiveStreamTest {
     LiveStreams streams;
     @Inject
     LiveSignals signals;
+    @Inject
+    Sandbox sandbox;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -130,6 +134,28 @@ class LiveStreamTest {
             assertThat(ms).as("within a second of the API's answer").isLessThan(1000);
             assertThat(seen).as("nothing of the other tenant").noneMatch(x -> x.contains(b));
             System.out.printf("change event %d ms after the API answered%n", ms);
+        }
+    }
+
+    @Test
+    void aChangeOnlyTheClusterSeesReachesTheTenantsStream() throws Exception {
+        String a = Api.createTenant("lsh", "alice");
+        Api.createApp(a, Api.app("web"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !sandbox.client().pods().inAnyNamespace()
+                .withLabel(Labels.TENANT, a).list().getItems().isEmpty());
+        Users.actAs("alice");
+        try (Stream s = new Stream("/t/" + a + "/live")) {
+            assertThat(s.next(5000)).isEqualTo("ready " + a);
+            // Let the app's start settle: no event for half a second.
+            while (s.next(500) != null) {
+                // skip
+            }
+            long start = System.nanoTime();
+            // A pod goes away in the cluster: nothing is committed in Berth, only the watch cache sees it.
+            sandbox.client().pods().inAnyNamespace().withLabel(Labels.TENANT, a).delete();
+            assertThat(s.nextAbout(a, 1000)).as("the pod's deletion wakes the tenant's pages").isEqualTo("change " + a);
+            System.out.printf("cluster change event %d ms after the pod was deleted%n",
+                    (System.nanoTime() - start) / 1_000_000);
         }
     }
 
