@@ -16,7 +16,7 @@ import java.util.function.LongFunction;
  */
 public record UsageChart(String measure, String title, long used, long limit, String usedText, String limitText,
         int percent, String state, String usedPoints, String areaPoints, String limitPoints, List<Tick> ticks,
-        String usedX, String usedY, String limitY, String fromText, String toText, int points) {
+        String usedX, String usedY, String limitY, String limitLabel, String fromText, String toText, int points) {
     public static final int WIDTH = 320;
     public static final int HEIGHT = 110;
     static final double LEFT = 2;
@@ -140,7 +140,8 @@ public record UsageChart(String measure, String title, long used, long limit, St
         return new UsageChart(measure, title, now.used(), now.limit(), text.apply(now.used()), text.apply(now.limit()),
                 UsageNow.percent(now.used(), now.limit()), UsageNow.state(now.used(), now.limit(), nearPercent),
                 used.toString().trim(), area, limit.toString().trim(), List.copyOf(ticks), fmt(lastX),
-                fmt(y(now.used(), scale)), fmt(y(now.limit(), scale)), DAY.format(from), DAY.format(to), series.size());
+                fmt(y(now.used(), scale)), fmt(y(now.limit(), scale)), "limit " + axis.label(now.limit()),
+                DAY.format(from), DAY.format(to), series.size());
     }
 
     private static double y(long value, double scale) {

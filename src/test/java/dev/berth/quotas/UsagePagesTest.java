@@ -104,7 +104,9 @@ class UsagePagesTest {
         assertThat(ticks(pods)).containsExactly("0", "5", "10");
         assertThat(ticks(charts.get("cpuRequest"))).containsExactly("0", "1 core", "2 cores");
         assertThat(ticks(charts.get("memoryRequest"))).containsExactly("0", "2 GiB", "4 GiB");
-        assertThat(pods.body()).contains("limit 3</text>");
+        assertThat(pods.body()).contains(">limit 3</text>");
+        assertThat(charts.get("cpuRequest").body()).contains(">limit 2 cores</text>");
+        assertThat(charts.get("memoryRequest").body()).contains(">limit 4 GiB</text>");
 
         Chart apps = charts.get("apps");
         assertThat(apps.state()).isEqualTo("near");
