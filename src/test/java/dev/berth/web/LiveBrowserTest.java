@@ -102,6 +102,8 @@ class LiveBrowserTest {
         assertKept(By.cssSelector("#settings input[name=image]"), "registry.example.com/t/web:typing", "live-app", ms);
         assertThat(browser.findElement(By.cssSelector("#releases tr#release-1 details.confirm")).getAttribute("open"))
                 .as("the confirmation opened on release #1 stays open").isNotNull();
+        assertThat(browser.findElement(By.id("scale-replicas")).getAttribute("value"))
+                .as("the untouched scale field follows the server").isEqualTo("3");
 
         // The builds list: a build requested through the API shows.
         open("/t/" + slug + "/apps/web/builds");
