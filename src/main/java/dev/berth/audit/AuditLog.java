@@ -1,6 +1,7 @@
 package dev.berth.audit;
 
 import dev.berth.identity.CurrentUser;
+import dev.berth.live.LiveSignals;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -14,6 +15,8 @@ import java.util.Map;
 public class AuditLog {
     @Inject
     CurrentUser user;
+    @Inject
+    LiveSignals live;
 
     @Transactional(Transactional.TxType.MANDATORY)
     public AuditEvent record(Long tenantId, String tenantSlug, String app, String action, String summary,
@@ -28,6 +31,8 @@ public class AuditLog {
         e.summary = summary.length() > 2000 ? summary.substring(0, 1997) + "..." : summary;
         e.changes = changes == null || changes.isEmpty() ? null : changes;
         e.persist();
+        // Whatever is worth a line in the history changes what the tenant's pages show.
+        live.afterCommit(tenantSlug == null ? LiveSignals.PLATFORM : tenantSlug);
         return e;
     }
 }

@@ -5,6 +5,7 @@ import dev.berth.quotas.Plan;
 import dev.berth.quotas.QuotaService;
 import dev.berth.secrets.SecretBox;
 import dev.berth.tenancy.Tenant;
+import dev.berth.live.LiveSignals;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -356,8 +357,15 @@ public class BuildRunner {
      * as it was when the worker read the row.
      */
     static void record(long buildId, java.util.function.Consumer<Build> change) {
-        QuarkusTransaction.requiringNew()
-                .run(() -> change.accept(Build.findById(buildId, LockModeType.PESSIMISTIC_WRITE)));
+        QuarkusTransaction.requiringNew().run(() -> {
+            Build b = Build.findById(buildId, LockModeType.PESSIMISTIC_WRITE);
+            change.accept(b);
+            // The builds list shows states and durations: its pages are told once the change commits.
+            Tenant t = b == null ? null : Tenant.findById(b.tenantId);
+            if (t != null) {
+                io.quarkus.arc.Arc.container().instance(LiveSignals.class).get().afterCommit(t.slug);
+            }
+        });
     }
 
     /** A previous successful build of the same inputs whose image can be deployed again as it is. */

@@ -371,6 +371,19 @@ public final class ClusterCache implements AutoCloseable {
     }
 
     /**
+     * Calls {@code onChange} with every pod of Berth's apps and every Deployment that is added, changed in any way
+     * (status included) or deleted: what the pages show of an app's state follows these.
+     */
+    public void onAnyChange(Consumer<HasMetadata> onChange) {
+        ResourceEventHandler<HasMetadata> handler = ObjectEvents.handler(onChange, (before, after) -> onChange.accept(after),
+                onChange);
+        for (Class<?> kind : List.of(Pod.class, Deployment.class)) {
+            handlers.computeIfAbsent(kind, k -> new CopyOnWriteArrayList<>()).add(handler);
+            addHandler(informers.get(kind), handler);
+        }
+    }
+
+    /**
      * Calls {@code onChange} whenever a pod of Berth's apps becomes ready or stops being ready (added ready,
      * readiness flipped, deleted while ready): what routing weights and DNS records follow.
      */

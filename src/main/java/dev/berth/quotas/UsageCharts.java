@@ -51,18 +51,20 @@ public class UsageCharts {
 
     /** How one sampled measure is read from the history and from the current use. */
     private record Measure(String name, String title, Function<UsageHistory.Bucket, UsageChart.Point> fromBucket,
-            LongFunction<String> text) {
+            LongFunction<String> text, UsageChart.Axis axis) {
     }
 
     private static final List<Measure> MEASURES = List.of(
-            new Measure("apps", "Apps", b -> new UsageChart.Point(b.at(), b.apps(), b.appsLimit()), String::valueOf),
-            new Measure("pods", "Pods", b -> new UsageChart.Point(b.at(), b.pods(), b.podsLimit()), String::valueOf),
+            new Measure("apps", "Apps", b -> new UsageChart.Point(b.at(), b.apps(), b.appsLimit()), String::valueOf,
+                    UsageChart.Axis.COUNT),
+            new Measure("pods", "Pods", b -> new UsageChart.Point(b.at(), b.pods(), b.podsLimit()), String::valueOf,
+                    UsageChart.Axis.COUNT),
             new Measure("cpuRequest", "CPU (requests)", b -> new UsageChart.Point(b.at(), b.cpuRequestMillis(),
-                    b.cpuRequestLimitMillis()), v -> Quantities.cpu((int) v)),
+                    b.cpuRequestLimitMillis()), v -> Quantities.cpu((int) v), UsageChart.Axis.CPU_MILLIS),
             new Measure("memoryRequest", "Memory (requests)", b -> new UsageChart.Point(b.at(),
-                    b.memoryRequestBytes(), b.memoryRequestLimitBytes()), Quantities::memory),
+                    b.memoryRequestBytes(), b.memoryRequestLimitBytes()), Quantities::memory, UsageChart.Axis.BYTES),
             new Measure("buildMinutesPerMonth", "Build minutes this month", b -> new UsageChart.Point(b.at(),
-                    b.buildMinutes(), b.buildMinutesLimit()), v -> v + " min"));
+                    b.buildMinutes(), b.buildMinutesLimit()), v -> v + " min", UsageChart.Axis.MINUTES));
 
     /** The charts of the tenant this request is about ({@code slug} must name it). */
     public List<UsageChart> forTenant(String slug) {
@@ -80,7 +82,7 @@ public class UsageCharts {
                     .orElseThrow();
             series.add(new UsageChart.Point(to, current.used(), current.limit()));
             charts.add(UsageChart.of(m.name(), m.title(), series, range.from(), to, usage.nearLimitPercent(),
-                    m.text()));
+                    m.text(), m.axis()));
         }
         return charts;
     }
@@ -114,7 +116,7 @@ public class UsageCharts {
             List<UsageChart.Point> series = buckets.getOrDefault(s.tenant(), List.of()).stream()
                     .map(worst.fromBucket()).toList();
             UsageChart chart = series.isEmpty() ? null : UsageChart.of(worst.name(), worst.title(), series,
-                    range.from(), to, usage.nearLimitPercent(), worst.text());
+                    range.from(), to, usage.nearLimitPercent(), worst.text(), worst.axis());
             out.add(new Watched(s, over, near, chart));
         }
         return new Watch(out, latest.total(), to);

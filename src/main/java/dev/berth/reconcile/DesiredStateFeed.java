@@ -1,6 +1,7 @@
 package dev.berth.reconcile;
 
 import dev.berth.kube.DesiredStateChanged;
+import dev.berth.live.LiveSignals;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,9 @@ import org.postgresql.PGNotification;
  * sends {@code <instance> <tenant>} on a channel named after its schema (so installations sharing a database do
  * not hear each other), and one thread per instance listens on its own connection, outside the pool. A listener
  * that lost its connection reconnects with backoff and then resyncs the regions it holds, since notifications sent
- * meanwhile are gone; a notification that could not be sent is caught up by the periodic resync.
+ * meanwhile are gone; a notification that could not be sent is caught up by the periodic resync. The same channel
+ * carries the pages' live signals ({@code <instance> live:<key>}, see {@link LiveSignals}); a desired-state change
+ * heard from another instance is a live signal as well.
  */
 @ApplicationScoped
 public class DesiredStateFeed {
@@ -36,6 +39,11 @@ public class DesiredStateFeed {
     private static final int WAIT_MILLIS = 5000;
     /** How the listening connection shows in {@code pg_stat_activity}. */
     public static final String APPLICATION_NAME = "berth-desired-state-feed";
+    /**
+     * Prefix of a notification that only wakes pages ({@link LiveSignals}); tenant slugs never contain its colon, so
+     * it cannot be taken for a tenant's desired-state change.
+     */
+    static final String LIVE = "live:";
     /** A quiet listening connection is checked this often: a connection that died silently never reports it. */
     private static final long PING_NANOS = 30_000_000_000L;
     @Inject
@@ -44,6 +52,8 @@ public class DesiredStateFeed {
     RegionWorkers workers;
     @Inject
     RegionLeases leases;
+    @Inject
+    LiveSignals live;
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
     @ConfigProperty(name = "quarkus.datasource.username")
@@ -91,17 +101,26 @@ public class DesiredStateFeed {
         send(change.tenantSlug());
     }
 
+    /** Passes a live signal ({@link LiveSignals}) on to the other instances' pages, as {@code <instance> live:<key>}. */
+    void onLive(@Observes LiveSignals.Broadcast signal) {
+        publish(LIVE + signal.key());
+    }
+
     /** Tells the other instances that the tenant's desired state changed. */
     public void send(String tenantSlug) {
+        publish(tenantSlug);
+    }
+
+    private void publish(String subject) {
         if (channel == null) {
             return;
         }
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
             ps.setString(1, channel);
-            ps.setString(2, leases.holder() + " " + tenantSlug);
+            ps.setString(2, leases.holder() + " " + subject);
             ps.execute();
         } catch (SQLException e) {
-            LOG.debugf("could not tell other instances that %s changed: %s", tenantSlug, e.getMessage());
+            LOG.debugf("could not tell other instances that %s changed: %s", subject, e.getMessage());
         }
     }
 
@@ -171,6 +190,12 @@ public class DesiredStateFeed {
             return;
         }
         heard++;
-        workers.changed(payload.substring(space + 1));
+        String subject = payload.substring(space + 1);
+        if (subject.startsWith(LIVE)) {
+            live.heard(subject.substring(LIVE.length()));
+            return;
+        }
+        workers.changed(subject);
+        live.heard(subject);
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.reconcile;
 import dev.berth.kube.DesiredStateChanged;
 import dev.berth.kube.Labels;
 import dev.berth.placement.Routing;
+import dev.berth.live.LiveSignals;
 import dev.berth.regions.RegionCluster;
 import dev.berth.regions.RegionService;
 import dev.berth.regions.RegionView;
@@ -45,6 +46,8 @@ public class RegionWorkers implements RegionService.WriteErrorSource {
     TenantsConfig tenantsConfig;
     @Inject
     Routing routing;
+    @Inject
+    LiveSignals live;
 
     public void start(RegionCluster cluster) {
         workers.computeIfAbsent(cluster.info().name(), n -> {
@@ -60,6 +63,8 @@ public class RegionWorkers implements RegionService.WriteErrorSource {
                     w.enqueue(tenant);
                 }
             });
+            // The pages show pods and Deployments as they are: any change of them wakes the tenant's pages here.
+            cluster.cache().onAnyChange(o -> live.local(tenantOf(o)));
             // Routing follows health: an app's pod becoming ready or unready in any region changes its DNS records.
             cluster.cache().onPodReadinessChange(this::republishDns);
             // ... and so does the region's cache becoming synced: until then its weight reads "not connected".
@@ -70,6 +75,10 @@ public class RegionWorkers implements RegionService.WriteErrorSource {
             w.startPeriodicResync();
             return w;
         });
+    }
+
+    private static String tenantOf(io.fabric8.kubernetes.api.model.HasMetadata o) {
+        return o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(Labels.TENANT);
     }
 
     /** Stops the region's worker; queued reconciles of that region are dropped. */

@@ -2,6 +2,7 @@ package dev.berth.regions;
 
 import dev.berth.api.ApiException;
 import dev.berth.kube.RegionInfo;
+import dev.berth.live.LiveSignals;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -27,6 +28,8 @@ public class RegionService {
     private final RegionsConfig config;
     @Inject
     Instance<WriteErrorSource> writeErrorSources;
+    @Inject
+    LiveSignals live;
 
     /**
      * The writes a region's cluster currently refuses, oldest first. Implemented by the reconcile workers, which
@@ -157,6 +160,9 @@ public class RegionService {
                 return;
             }
             Instant now = Instant.now();
+            RegionHealth was = r.health();
+            String wasError = r.lastError;
+            String wasVersion = r.kubernetesVersion;
             if (ok) {
                 RegionHealth before = r.health();
                 r.moveHealth(RegionHealth.REACHABLE, now);
@@ -172,6 +178,11 @@ public class RegionService {
                     LOG.warnf("region %s: unreachable: %s", region, error);
                 }
                 r.lastError = error == null ? null : error.substring(0, Math.min(error.length(), 1000));
+            }
+            // Pages show health, error and version; a probe that changes none of them (only the latency) is not news.
+            if (was != r.health() || !java.util.Objects.equals(wasError, r.lastError)
+                    || !java.util.Objects.equals(wasVersion, r.kubernetesVersion)) {
+                live.afterCommit(LiveSignals.PLATFORM);
             }
         });
     }

@@ -13,6 +13,7 @@ import dev.berth.releases.RegionRollouts;
 import dev.berth.ui.Flash;
 import dev.berth.ui.Form;
 import dev.berth.ui.HtmlErrors;
+import dev.berth.ui.FormInput;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -53,7 +54,8 @@ public class AppPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance detail(String tenant, AppView app, RegionRolloutView regions,
-                List<AuditView> history, Form settings, Form secrets, boolean canEdit, String flash);
+                List<AuditView> history, Form settings, Form scale, Form autoscaling, Form secrets, Form remove,
+                boolean canEdit, String flash);
 
         static native TemplateInstance detail$status(String tenant, AppView app);
     }
@@ -61,7 +63,7 @@ public class AppPages {
     @GET
     public TemplateInstance detail(@PathParam("tenant") String slug, @PathParam("app") String name,
             @QueryParam("ok") String ok) {
-        return page(name, null, Form.empty(), Flash.message(ok));
+        return page(name, null, null, Form.empty(), Flash.message(ok));
     }
 
     /** The live-status fragment, polled by the page's script every few seconds. */
@@ -80,7 +82,28 @@ public class AppPages {
             AppView current = apps.get(tenant.tenantId(), tenant.slug(), name);
             Map<String, String> values = new java.util.LinkedHashMap<>(AppForms.valuesOf(current));
             values.putAll(form.values());
-            return HtmlErrors.refused(e, page(name, Form.of(values).failed(e), Form.empty(), null));
+            return HtmlErrors.refused(e, page(name, Form.of(values).failed(e), null, Form.empty(), null));
+        }
+    }
+
+    /** Scales the app; a refusal shows in the scale form, next to the replicas, with the number the user sent. */
+    @POST
+    @Path("scale")
+    public Response scale(@PathParam("tenant") String slug, @PathParam("app") String name,
+            @RestForm("replicas") String replicas) {
+        try {
+            List<dev.berth.api.FieldError> errors = new java.util.ArrayList<>();
+            Integer count = FormInput.number("replicas", replicas, errors);
+            if (count == null && errors.isEmpty()) {
+                errors.add(new dev.berth.api.FieldError("replicas", "is required"));
+            }
+            FormInput.throwIfAny(errors);
+            apps.update(tenant.tenantId(), tenant.slug(), name, new AppRequests.Update(null, null, count, null, null,
+                    null, null, null, null));
+            return done(name, "app-scaled");
+        } catch (ApiException e) {
+            Form scale = Form.of(Map.of("replicas", replicas == null ? "" : replicas)).failed(e);
+            return HtmlErrors.refused(e, page(name, null, scale, Form.empty(), null));
         }
     }
 
@@ -97,7 +120,7 @@ public class AppPages {
                     null, null, Map.of(key, secretValue), null));
             return done(name, "secret-set");
         } catch (ApiException e) {
-            return HtmlErrors.refused(e, page(name, null, Form.of(Map.of("secretName", key)).failed(e), null));
+            return HtmlErrors.refused(e, page(name, null, null, Form.of(Map.of("secretName", key)).failed(e), null));
         }
     }
 
@@ -110,7 +133,7 @@ public class AppPages {
                     null, null, null, List.of(secretName == null ? "" : secretName)));
             return done(name, "secret-removed");
         } catch (ApiException e) {
-            return HtmlErrors.refused(e, page(name, null, Form.empty().failed(e), null));
+            return HtmlErrors.refused(e, page(name, null, null, Form.empty().failed(e), null));
         }
     }
 
@@ -118,13 +141,14 @@ public class AppPages {
         return Response.seeOther(URI.create("/t/" + tenant.slug() + "/apps/" + app + "?ok=" + flash)).build();
     }
 
-    /** The page; a null settings form is filled in from the app as it is. */
-    private TemplateInstance page(String name, Form settings, Form secrets, String flash) {
+    /** The page; a null settings or scale form is filled in from the app as it is. */
+    private TemplateInstance page(String name, Form settings, Form scale, Form secrets, String flash) {
         AppView app = apps.get(tenant.tenantId(), tenant.slug(), name);
         List<AuditView> history = apps.history(tenant.tenantId(), name, HISTORY);
         return Templates.detail(tenant.slug(), app, rollouts.view(tenant.tenantId(), tenant.slug(), name), history,
                 settings == null ? Form.of(AppForms.valuesOf(app)) : settings,
-                secrets, tenant.role().atLeast(Role.DEVELOPER), flash);
+                scale == null ? Form.of(Map.of("replicas", String.valueOf(app.replicas()))) : scale, Form.empty(),
+                secrets, Form.empty(), tenant.role().atLeast(Role.DEVELOPER), flash);
     }
 
     @ServerExceptionMapper

@@ -7,17 +7,18 @@ import java.util.Map;
  * never user text, so a link cannot make the page say something the server did not.
  */
 public final class Flash {
-    private static final Map<String, String> MESSAGES = Map.of(
-            "tenant-created", "Tenant created. Its namespaces are being set up in every region.",
-            "tenant-deleted", "Tenant deleted. Its namespaces are being removed.",
-            "limits-saved", "Limits saved.",
-            "app-created", "App created. It is being deployed to every region of the tenant.",
-            "app-updated", "Changes saved. They are rolling out now.",
-            "app-deleted", "App deleted.",
-            "secret-set", "Secret saved. Its value will not be shown again.",
-            "secret-removed", "Secret removed.",
-            "autoscaler-saved", "Autoscaler saved. The cluster scales the app within its bounds from now on.",
-            "autoscaler-removed", "Autoscaler removed. The app runs its fixed replicas again.");
+    private static final Map<String, String> MESSAGES = Map.ofEntries(
+            Map.entry("tenant-created", "Tenant created. Its namespaces are being set up in every region."),
+            Map.entry("tenant-deleted", "Tenant deleted. Its namespaces are being removed."),
+            Map.entry("limits-saved", "Limits saved."),
+            Map.entry("app-created", "App created. It is being deployed to every region of the tenant."),
+            Map.entry("app-updated", "Changes saved. They are rolling out now."),
+            Map.entry("app-scaled", "Scaled. Pods are being started or stopped now."),
+            Map.entry("app-deleted", "App deleted."),
+            Map.entry("secret-set", "Secret saved. Its value will not be shown again."),
+            Map.entry("secret-removed", "Secret removed."),
+            Map.entry("autoscaler-saved", "Autoscaler saved. The cluster scales the app within its bounds from now on."),
+            Map.entry("autoscaler-removed", "Autoscaler removed. The app runs its fixed replicas again."));
 
     private Flash() {
     }

@@ -51,6 +51,16 @@ class UsagePagesTest {
         }
     }
 
+    /** The labels of a chart's grid lines, bottom up. */
+    static List<String> ticks(Chart c) {
+        Matcher m = Pattern.compile("<text class=\"scale\"[^>]*>([^<]*)</text>").matcher(c.body());
+        List<String> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
     static Map<String, Chart> charts(String html) {
         Map<String, Chart> out = new LinkedHashMap<>();
         Matcher m = FIGURE.matcher(html);
@@ -86,9 +96,17 @@ class UsagePagesTest {
         assertThat(used).hasSize(3);
         assertThat(used.get(2)[1]).as("higher use is drawn higher (smaller y)").isLessThan(used.get(0)[1]);
         List<double[]> limit = pods.line("limit");
-        assertThat(limit).hasSize(5);
-        assertThat(limit.get(4)[1]).as("the lowered limit is drawn below the use").isGreaterThan(used.get(2)[1]);
+        assertThat(limit).hasSize(6);
+        assertThat(limit.get(0)[0]).as("the limit line starts at the chart's left edge").isEqualTo(2.0);
+        assertThat(limit.get(5)[1]).as("the lowered limit is drawn below the use").isGreaterThan(used.get(2)[1]);
         assertThat(limit.get(0)[1]).as("the earlier limit of 10 is above the use").isLessThan(used.get(0)[1]);
+        // The axis: labelled in the measure's unit, from 0 to a round value at or above use and limit.
+        assertThat(ticks(pods)).containsExactly("0", "5", "10");
+        assertThat(ticks(charts.get("cpuRequest"))).containsExactly("0", "1 core", "2 cores");
+        assertThat(ticks(charts.get("memoryRequest"))).containsExactly("0", "2 GiB", "4 GiB");
+        assertThat(pods.body()).contains(">limit 3</text>");
+        assertThat(charts.get("cpuRequest").body()).contains(">limit 2 cores</text>");
+        assertThat(charts.get("memoryRequest").body()).contains(">limit 4 GiB</text>");
 
         Chart apps = charts.get("apps");
         assertThat(apps.state()).isEqualTo("near");
