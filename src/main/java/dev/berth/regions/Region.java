@@ -32,6 +32,8 @@ public class Region extends PanacheEntityBase {
     public String baseDomain;
     public String ingressClass;
     public String ingressNamespace;
+    /** The cert-manager ClusterIssuer the region's apps get certificates from; null: none here. */
+    public String tlsIssuer;
     @Enumerated(EnumType.STRING)
     public ConnectionKind connectionKind;
     /** For KUBECONFIG: the file; for URL: the API server address. */
