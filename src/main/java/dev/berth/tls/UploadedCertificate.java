@@ -36,6 +36,10 @@ public record UploadedCertificate(String chainPem, String keyPem, String subject
         Instant notBefore, Instant notAfter) {
     public static final int MAX_CHAIN_CHARS = 65_536;
     public static final int MAX_KEY_CHARS = 16_384;
+    /** The key algorithms Berth reads (OIDs of RSA, EC and Ed25519). */
+    private static final java.util.Set<String> ALGORITHMS = java.util.Set.of("1.2.840.113549.1.1.1",
+            "1.2.840.10045.2.1", "1.3.101.112");
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
     /** Parses and checks the upload; returns null when {@code v} now holds errors. */
     public static UploadedCertificate parse(Validator v, String chainPem, String keyPem, List<String> hosts,
@@ -146,17 +150,20 @@ public record UploadedCertificate(String chainPem, String keyPem, String subject
             v.add("key", "must not be encrypted with a passphrase");
             return null;
         }
-        try {
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (parsed instanceof PEMKeyPair pair) {
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+        PrivateKeyInfo info = parsed instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo()
+                : parsed instanceof PrivateKeyInfo i ? i : null;
+        if (info != null) {
+            try {
+                if (!ALGORITHMS.contains(info.getPrivateKeyAlgorithm().getAlgorithm().getId())) {
+                    throw new GeneralSecurityException("unsupported key algorithm");
+                }
+                // BouncyCastle's provider reads EC keys whose curve is named inside the key (SEC1), which the
+                // JDK's key factory refuses; it is used here only, not registered for the whole JVM.
+                return new JcaPEMKeyConverter().setProvider(BC).getPrivateKey(info);
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                v.add("key", "is not a private key Berth can read (RSA, EC or Ed25519)");
+                return null;
             }
-            if (parsed instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-        } catch (IOException | RuntimeException e) {
-            v.add("key", "is not a private key Berth can read (RSA, EC or Ed25519)");
-            return null;
         }
         v.add("key", "must be a PEM private key (-----BEGIN PRIVATE KEY-----, or RSA or EC PRIVATE KEY)");
         return null;
@@ -181,13 +188,13 @@ public record UploadedCertificate(String chainPem, String keyPem, String subject
 
     /** Signs a random challenge with the key and verifies it with the certificate's public key. */
     static boolean matches(PrivateKey key, PublicKey pub) {
-        if (!key.getAlgorithm().equals(pub.getAlgorithm())) {
+        if (!family(key.getAlgorithm()).equals(family(pub.getAlgorithm()))) {
             return false;
         }
-        String algorithm = switch (key.getAlgorithm()) {
+        String algorithm = switch (family(key.getAlgorithm())) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
+            case "Ed25519" -> "Ed25519";
             default -> null;
         };
         if (algorithm == null) {
@@ -196,16 +203,25 @@ public record UploadedCertificate(String chainPem, String keyPem, String subject
         try {
             byte[] challenge = new byte[32];
             new SecureRandom().nextBytes(challenge);
-            Signature s = Signature.getInstance(algorithm);
+            Signature s = Signature.getInstance(algorithm, BC);
             s.initSign(key);
             s.update(challenge);
             byte[] signature = s.sign();
-            Signature check = Signature.getInstance(algorithm);
+            Signature check = Signature.getInstance(algorithm, BC);
             check.initVerify(pub);
             check.update(challenge);
             return check.verify(signature);
         } catch (GeneralSecurityException e) {
             return false;
         }
+    }
+
+    /** The key family whatever the provider calls it (BouncyCastle says ECDSA, the JDK EC). */
+    private static String family(String algorithm) {
+        return switch (algorithm) {
+            case "ECDSA", "EC" -> "EC";
+            case "EdDSA", "Ed25519" -> "Ed25519";
+            default -> algorithm;
+        };
     }
 }
