@@ -83,6 +83,7 @@ class TlsAndMetricsIT {
             assertThat(s).isNotNull();
             assertThat(s.getType()).isEqualTo("kubernetes.io/tls");
             Ingress i = ingress(ns);
+            assertThat(i).as("replaced: deleted, then created with TLS").isNotNull();
             assertThat(i.getSpec().getTls()).singleElement().satisfies(t -> {
                 assertThat(t.getHosts()).containsExactly(host);
                 assertThat(t.getSecretName()).isEqualTo("web-tls-uploaded");
@@ -116,6 +117,7 @@ class TlsAndMetricsIT {
                     .statusCode(200);
             await().atMost(WAIT).untilAsserted(() -> {
                 Ingress i = ingress(ns);
+                assertThat(i).as("replaced: deleted, then created with TLS").isNotNull();
                 assertThat(i.getMetadata().getAnnotations()).containsEntry(TlsManifests.CLUSTER_ISSUER,
                         "letsencrypt-test");
                 assertThat(i.getSpec().getTls()).singleElement()
