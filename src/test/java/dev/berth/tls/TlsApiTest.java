@@ -143,6 +143,10 @@ class TlsApiTest {
         json().get(tls(slug, "web")).then().statusCode(200).body("mode", nullValue());
         json().get(Api.app(slug, "web") + "/history").then().statusCode(200)
                 .body("findAll { it.action == 'app.tls' }.size()", equalTo(0));
+        // The region's issuer is a ClusterIssuer name.
+        assertProblem(json().body(Map.of("tlsIssuer", "Lets_Encrypt")).put("/api/v1/regions/" + Sandbox.REGION),
+                400, "tlsIssuer");
+        json().get("/api/v1/regions/" + Sandbox.REGION).then().statusCode(200).body("tlsIssuer", nullValue());
     }
 
     @Test
