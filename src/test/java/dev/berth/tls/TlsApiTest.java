@@ -96,6 +96,14 @@ class TlsApiTest {
             assertThat(i.getMetadata().getAnnotations()).containsEntry(TlsManifests.SSL_REDIRECT, "true");
         });
 
+        // A deploy plan sees the TLS objects as the reconciler writes them: only the image changes.
+        io.restassured.path.json.JsonPath plan = json().body(Map.of("image", "registry.example.com/t/web:2"))
+                .post(Api.app(slug, "web") + "/releases/plan").then().log().ifValidationFails().statusCode(200)
+                .extract().jsonPath();
+        assertThat(plan.getList("regions[0].delete")).isEmpty();
+        assertThat(plan.getList("regions[0].create")).isEmpty();
+        assertThat(plan.getList("regions[0].change.object")).containsExactly("Deployment/web");
+
         // The redirect is switched off without sending the certificate again.
         json().body(body("uploaded", null, null, false)).put(tls(slug, "web")).then().statusCode(200)
                 .body("sslRedirect", equalTo(false)).body("certificate.names[0]", equalTo(host));
