@@ -40,7 +40,7 @@ class ArchitectureTest {
             .layer("Members").definedBy("dev.berth.members..")
             .layer("Releases").definedBy("dev.berth.releases..")
             .layer("Operations").definedBy("dev.berth.builds..", "dev.berth.reconcile..", "dev.berth.notify..",
-                    "dev.berth.keyring..")
+                    "dev.berth.keyring..", "dev.berth.tls..", "dev.berth.metrics..")
             .layer("Tenants").definedBy("dev.berth.tenants..")
             .layer("Web").definedBy("dev.berth.web..")
             .whereLayer("Web").mayNotBeAccessedByAnyLayer()

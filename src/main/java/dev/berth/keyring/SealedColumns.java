@@ -33,5 +33,6 @@ final class SealedColumns {
             new Column("app_source", "app_id", "auth_secret", null),
             new Column("app_source", "app_id", "webhook_secret", null),
             new Column("notification_hook", "id", "secret", null),
-            new Column("region", "id", "kubeconfig_sealed", null));
+            new Column("region", "id", "kubeconfig_sealed", null),
+            new Column("app_tls", "app_id", "key_sealed", null));
 }

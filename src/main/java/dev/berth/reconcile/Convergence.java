@@ -16,6 +16,7 @@ import dev.berth.placement.EdgeCacheManifests;
 import dev.berth.regions.RegionCluster;
 import dev.berth.tenancy.TenantManifests;
 import dev.berth.tenancy.TenantsConfig;
+import dev.berth.tls.TlsManifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -83,10 +84,12 @@ final class Convergence {
                 ScalingManifests.yieldReplicas(d, cached, autoscaled.get(d.getMetadata().getName()));
             }
             String fingerprint = Integer.toHexString(o.hashCode());
-            if (cached != null && EdgeCacheManifests.isEdge(cached) != EdgeCacheManifests.isEdge(o)) {
+            if (cached != null && (EdgeCacheManifests.isEdge(cached) != EdgeCacheManifests.isEdge(o)
+                    || TlsManifests.modeChanged(cached, o))) {
                 // The region switches between the app and its edge cache: a patch would leave the other
                 // workload's volumes, labels and annotations behind, so the Deployment is replaced. Its
-                // deletion wakes this reconciler again, which then creates the new one.
+                // deletion wakes this reconciler again, which then creates the new one. Likewise an Ingress
+                // whose TLS mode changes (its annotations and tls section would stay behind).
                 writes += write(attempts, key, DELETE, () -> writer.delete(cached));
                 continue;
             }
@@ -120,9 +123,12 @@ final class Convergence {
         for (AppSpec app : desired.apps()) {
             AppLayout layout = desired.layouts().get(app.name());
             EdgeCacheManifests.EdgeSpec edge = desired.edges().get(app.name());
-            objects.addAll(edge != null ? EdgeCacheManifests.desired(app, edge, cluster.info())
+            List<HasMetadata> appObjects = new ArrayList<>(edge != null
+                    ? EdgeCacheManifests.desired(app, edge, cluster.info())
                     : layout == null ? AppManifests.desired(app, cluster.info())
                     : LayoutManifests.desired(app, layout, cluster.info()));
+            TlsManifests.apply(appObjects, app, desired.tls().get(app.name()), cluster.info());
+            objects.addAll(appObjects);
             if (edge == null && apis != null) {
                 objects.addAll(ScalingManifests.desired(app, layout, desired.autoscalers().get(app.name()), apis));
             }

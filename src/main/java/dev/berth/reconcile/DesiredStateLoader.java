@@ -12,6 +12,7 @@ import dev.berth.apps.AppSpec;
 import dev.berth.quotas.Plan;
 import dev.berth.quotas.QuotaService;
 import dev.berth.tenancy.Tenant;
+import dev.berth.tls.TlsSettings;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,6 +34,8 @@ public class DesiredStateLoader {
     AppService apps;
     @Inject
     ReleaseLayouts layouts;
+    @Inject
+    TlsSettings tls;
 
     /** The tenant's desired state in the region, or empty when the tenant is gone or does not use the region. */
     @Transactional
@@ -55,7 +58,7 @@ public class DesiredStateLoader {
         layouts.pin(apps, specs, found, regionId);
         regional(apps, specs, found, RegionReplicas.inRegion(regionId));
         return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs, byName(specs, found),
-                edges(apps, EdgePlacements.inRegion(regionId)), autoscalers(apps)));
+                edges(apps, EdgePlacements.inRegion(regionId)), autoscalers(apps), tls.of(apps)));
     }
 
     /** Every tenant using the region, with their apps and effective limits, in three queries. */
@@ -102,10 +105,12 @@ public class DesiredStateLoader {
         Map<Long, Plan> plans = new HashMap<>();
         Plan.<Plan>listAll().forEach(p -> plans.put(p.id, p));
         Map<Long, EdgeCacheManifests.EdgeSpec> edgeSpecs = EdgePlacements.inRegion(regionId);
+        Map<Long, Map<String, dev.berth.tls.TlsSpec>> tlsByTenant = tls.byTenant(listed);
         return tenants.stream().map(t -> new TenantDesired(t.spec(plans.get(t.planId).limits().with(t.overrides())),
                 byTenant.getOrDefault(t.id, List.of()), layoutsByTenant.getOrDefault(t.slug, Map.of()),
                 edges(appsByTenant.getOrDefault(t.id, List.of()), edgeSpecs),
-                autoscalers(appsByTenant.getOrDefault(t.id, List.of())))).toList();
+                autoscalers(appsByTenant.getOrDefault(t.id, List.of())), tlsByTenant.getOrDefault(t.id, Map.of())))
+                .toList();
     }
 
     /**

@@ -33,6 +33,8 @@ public class Region extends PanacheEntityBase {
     public String baseDomain;
     public String ingressClass;
     public String ingressNamespace;
+    /** The cert-manager ClusterIssuer the region's apps get certificates from; null: none here. */
+    public String tlsIssuer;
     @Enumerated(EnumType.STRING)
     public ConnectionKind connectionKind;
     /** For KUBECONFIG: the file; for URL: the API server address. */
@@ -89,7 +91,7 @@ public class Region extends PanacheEntityBase {
 
     /** The parts of this region that manifests and reconcilers need, detached from the persistence context. */
     public RegionInfo info() {
-        return new RegionInfo(id, name, displayName, baseDomain, ingressClass, ingressNamespace, simulated);
+        return new RegionInfo(id, name, displayName, baseDomain, ingressClass, ingressNamespace, simulated, tlsIssuer);
     }
 
     public static Region findByName(String name) {

@@ -182,6 +182,11 @@ public class RegionAdmin {
                     "must be a namespace name such as ingress-nginx");
         }
         v.check(req.context() == null || req.context().length() <= 200, "context", "must be at most 200 characters");
+        if (req.tlsIssuer() != null && !req.tlsIssuer().isEmpty()) {
+            v.check(Names.isDnsLabel(req.tlsIssuer()) || Names.checkHostname(req.tlsIssuer()) == null, "tlsIssuer",
+                    "must be the name of a cert-manager ClusterIssuer (lower-case DNS name such as letsencrypt-prod), "
+                            + "or empty for none");
+        }
         if (req.tenants() != null) {
             for (int i = 0; i < req.tenants().size(); i++) {
                 v.check(req.tenants().get(i) != null, "tenants[" + i + "]", "must be a tenant name");
@@ -213,6 +218,9 @@ public class RegionAdmin {
         }
         if (req.publishesDns() != null) {
             r.publishesDns = req.publishesDns();
+        }
+        if (req.tlsIssuer() != null) {
+            r.tlsIssuer = req.tlsIssuer().isEmpty() ? null : req.tlsIssuer();
         }
     }
 
@@ -288,6 +296,7 @@ public class RegionAdmin {
         m.put("context", r.kubeContext);
         m.put("openToNewTenants", r.openToNewTenants);
         m.put("publishesDns", Boolean.TRUE.equals(r.publishesDns));
+        m.put("tlsIssuer", r.tlsIssuer);
         m.put("tenants", r.id == null ? List.of() : String.join(",", grantedSlugs(r.id)));
         return m;
     }

@@ -40,6 +40,11 @@ public final class RegionCluster implements AutoCloseable {
     private final ClusterWriter writer;
     private final KubernetesMockServer sandbox;
     private final CustomResourceCache dns;
+    private final CustomResourceCache certificates;
+    /** cert-manager's Certificates, which its ingress-shim keeps for Ingresses carrying its annotations. */
+    public static final io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext CERTIFICATES =
+            new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder().withGroup("cert-manager.io")
+                    .withVersion("v1").withKind("Certificate").withPlural("certificates").withNamespaced(true).build();
 
     private RegionCluster(RegionInfo info, KubernetesClient client, KubernetesMockServer sandbox, WriteCounter counter) {
         this.info = info;
@@ -51,6 +56,7 @@ public final class RegionCluster implements AutoCloseable {
         // First of the cache's listeners: the writer trusts the cache again before any reconcile the event wakes.
         cache.onManagedChange(writer::seen);
         this.dns = new CustomResourceCache(client, DNS_ENDPOINTS);
+        this.certificates = new CustomResourceCache(client, CERTIFICATES);
     }
 
     static RegionCluster connect(Region region, String storedKubeconfig, RegionsConfig config, WriteCounter counter) {
@@ -128,8 +134,17 @@ public final class RegionCluster implements AutoCloseable {
         return dns;
     }
 
+    /**
+     * The watch cache of cert-manager's Certificates (those labelled as Berth's: ingress-shim copies the Ingress's
+     * labels), once the cluster is known to serve {@code cert-manager.io/v1}.
+     */
+    public CustomResourceCache certificates() {
+        return certificates;
+    }
+
     @Override
     public void close() {
+        certificates.close();
         dns.close();
         cache.close();
         client.close();

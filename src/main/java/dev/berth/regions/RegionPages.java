@@ -77,6 +77,8 @@ public class RegionPages {
         public String openToNewTenants;
         @RestForm
         public String publishesDns;
+        @RestForm
+        public String tlsIssuer;
 
         Map<String, String> values() {
             Map<String, String> m = new LinkedHashMap<>();
@@ -91,6 +93,7 @@ public class RegionPages {
             m.put("tenants", tenants);
             m.put("openToNewTenants", openToNewTenants);
             m.put("publishesDns", publishesDns);
+            m.put("tlsIssuer", tlsIssuer);
             return m;
         }
 
@@ -101,7 +104,7 @@ public class RegionPages {
                     decimal("longitude", longitude, errors), FormInput.text(kubeconfig), FormInput.text(context),
                     FormInput.text(baseDomain), FormInput.text(ingressClass), null,
                     tenants == null ? null : FormInput.commaList(tenants), "on".equals(openToNewTenants),
-                    "on".equals(publishesDns));
+                    "on".equals(publishesDns), tlsIssuer == null ? null : tlsIssuer.trim());
             FormInput.throwIfAny(errors);
             return req;
         }
@@ -201,6 +204,7 @@ public class RegionPages {
         m.put("tenants", r.tenants() == null ? "" : String.join(", ", r.tenants()));
         m.put("openToNewTenants", Boolean.TRUE.equals(r.openToNewTenants()) ? "on" : "");
         m.put("publishesDns", r.publishesDns() ? "on" : "");
+        m.put("tlsIssuer", r.tlsIssuer() == null ? "" : r.tlsIssuer());
         return m;
     }
 

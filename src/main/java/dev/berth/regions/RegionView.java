@@ -14,13 +14,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * region's reconciler saw: {@code refusing-writes} when the API server answers but refuses some of Berth's writes
  * (RBAC, admission, validation), listed in {@code writeErrors} (admins only, the oldest {@value #MAX_WRITE_ERRORS}
  * first; {@code writeErrorCount} counts them all). An unreachable region says {@code unreachable} whatever else.
+ * {@code tlsIssuer} is the cert-manager ClusterIssuer of the region's apps' certificates (null: none).
  */
 public record RegionView(String name, String displayName, String baseDomain, boolean simulated,
         @Schema(implementation = RegionHealth.class, type = SchemaType.STRING) String health,
         Instant unreachableSince, Instant lastOkAt, Instant lastSyncAt, String kubernetesVersion, Integer latencyMs,
         String lastError, String connection, String city, Double latitude, Double longitude, String ingressClass,
         Boolean openToNewTenants, List<String> tenants, boolean publishesDns, String dns, String state,
-        List<WriteError> writeErrors, Integer writeErrorCount) {
+        List<WriteError> writeErrors, Integer writeErrorCount, String tlsIssuer) {
     public static final String REFUSING_WRITES = "refusing-writes";
     public static final int MAX_WRITE_ERRORS = 20;
 
@@ -52,6 +53,6 @@ public record RegionView(String name, String displayName, String baseDomain, boo
                 r.latitude, r.longitude, r.ingressClass, admin ? r.openToNewTenants : null, admin ? tenants : null,
                 Boolean.TRUE.equals(r.publishesDns), Boolean.TRUE.equals(r.publishesDns) ? r.dnsStatus : null, state,
                 admin ? List.copyOf(writeErrors.subList(0, Math.min(writeErrors.size(), MAX_WRITE_ERRORS))) : null,
-                admin ? writeErrors.size() : null);
+                admin ? writeErrors.size() : null, r.tlsIssuer);
     }
 }

@@ -47,6 +47,8 @@ public class Plans {
     AppService apps;
     @Inject
     RegionClients clients;
+    @Inject
+    dev.berth.tls.TlsSettings tls;
 
     /** The plan of the app's state as the current transaction sees it (after the change being planned). */
     PlanView plan(App a, String tenant, Release created) {
@@ -56,11 +58,14 @@ public class Plans {
         String ns = Names.namespace(tenant);
         List<PlanView.RegionPlan> regions = new ArrayList<>();
         TreeMap<String, String> desiredJson = new TreeMap<>();
+        dev.berth.tls.TlsSpec tlsSpec = tls.of(List.of(a)).get(a.name);
         for (Region r : RolloutProgress.regionsOf(a.tenantId, a.name)) {
             RegionInfo info = r.info();
             // Per region: a region waiting for its wave (or starting, or switched) has its own layout.
             AppLayout layout = layouts.layoutIn(a, base, r.id);
-            List<HasMetadata> desired = LayoutManifests.desired(base, layout, info);
+            List<HasMetadata> desired = new ArrayList<>(LayoutManifests.desired(base, layout, info));
+            // As the reconciler writes them: with the app's TLS on its Ingress (and an uploaded certificate's Secret).
+            dev.berth.tls.TlsManifests.apply(desired, base, tlsSpec, info);
             Optional<RegionCluster> cluster = clients.get(r.name);
             List<String> create = new ArrayList<>();
             List<PlanView.Change> change = new ArrayList<>();

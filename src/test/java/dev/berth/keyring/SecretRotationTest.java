@@ -132,6 +132,32 @@ class SecretRotationTest {
     }
 
     @Test
+    void anUploadedTlsKeyIsResealedToo() throws Exception {
+        String slug = Api.createTenant("resealtls");
+        Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1"));
+        String host = dev.berth.testsupport.Api.json().get(Api.app(slug, "web") + "/tls").then().statusCode(200)
+                .extract().path("regions[0].host");
+        dev.berth.testsupport.TestCertificates.Issued cert = dev.berth.testsupport.TestCertificates
+                .selfSigned(java.util.List.of(host));
+        dev.berth.testsupport.Api.json().body(Map.of("mode", "uploaded", "certificate", cert.certificatePem(),
+                "key", cert.keyPem())).put(Api.app(slug, "web") + "/tls").then().statusCode(200);
+        String query = "select t.key_sealed from app_tls t join app a on a.id = t.app_id join tenant n on "
+                + "n.id = a.tenant_id where n.slug = :s";
+        java.util.function.Supplier<String> sealed = () -> QuarkusTransaction.requiringNew().call(() ->
+                (String) em.createNativeQuery(query).setParameter("s", slug).getSingleResult());
+        assertThat(sealed.get()).startsWith("v2:k0:");
+        SecretRotation toK1 = rotation("k1");
+        try {
+            assertThat(toK1.resealAll().failed()).isZero();
+            assertThat(sealed.get()).startsWith("v2:k1:");
+            assertThat(toK1.box.decrypt(sealed.get())).isEqualTo(cert.keyPem().strip() + "\n");
+        } finally {
+            assertThat(rotation("k0").resealAll().failed()).isZero();
+        }
+        assertThat(appBox.decrypt(sealed.get())).isEqualTo(cert.keyPem().strip() + "\n");
+    }
+
+    @Test
     void platformAdminsSeeTheKeyIdsAndCountsAndCanStartARun() {
         var view = json().get("/api/v1/secret-keys").then().statusCode(200).extract().jsonPath();
         assertThat(view.getString("currentKey")).isEqualTo("k0");
