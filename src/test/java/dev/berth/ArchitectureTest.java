@@ -38,27 +38,29 @@ class ArchitectureTest {
             .layer("Apps").definedBy("dev.berth.apps..")
             .layer("Placement").definedBy("dev.berth.placement..")
             .layer("Members").definedBy("dev.berth.members..")
+            .layer("Running").definedBy("dev.berth.tls..", "dev.berth.metrics..")
             .layer("Releases").definedBy("dev.berth.releases..")
             .layer("Operations").definedBy("dev.berth.builds..", "dev.berth.reconcile..", "dev.berth.notify..",
-                    "dev.berth.keyring..", "dev.berth.tls..", "dev.berth.metrics..")
+                    "dev.berth.keyring..")
             .layer("Tenants").definedBy("dev.berth.tenants..")
             .layer("Web").definedBy("dev.berth.web..")
             .whereLayer("Web").mayNotBeAccessedByAnyLayer()
             .whereLayer("Tenants").mayOnlyBeAccessedByLayers("Web")
             .whereLayer("Operations").mayOnlyBeAccessedByLayers("Tenants", "Web")
             .whereLayer("Releases").mayOnlyBeAccessedByLayers("Operations", "Tenants", "Web")
+            .whereLayer("Running").mayOnlyBeAccessedByLayers("Releases", "Operations", "Tenants", "Web")
             .whereLayer("Members").mayOnlyBeAccessedByLayers("Releases", "Operations", "Tenants", "Web")
             .whereLayer("Placement").mayOnlyBeAccessedByLayers("Members", "Releases", "Operations", "Tenants", "Web")
-            .whereLayer("Apps").mayOnlyBeAccessedByLayers("Placement", "Members", "Releases", "Operations", "Tenants",
-                    "Web")
-            .whereLayer("Regions").mayOnlyBeAccessedByLayers("Apps", "Placement", "Members", "Releases", "Operations",
+            .whereLayer("Apps").mayOnlyBeAccessedByLayers("Placement", "Members", "Running", "Releases", "Operations",
                     "Tenants", "Web")
-            .whereLayer("Quotas").mayOnlyBeAccessedByLayers("Regions", "Apps", "Placement", "Members", "Releases",
+            .whereLayer("Regions").mayOnlyBeAccessedByLayers("Apps", "Placement", "Members", "Running", "Releases",
                     "Operations", "Tenants", "Web")
-            .whereLayer("Identity").mayOnlyBeAccessedByLayers("Quotas", "Regions", "Apps", "Placement", "Members",
+            .whereLayer("Quotas").mayOnlyBeAccessedByLayers("Regions", "Apps", "Placement", "Members", "Running",
                     "Releases", "Operations", "Tenants", "Web")
+            .whereLayer("Identity").mayOnlyBeAccessedByLayers("Quotas", "Regions", "Apps", "Placement", "Members",
+                    "Running", "Releases", "Operations", "Tenants", "Web")
             .whereLayer("Tenancy").mayOnlyBeAccessedByLayers("Identity", "Quotas", "Regions", "Apps", "Placement",
-                    "Members", "Releases", "Operations", "Tenants", "Web");
+                    "Members", "Running", "Releases", "Operations", "Tenants", "Web");
 
     @ArchTest
     static final ArchRule kernelKnowsNoFeature = noClasses().that().resideInAnyPackage(KERNEL)
