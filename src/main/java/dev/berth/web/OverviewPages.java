@@ -1,8 +1,8 @@
 package dev.berth.web;
 
-import dev.berth.api.Page;
 import dev.berth.api.ApiException;
 import dev.berth.api.FieldError;
+import dev.berth.api.Page;
 import dev.berth.identity.CurrentUser;
 import dev.berth.quotas.QuotasConfig;
 import dev.berth.regions.RegionService;
@@ -47,12 +47,12 @@ public class OverviewPages {
     @Inject
     QuotasConfig quotasConfig;
     @Inject
-    dev.berth.builds.BuildStorage buildStorage;
+    dev.berth.builds.executors.BuildStorage buildStorage;
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance tenants(List<TenantView> tenants, long total, int page, boolean hasNext,
-                String q, List<RegionView> regions, dev.berth.builds.BuildStorage.Usage buildStorage, Form newTenant,
+                String q, List<RegionView> regions, dev.berth.builds.executors.BuildStorage.Usage buildStorage, Form newTenant,
                 String flash);
     }
 
