@@ -1,7 +1,7 @@
 package dev.berth.builds.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.tools.jib.registry.credentials.DockerConfigCredentialRetriever;
 import dev.berth.builds.run.BuildFailure;
 import dev.berth.builds.run.BuildsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -55,14 +53,10 @@ public class RegistryAuth {
             throw new BuildFailure("the registry auth file " + file + " does not exist (berth.builds.registry.auth-file; "
                     + "is its Secret mounted?)");
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new BuildFailure("the registry auth file " + file + " cannot be read (berth.builds.registry.auth-file): "
-                    + e.getClass().getSimpleName());
+        if (!Files.isReadable(file)) {
+            throw new BuildFailure("the registry auth file " + file + " cannot be read (berth.builds.registry.auth-file)");
         }
-        return Optional.of(fromDockerConfig(text, r.host(), file.toString()));
+        return Optional.of(fromDockerConfig(file, r.host()));
     }
 
     /** Docker config JSON with the credential for the registry host only ({@code {"auths":{}}} when anonymous). */
@@ -77,55 +71,27 @@ public class RegistryAuth {
     }
 
     /**
-     * The entry for {@code host} in a Docker config JSON ({@code auths} keyed by host, optionally with a scheme and
-     * path as older tools wrote them; {@code auth} = base64 of user:password, or {@code username} + {@code password}).
-     * Failures name the file and the host, never a secret.
+     * The credential for {@code host} in a Docker config JSON file, read by Jib's own reader (the one its Maven and
+     * Gradle plugins use): {@code auths} keyed by host, also with a scheme and path as older tools wrote them, and
+     * Docker Hub's aliases; {@code auth} = base64 of user:password, or {@code username} + {@code password}; a
+     * {@code credHelpers} / {@code credsStore} entry runs that Docker credential helper. Failures name the file and
+     * the host, never a secret.
      */
-    static Credential fromDockerConfig(String json, String host, String source) {
-        JsonNode auths;
+    static Credential fromDockerConfig(Path file, String host) {
+        Optional<com.google.cloud.tools.jib.api.Credential> found;
         try {
-            auths = JSON.readTree(json).path("auths");
+            found = DockerConfigCredentialRetriever.create(host, file).retrieve(event -> {
+            });
         } catch (IOException e) {
-            throw new BuildFailure("the registry auth file " + source + " is not valid JSON (expected a Docker config "
+            throw new BuildFailure("the registry auth file " + file + " is not valid JSON (expected a Docker config "
                     + "with \"auths\")");
+        } catch (RuntimeException e) {
+            // Jib decodes "auth" without checking it: bad base64 or no colon ends up here
+            throw new BuildFailure("the entry for " + host + " in " + file + " has an \"auth\" that is not base64 of "
+                    + "user:password");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!host.equals(hostOf(e.getKey()))) {
-                continue;
-            }
-            JsonNode entry = e.getValue();
-            if (entry.hasNonNull("auth")) {
-                String decoded;
-                try {
-                    decoded = new String(Base64.getDecoder().decode(entry.get("auth").asText().trim()), StandardCharsets.UTF_8);
-                } catch (IllegalArgumentException bad) {
-                    throw new BuildFailure("the entry for " + host + " in " + source + " has an \"auth\" that is not base64");
-                }
-                int colon = decoded.indexOf(':');
-                if (colon <= 0) {
-                    throw new BuildFailure("the entry for " + host + " in " + source + " has an \"auth\" that is not "
-                            + "base64 of user:password");
-                }
-                return new Credential(decoded.substring(0, colon), decoded.substring(colon + 1));
-            }
-            if (entry.hasNonNull("username")) {
-                return new Credential(entry.get("username").asText(), entry.path("password").asText(""));
-            }
-            throw new BuildFailure("the entry for " + host + " in " + source + " has neither \"auth\" nor \"username\"");
-        }
-        throw new BuildFailure("the registry auth file " + source + " has no entry for the registry " + host
-                + " (berth.builds.registry.host)");
-    }
-
-    /** {@code https://host:5000/v1/} → {@code host:5000}. */
-    static String hostOf(String key) {
-        String k = key.trim();
-        int scheme = k.indexOf("://");
-        if (scheme >= 0) {
-            k = k.substring(scheme + 3);
-        }
-        int slash = k.indexOf('/');
-        return slash >= 0 ? k.substring(0, slash) : k;
+        return found.map(c -> new Credential(c.getUsername(), c.getPassword()))
+                .orElseThrow(() -> new BuildFailure("the registry auth file " + file + " has no credential for the "
+                        + "registry " + host + " (berth.builds.registry.host)"));
     }
 }
