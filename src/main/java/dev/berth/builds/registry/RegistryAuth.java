@@ -82,6 +82,12 @@ public class RegistryAuth {
         try {
             found = DockerConfigCredentialRetriever.create(host, file).retrieve(event -> {
             });
+            if (found.isEmpty()) {
+                // Jib matches "host" and "https://host/..."; a registry served over plain HTTP is often keyed
+                // "http://host/v2/", which Jib finds when asked for that prefix.
+                found = DockerConfigCredentialRetriever.create("http://" + host, file).retrieve(event -> {
+                });
+            }
         } catch (IOException e) {
             throw new BuildFailure("the registry auth file " + file + " is not valid JSON (expected a Docker config "
                     + "with \"auths\")");

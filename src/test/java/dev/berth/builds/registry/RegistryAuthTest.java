@@ -42,6 +42,12 @@ class RegistryAuthTest {
     }
 
     @Test
+    void findsAnEntryKeyedWithPlainHttp() throws IOException {
+        Path f = file("{\"auths\":{\"http://127.0.0.1:5000/v2/\":{\"auth\":\"" + b64("ci:pw") + "\"}}}");
+        assertEquals(new RegistryAuth.Credential("ci", "pw"), RegistryAuth.fromDockerConfig(f, "127.0.0.1:5000"));
+    }
+
+    @Test
     void acceptsUsernameAndPasswordFields() throws IOException {
         Path f = file("{\"auths\":{\"127.0.0.1:5000\":{\"username\":\"ci\",\"password\":\"pw\"}}}");
         assertEquals(new RegistryAuth.Credential("ci", "pw"), RegistryAuth.fromDockerConfig(f, "127.0.0.1:5000"));
