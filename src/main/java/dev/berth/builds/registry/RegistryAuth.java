@@ -97,7 +97,7 @@ public class RegistryAuth {
                     + "user:password");
         }
         return found.map(c -> new Credential(c.getUsername(), c.getPassword()))
-                .orElseThrow(() -> new BuildFailure("the registry auth file " + file + " has no credential for the "
+                .orElseThrow(() -> new BuildFailure("the registry auth file " + file + " has no entry for the "
                         + "registry " + host + " (berth.builds.registry.host)"));
     }
 }

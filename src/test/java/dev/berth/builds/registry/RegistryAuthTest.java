@@ -58,7 +58,7 @@ class RegistryAuthTest {
         Path f = file("{\"auths\":{\"registry.example.com\":{\"auth\":\"" + b64("a:b") + "\"}}}");
         BuildFailure other = assertThrows(BuildFailure.class,
                 () -> RegistryAuth.fromDockerConfig(f, "registry.example.com:5000"));
-        assertTrue(other.getMessage().contains("no credential for the registry registry.example.com:5000"),
+        assertTrue(other.getMessage().contains("no entry for the registry registry.example.com:5000"),
                 other.getMessage());
     }
 
