@@ -18,7 +18,8 @@ public record BuildView(int number, String app, BuildState state, String trigger
                         b.commitMessage, b.commitAuthor);
         Long duration = b.startedAt == null ? null
                 : Duration.between(b.startedAt, b.finishedAt == null ? Instant.now() : b.finishedAt).toSeconds();
-        String image = b.imageRef == null || b.imageDigest == null ? b.imageRef : PushedImages.digestRef(b.imageRef, b.imageDigest);
+        String image = b.imageRef == null || b.imageDigest == null ? b.imageRef
+                : PushedImages.digestRef(b.imageRef, b.imageDigest);
         return new BuildView(b.number, app, b.state, b.triggerKind, b.requestedBy, b.gitRef, b.requestedSha, commit,
                 b.strategy, b.detected, image, b.imageDigest, b.failureReason, b.attempts, b.queuedAt, b.startedAt,
                 b.finishedAt, duration);

@@ -133,7 +133,8 @@ public class JibPackager {
             image = Jib.from(base(config.jib().staticBaseImage())).addFileEntriesLayer(files.build());
             config.jib().staticEntrypoint().ifPresent(e -> image.setEntrypoint(Arrays.asList(e.trim().split("\\s+"))));
         } else {
-            ExecutableJars.Found jar = found.tool() == null ? found.jar() : tools.build(spec, found.tool(), log, control, detected);
+            ExecutableJars.Found jar = found.tool() == null ? found.jar()
+                    : tools.build(spec, found.tool(), log, control, detected);
             if (control.stopped()) {
                 throw new ProcessRunner.StoppedException(control.stopReason());
             }

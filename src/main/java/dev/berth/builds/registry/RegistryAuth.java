@@ -54,7 +54,8 @@ public class RegistryAuth {
                     + "is its Secret mounted?)");
         }
         if (!Files.isReadable(file)) {
-            throw new BuildFailure("the registry auth file " + file + " cannot be read (berth.builds.registry.auth-file)");
+            throw new BuildFailure("the registry auth file " + file
+                    + " cannot be read (berth.builds.registry.auth-file)");
         }
         return Optional.of(fromDockerConfig(file, r.host()));
     }

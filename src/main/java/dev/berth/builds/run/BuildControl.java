@@ -13,7 +13,10 @@ public final class BuildControl {
     private final BuildTimeout timeout;
     private volatile boolean cancelRequested;
     private volatile boolean shuttingDown;
-    /** Where the build's running process groups are recorded (in its workspace), for {@link dev.berth.builds.executors.BuildReaper}. */
+    /**
+     * Where the build's running process groups are recorded (in its workspace), for
+     * {@link dev.berth.builds.executors.BuildReaper}.
+     */
     private volatile java.nio.file.Path processFile;
     private final java.util.Set<ProcessTree.ProcessLeader> processes = java.util.concurrent.ConcurrentHashMap.newKeySet();
 

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@link #kill} stops a tree: the group's members and the process's descendants (also those that left the group)
  * get SIGTERM, and whatever is still alive after a grace period SIGKILL;</li>
  * <li>{@link ProcessLeader} names a group with its leader's start time, so a group recorded by an instance that died
- * (in its workspace, see {@link dev.berth.builds.executors.BuildReaper}) is killed later without hitting an unrelated process that reused the
- * number.</li>
+ * (in its workspace, see {@link dev.berth.builds.executors.BuildReaper}) is killed later without hitting an
+ * unrelated process that reused the number.</li>
  * </ul>
  */
 public final class ProcessTree {

@@ -10,7 +10,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 /**
  * A build's private directory (clone, temporary files, buildah run root); removed whatever way the build ends. It
  * names the Berth process that owns it ({@value #OWNER}) and, while they run, the build's process groups
- * ({@value #PROCESSES}), so that a workspace whose owner died is recognised and reaped ({@link dev.berth.builds.executors.BuildReaper}).
+ * ({@value #PROCESSES}), so that a workspace whose owner died is recognised and reaped
+ * ({@link dev.berth.builds.executors.BuildReaper}).
  */
 public final class Workspace implements AutoCloseable {
     public static final String OWNER = "owner";
