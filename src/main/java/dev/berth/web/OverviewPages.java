@@ -1,8 +1,8 @@
 package dev.berth.web;
 
+import dev.berth.api.Page;
 import dev.berth.api.ApiException;
 import dev.berth.api.FieldError;
-import dev.berth.api.Page;
 import dev.berth.identity.CurrentUser;
 import dev.berth.quotas.QuotasConfig;
 import dev.berth.regions.RegionService;
