@@ -1,6 +1,7 @@
 package dev.berth.builds;
 
 import dev.berth.api.ApiException;
+import dev.berth.builds.run.BuildLog;
 import dev.berth.releases.CreatedBy;
 import dev.berth.releases.ReleaseService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;

@@ -1,5 +1,8 @@
 package dev.berth.builds;
 
+import dev.berth.builds.run.BuildLog;
+import dev.berth.builds.run.BuildLogFeed;
+import dev.berth.builds.run.BuildsConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,6 +1,11 @@
 package dev.berth.builds;
 
 import dev.berth.api.ApiException;
+import dev.berth.builds.run.BuildLog;
+import dev.berth.builds.source.SourceRequest;
+import dev.berth.builds.source.SourceService;
+import dev.berth.builds.source.SourceView;
+import dev.berth.builds.source.WebhookSetup;
 import dev.berth.identity.CurrentUser;
 import dev.berth.identity.Role;
 import dev.berth.identity.TenantContext;

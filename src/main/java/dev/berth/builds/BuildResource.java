@@ -1,5 +1,6 @@
 package dev.berth.builds;
 
+import dev.berth.builds.run.BuildLog;
 import dev.berth.identity.CurrentUser;
 import dev.berth.identity.TenantContext;
 import jakarta.inject.Inject;

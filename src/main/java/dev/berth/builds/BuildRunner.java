@@ -1,6 +1,26 @@
 package dev.berth.builds;
 
 import dev.berth.apps.App;
+import dev.berth.builds.executors.BuildExecutor;
+import dev.berth.builds.executors.BuildExecutors;
+import dev.berth.builds.executors.BuildSpec;
+import dev.berth.builds.executors.BuildStorage;
+import dev.berth.builds.packaging.JibPackager;
+import dev.berth.builds.registry.PushedImages;
+import dev.berth.builds.registry.RegistryAuth;
+import dev.berth.builds.run.BuildControl;
+import dev.berth.builds.run.BuildFailure;
+import dev.berth.builds.run.BuildLog;
+import dev.berth.builds.run.BuildTimeout;
+import dev.berth.builds.run.BuildsConfig;
+import dev.berth.builds.run.ProcessRunner;
+import dev.berth.builds.run.Workspace;
+import dev.berth.builds.source.AppSource;
+import dev.berth.builds.source.GitSource;
+import dev.berth.builds.source.HostKeyCheck;
+import dev.berth.builds.source.KnownHosts;
+import dev.berth.builds.source.SourceService;
+import dev.berth.builds.source.UrlGuard;
 import dev.berth.quotas.Plan;
 import dev.berth.quotas.QuotaService;
 import dev.berth.secrets.SecretBox;
@@ -199,10 +219,11 @@ public class BuildRunner {
                     job.subDir(), job.credentials(), imageRef, knownHosts, job.port());
             BuildExecutor.Stages stages = () -> setState(job.buildId(), BuildState.PUSHING);
             digest = withDockerfile ? executors.current().buildAndPush(spec, log, control, stages)
-                    : jib.buildAndPush(spec, detection, log, control, stages);
+                    : jib.buildAndPush(spec, detection, log, control, stages,
+                            found -> record(job.buildId(), b -> b.detected = truncate(found, 1000)));
         }
         stopIfAsked(control);
-        String pinned = BuildView.digestRef(imageRef, digest);
+        String pinned = PushedImages.digestRef(imageRef, digest);
         log.line("Pushed " + pinned);
         record(job.buildId(), b -> {
             b.imageDigest = digest;

@@ -1,5 +1,6 @@
 package dev.berth.builds;
 
+import dev.berth.builds.registry.PushedImages;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -17,19 +18,13 @@ public record BuildView(int number, String app, BuildState state, String trigger
                         b.commitMessage, b.commitAuthor);
         Long duration = b.startedAt == null ? null
                 : Duration.between(b.startedAt, b.finishedAt == null ? Instant.now() : b.finishedAt).toSeconds();
-        String image = b.imageRef == null || b.imageDigest == null ? b.imageRef : digestRef(b.imageRef, b.imageDigest);
+        String image = b.imageRef == null || b.imageDigest == null ? b.imageRef
+                : PushedImages.digestRef(b.imageRef, b.imageDigest);
         return new BuildView(b.number, app, b.state, b.triggerKind, b.requestedBy, b.gitRef, b.requestedSha, commit,
                 b.strategy, b.detected, image, b.imageDigest, b.failureReason, b.attempts, b.queuedAt, b.startedAt,
                 b.finishedAt, duration);
     }
 
-    /** {@code registry/tenant/app@sha256:...}: the tag is dropped, the digest pins the image. */
-    static String digestRef(String tagged, String digest) {
-        int slash = tagged.lastIndexOf('/');
-        int colon = tagged.lastIndexOf(':');
-        String repo = colon > slash ? tagged.substring(0, colon) : tagged;
-        return repo + "@" + digest;
-    }
 
     public boolean finished() {
         return state.finished();

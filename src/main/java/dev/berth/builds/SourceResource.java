@@ -1,5 +1,9 @@
 package dev.berth.builds;
 
+import dev.berth.builds.source.SourceRequest;
+import dev.berth.builds.source.SourceService;
+import dev.berth.builds.source.SourceView;
+import dev.berth.builds.source.WebhookSetup;
 import dev.berth.identity.TenantContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;

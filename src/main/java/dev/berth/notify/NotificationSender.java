@@ -1,7 +1,7 @@
 package dev.berth.notify;
 
-import dev.berth.builds.UrlGuard;
-import dev.berth.builds.WebhookSignatures;
+import dev.berth.builds.source.UrlGuard;
+import dev.berth.builds.webhooks.WebhookSignatures;
 import dev.berth.jobs.JobQueue;
 import dev.berth.jobs.JobQueues;
 import dev.berth.jobs.JobTable;

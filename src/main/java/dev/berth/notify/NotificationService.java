@@ -7,7 +7,7 @@ import dev.berth.api.Validator;
 import dev.berth.apps.App;
 import dev.berth.audit.AuditLog;
 import dev.berth.builds.Build;
-import dev.berth.builds.UrlGuard;
+import dev.berth.builds.source.UrlGuard;
 import dev.berth.identity.CurrentUser;
 import dev.berth.secrets.SecretBox;
 import dev.berth.tenancy.Tenant;

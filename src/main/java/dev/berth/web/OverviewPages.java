@@ -51,12 +51,12 @@ public class OverviewPages {
     @Inject
     QuotasConfig quotasConfig;
     @Inject
-    dev.berth.builds.BuildStorage buildStorage;
+    dev.berth.builds.executors.BuildStorage buildStorage;
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance tenants(List<TenantView> tenants, long total, int page, boolean hasNext,
-                String q, List<RegionView> regions, dev.berth.builds.BuildStorage.Usage buildStorage, Form newTenant,
+                String q, List<RegionView> regions, dev.berth.builds.executors.BuildStorage.Usage buildStorage, Form newTenant,
                 String flash);
     }
 

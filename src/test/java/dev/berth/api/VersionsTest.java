@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.berth.apps.App;
-import dev.berth.builds.AppSource;
+import dev.berth.builds.source.AppSource;
 import dev.berth.identity.Membership;
 import dev.berth.placement.Placement;
 import dev.berth.testsupport.Api;

@@ -5,7 +5,7 @@ import static io.restassured.RestAssured.given;
 
 import dev.berth.builds.Build;
 import dev.berth.builds.BuildState;
-import dev.berth.builds.WebhookSignatures;
+import dev.berth.builds.webhooks.WebhookSignatures;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitRepos;

@@ -2,7 +2,7 @@ package dev.berth.bench;
 
 import static dev.berth.testsupport.Api.json;
 
-import dev.berth.builds.BuildStorage;
+import dev.berth.builds.executors.BuildStorage;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitRepos;

@@ -32,12 +32,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = BuildInfra.class, restrictToAnnotatedClass = false)
 @TestSecurity(user = "admin", roles = "platform-admin")
-class BuildEndToEndTest {
-    static final Duration BUILD_WAIT = Duration.ofSeconds(90);
+public class BuildEndToEndTest {
+    public static final Duration BUILD_WAIT = Duration.ofSeconds(90);
     @Inject
     QuotaService quotas;
 
-    static String dockerfile() {
+    public static String dockerfile() {
         return """
                 ARG BASE
                 FROM ${BASE} AS build
@@ -50,13 +50,13 @@ class BuildEndToEndTest {
                 """;
     }
 
-    static JsonPath waitForBuild(String tenant, String app, int number) {
+    public static JsonPath waitForBuild(String tenant, String app, int number) {
         return await().atMost(BUILD_WAIT).pollInterval(Duration.ofMillis(200)).until(
                 () -> json().get(Api.app(tenant, app) + "/builds/" + number).then().statusCode(200).extract().jsonPath(),
                 b -> BuildState.of(b.getString("state")).finished());
     }
 
-    static void connect(String tenant, String app, String repo, Map<String, String> buildArgs) {
+    public static void connect(String tenant, String app, String repo, Map<String, String> buildArgs) {
         json().body(Map.of("repoUrl", BuildInfra.gitUrl(repo), "ref", "main", "buildArgs", buildArgs))
                 .put(Api.app(tenant, app) + "/source").then().log().ifValidationFails().statusCode(200);
     }

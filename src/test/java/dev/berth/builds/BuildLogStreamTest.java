@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.berth.apps.App;
+import dev.berth.builds.run.BuildLog;
+import dev.berth.builds.run.BuildLogFeed;
 import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import io.quarkus.narayana.jta.QuarkusTransaction;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.builds.run.BuildsConfig;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.GitRepos;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
-class MavenBuildTest {
+public class MavenBuildTest {
     /** What a Maven build may see of Berth's environment; {@code sh} adds PWD (and some shells SHLVL, _). */
     static final Set<String> TOOL_ENV = Set.of("HOME", "JAVA_HOME", "LANG", "MAVEN_OPTS", "PATH", "PWD", "SHLVL", "_",
             "OLDPWD");
@@ -45,7 +46,7 @@ class MavenBuildTest {
     @Inject
     BuildsConfig config;
 
-    static String pom(boolean mainClass) {
+    public static String pom(boolean mainClass) {
         // Plugin versions are those Berth's own build uses, so the machine's Maven repository already has them.
         String archive = mainClass ? "<configuration><archive><manifest><mainClass>demo.Main</mainClass></manifest>"
                 + "</archive></configuration>" : "";
@@ -70,7 +71,7 @@ class MavenBuildTest {
                 """.formatted(archive);
     }
 
-    static final String MAIN = """
+    public static final String MAIN = """
             package demo;
             public class Main {
                 public static void main(String[] args) {
@@ -86,12 +87,12 @@ class MavenBuildTest {
         return names.stream().filter(n -> n.startsWith("BERTH_")).findFirst().orElse(names.get(0));
     }
 
-    static JsonPath build(String tenant) {
+    public static JsonPath build(String tenant) {
         int n = json().post(Api.app(tenant, "web") + "/builds").then().statusCode(201).extract().path("number");
         return BuildEndToEndTest.waitForBuild(tenant, "web", n);
     }
 
-    static String log(String tenant, JsonPath build) {
+    public static String log(String tenant, JsonPath build) {
         return given().accept("text/plain").get(Api.app(tenant, "web") + "/builds/" + build.getInt("number") + "/log")
                 .asString();
     }

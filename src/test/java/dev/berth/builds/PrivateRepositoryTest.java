@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = BuildInfra.class, restrictToAnnotatedClass = false)
 @TestSecurity(user = "admin", roles = "platform-admin")
-class PrivateRepositoryTest {
+public class PrivateRepositoryTest {
     static final String TOKEN = "ghp_PrivateRepoToken_0123456789abcdef";
     static final String WRONG_TOKEN = "ghp_WrongRepoToken_fedcba9876543210";
 
@@ -38,11 +38,11 @@ class PrivateRepositoryTest {
         return "ARG BASE\nFROM ${BASE}\nCOPY hello.txt /hello.txt\n";
     }
 
-    static int build(String tenant, String app) {
+    public static int build(String tenant, String app) {
         return json().post(Api.app(tenant, app) + "/builds").then().statusCode(201).extract().path("number");
     }
 
-    static String log(String tenant, String app, int number) {
+    public static String log(String tenant, String app, int number) {
         return given().accept("text/plain").get(Api.app(tenant, app) + "/builds/" + number + "/log").asString();
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.berth.apps.App;
+import dev.berth.builds.source.AppSource;
+import dev.berth.builds.source.SourceService;
 import dev.berth.tenancy.Tenant;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.Problems;

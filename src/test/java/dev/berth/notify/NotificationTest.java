@@ -12,7 +12,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.berth.apps.App;
 import dev.berth.builds.Build;
 import dev.berth.builds.BuildState;
-import dev.berth.builds.WebhookSignatures;
+import dev.berth.builds.webhooks.WebhookSignatures;
 import dev.berth.testsupport.Api;
 import dev.berth.testsupport.BuildInfra;
 import dev.berth.testsupport.Users;

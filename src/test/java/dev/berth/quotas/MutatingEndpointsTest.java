@@ -330,7 +330,7 @@ class MutatingEndpointsTest {
                 .path("secret");
         Function<String, Response> deliver = delivery -> {
             String body = "{\"ref\":\"refs/heads/main\",\"after\":\"" + "a".repeat(40) + "\"}";
-            String hmac = dev.berth.builds.WebhookSignatures.hmacHex(secret, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String hmac = dev.berth.builds.webhooks.WebhookSignatures.hmacHex(secret, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             var req = given().contentType("application/json").body(body);
             req = switch (host) {
                 case "github" -> req.header("X-GitHub-Event", "push").header("X-GitHub-Delivery", delivery)

@@ -1,6 +1,6 @@
 package dev.berth.testsupport;
 
-import dev.berth.builds.ProcessTree;
+import dev.berth.builds.run.ProcessTree;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
