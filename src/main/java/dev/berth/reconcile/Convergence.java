@@ -7,6 +7,8 @@ import dev.berth.apps.AppSpec;
 import dev.berth.apps.Autoscaler;
 import dev.berth.apps.ScalingManifests;
 import dev.berth.regions.EdgeCacheManifests;
+import dev.berth.processes.ProcessDesired;
+import dev.berth.processes.ProcessManifests;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.ClusterErrors;
 import dev.berth.kube.ClusterWriter;
@@ -125,6 +127,10 @@ final class Convergence {
                     : LayoutManifests.desired(app, layout, cluster.info()));
             if (edge == null && apis != null) {
                 objects.addAll(ScalingManifests.desired(app, layout, desired.autoscalers().get(app.name()), apis));
+            }
+            ProcessDesired processes = desired.processes().get(app.name());
+            if (edge == null && processes != null) {
+                objects.addAll(ProcessManifests.desired(processes, apis == null ? null : apis.cronJobs()));
             }
         }
         return objects;

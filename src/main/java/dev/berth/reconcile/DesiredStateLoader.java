@@ -5,6 +5,8 @@ import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppService;
 import dev.berth.apps.Autoscaler;
 import dev.berth.releases.ReleaseLayouts;
+import dev.berth.processes.ProcessDesired;
+import dev.berth.processes.ProcessPlans;
 import dev.berth.apps.AppSpec;
 import dev.berth.quotas.Plan;
 import dev.berth.regions.EdgeCacheManifests;
@@ -33,6 +35,8 @@ public class DesiredStateLoader {
     AppService apps;
     @Inject
     ReleaseLayouts layouts;
+    @Inject
+    ProcessPlans processPlans;
 
     /** The tenant's desired state in the region, or empty when the tenant is gone or does not use the region. */
     @Transactional
@@ -54,8 +58,9 @@ public class DesiredStateLoader {
         List<AppLayout> found = new ArrayList<>(layouts.of(apps, specs));
         layouts.pin(apps, specs, found, regionId);
         regional(apps, specs, found, RegionReplicas.inRegion(regionId));
+        List<ProcessDesired> processes = processPlans.of(apps, specs, found, regionId);
         return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs, byName(specs, found),
-                edges(apps, EdgePlacements.inRegion(regionId)), autoscalers(apps)));
+                edges(apps, EdgePlacements.inRegion(regionId)), autoscalers(apps), byName(specs, processes)));
     }
 
     /** Every tenant using the region, with their apps and effective limits, in three queries. */
@@ -89,6 +94,14 @@ public class DesiredStateLoader {
         List<AppLayout> found = new ArrayList<>(layouts.of(listed, specs));
         layouts.pin(listed, specs, found, regionId);
         regional(listed, specs, found, RegionReplicas.inRegion(regionId));
+        List<ProcessDesired> processes = processPlans.of(listed, specs, found, regionId);
+        Map<String, Map<String, ProcessDesired>> processesByTenant = new HashMap<>();
+        for (int i = 0; i < specs.size(); i++) {
+            if (processes.get(i) != null) {
+                processesByTenant.computeIfAbsent(specs.get(i).tenant(), k -> new HashMap<>())
+                        .put(specs.get(i).name(), processes.get(i));
+            }
+        }
         byTenant.clear();
         for (int i = 0; i < listed.size(); i++) {
             byTenant.computeIfAbsent(listed.get(i).tenantId, k -> new ArrayList<>()).add(specs.get(i));
@@ -105,7 +118,8 @@ public class DesiredStateLoader {
         return tenants.stream().map(t -> new TenantDesired(t.spec(plans.get(t.planId).limits().with(t.overrides())),
                 byTenant.getOrDefault(t.id, List.of()), layoutsByTenant.getOrDefault(t.slug, Map.of()),
                 edges(appsByTenant.getOrDefault(t.id, List.of()), edgeSpecs),
-                autoscalers(appsByTenant.getOrDefault(t.id, List.of())))).toList();
+                autoscalers(appsByTenant.getOrDefault(t.id, List.of())),
+                processesByTenant.getOrDefault(t.slug, Map.of()))).toList();
     }
 
     /**
@@ -147,8 +161,8 @@ public class DesiredStateLoader {
         return m;
     }
 
-    private static Map<String, AppLayout> byName(List<AppSpec> specs, List<AppLayout> layouts) {
-        Map<String, AppLayout> m = new HashMap<>();
+    private static <T> Map<String, T> byName(List<AppSpec> specs, List<T> layouts) {
+        Map<String, T> m = new HashMap<>();
         for (int i = 0; i < specs.size(); i++) {
             if (layouts.get(i) != null) {
                 m.put(specs.get(i).name(), layouts.get(i));
