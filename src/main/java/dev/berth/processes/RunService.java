@@ -101,7 +101,13 @@ public class RunService {
         run.jobName = "pending";
         run.persist();
         run.jobName = ProcessManifests.jobName(a.name, run.id);
-        quota.checkRun(a.tenantId, reservation(run.id), ProcessService.runPod(a), quotaField, RESERVATION);
+        try {
+            quota.checkRun(a.tenantId, reservation(run.id), ProcessService.runPod(a), quotaField, RESERVATION);
+        } catch (RuntimeException e) {
+            // A rollout's step goes on after a refusal (to fail the rollout): the run must not stay behind.
+            run.delete();
+            throw e;
+        }
         return run;
     }
 
