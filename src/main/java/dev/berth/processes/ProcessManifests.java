@@ -95,14 +95,14 @@ public final class ProcessManifests {
                     .withNewSpec().withSchedule(p.schedule()).withConcurrencyPolicy(p.concurrencyPolicy())
                     .withSuccessfulJobsHistoryLimit(p.successfulJobsHistoryLimit())
                     .withFailedJobsHistoryLimit(p.failedJobsHistoryLimit())
-                    .withNewJobTemplate().withNewMetadata().withLabels(podLabels(app, name, p.name(), d.release(), null))
+                    .withNewJobTemplate().withNewMetadata().withLabels(cronJobLabels(app, name, p.name(), d.release()))
                     .endMetadata().withSpec(job).endJobTemplate().endSpec().build();
         }
         return new io.fabric8.kubernetes.api.model.batch.v1beta1.CronJobBuilder().withMetadata(metadata(app, name, p.name()))
                 .withNewSpec().withSchedule(p.schedule()).withConcurrencyPolicy(p.concurrencyPolicy())
                 .withSuccessfulJobsHistoryLimit(p.successfulJobsHistoryLimit())
                 .withFailedJobsHistoryLimit(p.failedJobsHistoryLimit())
-                .withNewJobTemplate().withNewMetadata().withLabels(podLabels(app, name, p.name(), d.release(), null))
+                .withNewJobTemplate().withNewMetadata().withLabels(cronJobLabels(app, name, p.name(), d.release()))
                 .endMetadata().withSpec(job).endJobTemplate().endSpec().build();
     }
 
@@ -130,6 +130,16 @@ public final class ProcessManifests {
         labels.put(PROCESS, process);
         return new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name)
                 .withNamespace(Names.namespace(app.tenant())).withLabels(labels).build();
+    }
+
+    /**
+     * The labels of the Jobs a CronJob starts: a process's pod labels without the managed-by label, since those Jobs
+     * are the CronJob controller's, not Berth's (the reconciler would collect them as unwanted objects otherwise).
+     */
+    static Map<String, String> cronJobLabels(AppSpec app, String object, String process, int release) {
+        Map<String, String> labels = podLabels(app, object, process, release, null);
+        labels.remove(Labels.MANAGED_BY);
+        return labels;
     }
 
     /** The labels of a process's pods: {@code berth.dev/app} is the object's name, never the app's (see above). */
