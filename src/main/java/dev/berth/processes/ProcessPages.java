@@ -119,9 +119,9 @@ public class ProcessPages {
     }
 
     @POST
-    @Path("processes/{name}/remove")
+    @Path("processes/remove")
     public Response remove(@PathParam("tenant") String slug, @PathParam("app") String app,
-            @PathParam("name") String name) {
+            @RestForm("name") String name) {
         ProcessesView view = processes.get(tenant.tenantId(), app);
         List<ProcessRequest> list = new ArrayList<>(view.processes());
         if (!list.removeIf(p -> p.name().equals(name))) {
@@ -217,7 +217,7 @@ public class ProcessPages {
 
     private static int indexOf(List<ProcessRequest> list, String name) {
         for (int i = 0; i < list.size(); i++) {
-            if (list.get(i).name().equals(name)) {
+            if (java.util.Objects.equals(list.get(i).name(), name)) {
                 return i;
             }
         }

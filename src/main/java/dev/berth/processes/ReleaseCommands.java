@@ -18,7 +18,17 @@ public class ReleaseCommands {
     RunService runs;
 
     /** The outcome of a rollout's release command as the rollout reads it. */
-    public record Result(RunState state, Integer exitCode, String reason, String logTail, String region) {
+    public record Result(RunState state, Integer exitCode, String reason, String logTail, String region,
+            java.time.Instant createdAt) {
+        /**
+         * True when the run should have ended long ago: its Job has a deadline, but a region that never created it
+         * (unreachable, or refusing the Job) would otherwise hold the rollout for ever.
+         */
+        public boolean overdue(java.time.Instant now) {
+            return !state.finished() && now.isAfter(createdAt.plusSeconds(ProcessManifests.RUN_DEADLINE_SECONDS)
+                    .plus(java.time.Duration.ofMinutes(10)));
+        }
+
         /** "exited with code 3 in eu: <last lines>" and the like, for the rollout's reason. */
         public String describe() {
             String what = (reason == null ? state.value() : reason) + " in " + region;
@@ -42,6 +52,7 @@ public class ReleaseCommands {
             return null;
         }
         Region region = Region.findById(run.regionId);
-        return new Result(run.state, run.exitCode, run.reason, run.logTail, region == null ? "?" : region.name);
+        return new Result(run.state, run.exitCode, run.reason, run.logTail, region == null ? "?" : region.name,
+                run.createdAt);
     }
 }

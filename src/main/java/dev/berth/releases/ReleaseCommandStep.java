@@ -68,7 +68,12 @@ public class ReleaseCommandStep {
             }
             case FAILED, LOST -> failed(a, tenant, ro, r, deploy, "release command " + result.describe());
             default -> {
-                // pending or running: the Job has its own deadline, after which the watcher records it failed.
+                // Pending or running: the Job has its own deadline, after which the watcher records it failed.
+                if (result.overdue(Instant.now())) {
+                    failed(a, tenant, ro, r, deploy, "release command did not finish in " + result.region()
+                            + " within its deadline (" + result.state() + (result.reason() == null ? ""
+                                    : ": " + result.reason()) + ")");
+                }
             }
         }
     }

@@ -69,7 +69,7 @@ class MutatingEndpointsTest {
             Map.entry("PUT /api/v1/plans/{plan}", "changes limits, not use; every tenant on the plan follows"),
             Map.entry("DELETE /api/v1/plans/{plan}", "only a plan no tenant is on can be deleted"),
             Map.entry("POST /logout", "ends a session"),
-            Map.entry("POST /t/{tenant}/apps/{app}/processes/{name}/remove",
+            Map.entry("POST /t/{tenant}/apps/{app}/processes/remove",
                     "removes a worker or cron: frees its pods (the release it makes starts like any release)"),
             Map.entry("POST /t/{tenant}/apps/{app}/processes/release-command",
                     "sets the release command: its run is checked (checkRun) when a rollout starts it, and a refusal "
