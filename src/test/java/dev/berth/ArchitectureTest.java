@@ -40,6 +40,7 @@ class ArchitectureTest {
             .layer("Members").definedBy("dev.berth.members..")
             .layer("Running").definedBy("dev.berth.tls..", "dev.berth.metrics..")
             .layer("Releases").definedBy("dev.berth.releases..")
+            .layer("Processes").definedBy("dev.berth.processes..")
             .layer("Operations").definedBy("dev.berth.builds..", "dev.berth.reconcile..", "dev.berth.notify..",
                     "dev.berth.keyring..")
             .layer("Tenants").definedBy("dev.berth.tenants..")
@@ -47,20 +48,23 @@ class ArchitectureTest {
             .whereLayer("Web").mayNotBeAccessedByAnyLayer()
             .whereLayer("Tenants").mayOnlyBeAccessedByLayers("Web")
             .whereLayer("Operations").mayOnlyBeAccessedByLayers("Tenants", "Web")
-            .whereLayer("Releases").mayOnlyBeAccessedByLayers("Operations", "Tenants", "Web")
-            .whereLayer("Running").mayOnlyBeAccessedByLayers("Releases", "Operations", "Tenants", "Web")
-            .whereLayer("Members").mayOnlyBeAccessedByLayers("Releases", "Operations", "Tenants", "Web")
-            .whereLayer("Placement").mayOnlyBeAccessedByLayers("Members", "Releases", "Operations", "Tenants", "Web")
-            .whereLayer("Apps").mayOnlyBeAccessedByLayers("Placement", "Members", "Running", "Releases", "Operations",
+            .whereLayer("Processes").mayOnlyBeAccessedByLayers("Operations", "Tenants", "Web")
+            .whereLayer("Releases").mayOnlyBeAccessedByLayers("Processes", "Operations", "Tenants", "Web")
+            .whereLayer("Running").mayOnlyBeAccessedByLayers("Releases", "Processes", "Operations", "Tenants", "Web")
+            .whereLayer("Members").mayOnlyBeAccessedByLayers("Running", "Releases", "Processes", "Operations",
                     "Tenants", "Web")
-            .whereLayer("Regions").mayOnlyBeAccessedByLayers("Apps", "Placement", "Members", "Running", "Releases",
+            .whereLayer("Placement").mayOnlyBeAccessedByLayers("Members", "Running", "Releases", "Processes",
                     "Operations", "Tenants", "Web")
+            .whereLayer("Apps").mayOnlyBeAccessedByLayers("Placement", "Members", "Running", "Releases", "Processes",
+                    "Operations", "Tenants", "Web")
+            .whereLayer("Regions").mayOnlyBeAccessedByLayers("Apps", "Placement", "Members", "Running", "Releases",
+                    "Processes", "Operations", "Tenants", "Web")
             .whereLayer("Quotas").mayOnlyBeAccessedByLayers("Regions", "Apps", "Placement", "Members", "Running",
-                    "Releases", "Operations", "Tenants", "Web")
+                    "Releases", "Processes", "Operations", "Tenants", "Web")
             .whereLayer("Identity").mayOnlyBeAccessedByLayers("Quotas", "Regions", "Apps", "Placement", "Members",
-                    "Running", "Releases", "Operations", "Tenants", "Web")
+                    "Running", "Releases", "Processes", "Operations", "Tenants", "Web")
             .whereLayer("Tenancy").mayOnlyBeAccessedByLayers("Identity", "Quotas", "Regions", "Apps", "Placement",
-                    "Members", "Running", "Releases", "Operations", "Tenants", "Web");
+                    "Members", "Running", "Releases", "Processes", "Operations", "Tenants", "Web");
 
     @ArchTest
     static final ArchRule kernelKnowsNoFeature = noClasses().that().resideInAnyPackage(KERNEL)

@@ -41,6 +41,11 @@ public class App extends PanacheEntityBase {
     public Map<String, String> env = new TreeMap<>();
     @JdbcTypeCode(SqlTypes.JSON)
     public Map<String, String> secretEnv = new TreeMap<>();
+    /** Worker and cron processes besides web (dev.berth.processes), and the optional release command. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<ProcessSpec> processes = new java.util.ArrayList<>();
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<String> releaseCommand;
     @Version
     public long version;
     public Instant createdAt = Instant.now();

@@ -161,7 +161,8 @@ public final class AppManifests {
                 .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withFailureThreshold(3).build();
     }
 
-    private static List<EnvVar> env(AppSpec app, String deployment) {
+    /** The env of a container of the app whose secret values come from {@code deployment}'s Secret. */
+    public static List<EnvVar> env(AppSpec app, String deployment) {
         List<EnvVar> env = new ArrayList<>();
         app.env().forEach((k, v) -> env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
         app.secretEnv().keySet().forEach(k -> env.add(new EnvVarBuilder().withName(k).withNewValueFrom()

@@ -53,7 +53,8 @@ public final class ClusterCache implements AutoCloseable {
     /** Kinds Berth writes; each is watched with the managed-by label selector. */
     public static final List<Class<? extends HasMetadata>> MANAGED_KINDS = List.of(
             Namespace.class, ResourceQuota.class, LimitRange.class, NetworkPolicy.class, ServiceAccount.class,
-            Role.class, RoleBinding.class, Secret.class, ConfigMap.class, Deployment.class, Service.class, Ingress.class);
+            Role.class, RoleBinding.class, Secret.class, ConfigMap.class, Deployment.class, Service.class, Ingress.class,
+            io.fabric8.kubernetes.api.model.batch.v1.Job.class);
 
     private static final String POD_APP_INDEX = "berth-app";
     private final Map<Class<?>, Supplier<SharedIndexInformer<? extends HasMetadata>>> factories =

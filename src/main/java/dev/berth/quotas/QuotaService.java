@@ -59,6 +59,18 @@ public class QuotaService {
             + "coalesce(app.autoscale_max_replicas, 0))) from app_region ar where ar.app_id = app.id), "
             + "greatest(app.replicas, coalesce(app.autoscale_max_replicas, 0)))";
 
+    /**
+     * The pods of every app's worker and cron processes (dev.berth.processes) with their own resources: a worker's
+     * replicas, a cron's one pod, in every region of the app's placement (once without placement rows). They are
+     * counted even for the app a change leaves out ({@code id <> ?3}): a change of the web process keeps them.
+     */
+    private static final String PROCESS_PODS = "select x.n, x.n::bigint * x.cr, x.n::bigint * x.cl, x.n * x.mr, "
+            + "x.n * x.ml, 0 from (select ((case when p->>'type' = 'cron' then 1 else coalesce((p->>'replicas')::int, 1) "
+            + "end) * greatest(1, (select count(*) from app_region ar where ar.app_id = a.id)))::bigint as n, "
+            + "(p->>'cpuRequestMillis')::bigint as cr, (p->>'cpuLimitMillis')::bigint as cl, "
+            + "(p->>'memoryRequestBytes')::bigint as mr, (p->>'memoryLimitBytes')::bigint as ml "
+            + "from app a cross join lateral jsonb_array_elements(a.processes) p where a.tenant_id = ?1) x ";
+
     @Inject
     EntityManager em;
     @Inject
@@ -156,6 +168,71 @@ public class QuotaService {
         new Check(limits, used).grow(current.withReplicas(podsBefore), next.withReplicas(podsAfter),
                 " for the autoscaler's maximum" + (own.size() > 1 ? " in " + own.size() + " regions" : ""),
                 "maxReplicas");
+    }
+
+    /**
+     * Refuses process settings of an app that would grow pods, CPU or memory over a limit, or give one worker more
+     * replicas than {@code replicasPerApp}. {@code before} and {@code after} are each process's footprint in one
+     * region (as stored, and as it will be; the stored ones must not be flushed yet), {@code fields} names each
+     * {@code after} entry in the refusal ({@code processes[1].replicas}). Processes run in every region of the app.
+     * A dimension already over its limit may shrink or stay.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkProcesses(long tenantId, long appId, List<AppFootprint> before, List<AppFootprint> after,
+            List<String> fields) {
+        QuotaLimits limits = lock(tenantId);
+        long regions = Math.max(1L, ((Number) em.createNativeQuery("select count(*) from app_region where app_id = ?1")
+                .setParameter(1, appId).getSingleResult()).longValue());
+        QuotaUsage used = current(tenantId, -1L);
+        QuotaUsage running = used;
+        for (AppFootprint b : before) {
+            running = running.plus(b.withReplicas((int) (-b.replicas() * regions)));
+        }
+        String where = regions > 1 ? " in " + regions + " regions" : "";
+        for (int i = 0; i < after.size(); i++) {
+            AppFootprint one = after.get(i);
+            String field = fields.get(i);
+            if (one.replicas() > limits.replicasPerApp()) {
+                throw new QuotaExceededException(field, "replicasPerApp", String.valueOf(limits.replicasPerApp()),
+                        "0 (this process)", one.replicas() + " replicas");
+            }
+            AppFootprint all = one.withReplicas((int) (one.replicas() * regions));
+            QuotaUsage next = running.plus(all);
+            if (next.pods() > limits.pods() && next.pods() > used.pods()) {
+                throw new QuotaExceededException(field, "pods", String.valueOf(limits.pods()),
+                        String.valueOf(running.pods()), all.replicas() + " more pod(s)" + where);
+            }
+            Check c = new Check(limits, running);
+            if (next.cpuRequestMillis() > used.cpuRequestMillis() || next.cpuLimitMillis() > used.cpuLimitMillis()
+                    || next.memoryRequestBytes() > used.memoryRequestBytes()
+                    || next.memoryLimitBytes() > used.memoryLimitBytes()) {
+                c.grow(AppFootprint.NONE, all, where, field);
+            }
+            running = next;
+        }
+    }
+
+    /**
+     * Checks that the tenant has room for one pod of a run (a one-off run or a release command) and reserves it
+     * under {@code ref} until {@link #runFinished} or {@code ttl} passes. The refusal names {@code field}.
+     */
+    @Transactional(TxType.MANDATORY)
+    public void checkRun(long tenantId, String ref, AppFootprint pod, String field, Duration ttl) {
+        QuotaLimits limits = lock(tenantId);
+        release(tenantId, "run", ref);
+        new Check(limits, current(tenantId, -1L)).grow(AppFootprint.NONE, pod, " for the run", field);
+        em.createNativeQuery("insert into quota_reservation (tenant_id, kind, ref, pods, cpu_request_millis, "
+                + "cpu_limit_millis, memory_request_bytes, memory_limit_bytes, expires_at) "
+                + "values (?1, 'run', ?2, ?3, ?4, ?5, ?6, ?7, ?8)").setParameter(1, tenantId).setParameter(2, ref)
+                .setParameter(3, pod.replicas()).setParameter(4, pod.totalCpuRequestMillis())
+                .setParameter(5, pod.totalCpuLimitMillis()).setParameter(6, pod.totalMemoryRequestBytes())
+                .setParameter(7, pod.totalMemoryLimitBytes()).setParameter(8, Instant.now().plus(ttl)).executeUpdate();
+    }
+
+    /** Ends the reservation of {@link #checkRun}; no-op when there is none. */
+    @Transactional(TxType.MANDATORY)
+    public void runFinished(long tenantId, String ref) {
+        release(tenantId, "run", ref);
     }
 
     /** The pods of an app counted at {@code atLeast} per region (a region's own count when larger). */
@@ -439,6 +516,7 @@ public class QuotaService {
                 + "n::bigint * cpu_limit_millis as cl, n * memory_request_bytes as mr, "
                 + "n * memory_limit_bytes as ml, case when custom_domain is null then 0 else 1 end as cd "
                 + "from (select app.*, " + PLACED_PODS + " as n from app where tenant_id = ?1 and id <> ?3) app "
+                + "union all " + PROCESS_PODS
                 + "union all select pods, cpu_request_millis, cpu_limit_millis, memory_request_bytes, memory_limit_bytes, 0 "
                 + "from quota_reservation where tenant_id = ?1 and expires_at > now()) u")
                 .setParameter(1, tenantId).setParameter(2, month(Instant.now())).setParameter(3, excludedAppId)

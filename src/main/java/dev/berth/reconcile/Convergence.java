@@ -6,6 +6,8 @@ import dev.berth.apps.LayoutManifests;
 import dev.berth.apps.AppSpec;
 import dev.berth.apps.Autoscaler;
 import dev.berth.apps.ScalingManifests;
+import dev.berth.processes.ProcessDesired;
+import dev.berth.processes.ProcessManifests;
 import dev.berth.kube.ClusterCache;
 import dev.berth.kube.ClusterErrors;
 import dev.berth.kube.ClusterWriter;
@@ -131,6 +133,10 @@ final class Convergence {
             objects.addAll(appObjects);
             if (edge == null && apis != null) {
                 objects.addAll(ScalingManifests.desired(app, layout, desired.autoscalers().get(app.name()), apis));
+            }
+            ProcessDesired processes = desired.processes().get(app.name());
+            if (edge == null && processes != null) {
+                objects.addAll(ProcessManifests.desired(processes, apis == null ? null : apis.cronJobs()));
             }
         }
         return objects;

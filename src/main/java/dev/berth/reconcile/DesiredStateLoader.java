@@ -8,6 +8,8 @@ import dev.berth.placement.EdgeCacheManifests;
 import dev.berth.placement.EdgePlacements;
 import dev.berth.placement.RegionReplicas;
 import dev.berth.releases.ReleaseLayouts;
+import dev.berth.processes.ProcessDesired;
+import dev.berth.processes.ProcessPlans;
 import dev.berth.apps.AppSpec;
 import dev.berth.quotas.Plan;
 import dev.berth.quotas.QuotaService;
@@ -36,6 +38,7 @@ public class DesiredStateLoader {
     ReleaseLayouts layouts;
     @Inject
     TlsSettings tls;
+    ProcessPlans processPlans;
 
     /** The tenant's desired state in the region, or empty when the tenant is gone or does not use the region. */
     @Transactional
@@ -57,8 +60,10 @@ public class DesiredStateLoader {
         List<AppLayout> found = new ArrayList<>(layouts.of(apps, specs));
         layouts.pin(apps, specs, found, regionId);
         regional(apps, specs, found, RegionReplicas.inRegion(regionId));
+        List<ProcessDesired> processes = processPlans.of(apps, specs, found, regionId);
         return Optional.of(new TenantDesired(t.spec(QuotaService.effective(t)), specs, byName(specs, found),
-                edges(apps, EdgePlacements.inRegion(regionId)), autoscalers(apps), tls.of(apps)));
+                edges(apps, EdgePlacements.inRegion(regionId)), autoscalers(apps), tls.of(apps),
+                byName(specs, processes)));
     }
 
     /** Every tenant using the region, with their apps and effective limits, in three queries. */
@@ -92,6 +97,14 @@ public class DesiredStateLoader {
         List<AppLayout> found = new ArrayList<>(layouts.of(listed, specs));
         layouts.pin(listed, specs, found, regionId);
         regional(listed, specs, found, RegionReplicas.inRegion(regionId));
+        List<ProcessDesired> processes = processPlans.of(listed, specs, found, regionId);
+        Map<String, Map<String, ProcessDesired>> processesByTenant = new HashMap<>();
+        for (int i = 0; i < specs.size(); i++) {
+            if (processes.get(i) != null) {
+                processesByTenant.computeIfAbsent(specs.get(i).tenant(), k -> new HashMap<>())
+                        .put(specs.get(i).name(), processes.get(i));
+            }
+        }
         byTenant.clear();
         for (int i = 0; i < listed.size(); i++) {
             byTenant.computeIfAbsent(listed.get(i).tenantId, k -> new ArrayList<>()).add(specs.get(i));
@@ -109,8 +122,8 @@ public class DesiredStateLoader {
         return tenants.stream().map(t -> new TenantDesired(t.spec(plans.get(t.planId).limits().with(t.overrides())),
                 byTenant.getOrDefault(t.id, List.of()), layoutsByTenant.getOrDefault(t.slug, Map.of()),
                 edges(appsByTenant.getOrDefault(t.id, List.of()), edgeSpecs),
-                autoscalers(appsByTenant.getOrDefault(t.id, List.of())), tlsByTenant.getOrDefault(t.id, Map.of())))
-                .toList();
+                autoscalers(appsByTenant.getOrDefault(t.id, List.of())), tlsByTenant.getOrDefault(t.id, Map.of()),
+                processesByTenant.getOrDefault(t.slug, Map.of()))).toList();
     }
 
     /**
@@ -152,8 +165,8 @@ public class DesiredStateLoader {
         return m;
     }
 
-    private static Map<String, AppLayout> byName(List<AppSpec> specs, List<AppLayout> layouts) {
-        Map<String, AppLayout> m = new HashMap<>();
+    private static <T> Map<String, T> byName(List<AppSpec> specs, List<T> layouts) {
+        Map<String, T> m = new HashMap<>();
         for (int i = 0; i < specs.size(); i++) {
             if (layouts.get(i) != null) {
                 m.put(specs.get(i).name(), layouts.get(i));

@@ -4,6 +4,7 @@ import dev.berth.apps.AppLayout;
 import dev.berth.apps.AppSpec;
 import dev.berth.apps.Autoscaler;
 import dev.berth.placement.EdgeCacheManifests;
+import dev.berth.processes.ProcessDesired;
 import dev.berth.tenancy.TenantSpec;
 import dev.berth.tls.TlsSpec;
 import java.util.List;
@@ -14,14 +15,14 @@ import java.util.Map;
  * laid out (strategy, colours, tracks); an app without one gets the default single rolling Deployment. {@code edges}
  * (by app name) marks apps this region serves as an edge cache in front of their primary region. {@code autoscalers}
  * (by app name) holds the autoscaler of each app that has one, {@code tls} (by app name) the TLS of each app served
- * over HTTPS.
+ * over HTTPS, {@code processes} (by app name) its workers, crons and runs' Jobs here.
  */
 public record TenantDesired(TenantSpec tenant, List<AppSpec> apps, Map<String, AppLayout> layouts,
         Map<String, EdgeCacheManifests.EdgeSpec> edges, Map<String, Autoscaler> autoscalers,
-        Map<String, TlsSpec> tls) {
+        Map<String, TlsSpec> tls, Map<String, ProcessDesired> processes) {
     public TenantDesired(TenantSpec tenant, List<AppSpec> apps, Map<String, AppLayout> layouts,
             Map<String, EdgeCacheManifests.EdgeSpec> edges, Map<String, Autoscaler> autoscalers) {
-        this(tenant, apps, layouts, edges, autoscalers, Map.of());
+        this(tenant, apps, layouts, edges, autoscalers, Map.of(), Map.of());
     }
 
     public TenantDesired(TenantSpec tenant, List<AppSpec> apps, Map<String, AppLayout> layouts,

@@ -58,7 +58,7 @@ public final class KubeletRules {
     }
 
     /** What became of the app container; {@link #reason()} and {@link #message()} are null while it runs fine. */
-    public sealed interface Outcome permits Ready, NeverReady, CrashLoop, ConfigError, PullError {
+    public sealed interface Outcome permits Ready, NeverReady, CrashLoop, ConfigError, PullError, Exited {
         /** Whether the container's process is running (it may still not be ready). */
         boolean running();
 
@@ -145,6 +145,24 @@ public final class KubeletRules {
         }
     }
 
+    /**
+     * The container ran to its end with {@code exitCode} (a Job's pod, which is never restarted): terminated with
+     * reason {@code Completed} (0) or {@code Error}, the pod {@code Succeeded} or {@code Failed}.
+     */
+    public record Exited(int exitCode) implements Outcome {
+        public boolean running() {
+            return false;
+        }
+
+        public String reason() {
+            return exitCode == 0 ? "Completed" : "Error";
+        }
+
+        public String message() {
+            return null;
+        }
+    }
+
     /** The outcome for the pod's first container (the app container). */
     public Outcome decide(PodSpec spec) {
         Container app = spec.getContainers().get(0);
@@ -158,6 +176,9 @@ public final class KubeletRules {
         if (refused != null) {
             return new ConfigError(refused);
         }
+        if (!"Always".equals(spec.getRestartPolicy() == null ? "Always" : spec.getRestartPolicy())) {
+            return new Exited(exitCode(app));
+        }
         if (image.contains("crash")) {
             return new CrashLoop(CRASH_RESTARTS, "the app exited with status 1");
         }
@@ -166,6 +187,27 @@ public final class KubeletRules {
         }
         return new Ready();
     }
+
+    /**
+     * The exit code of a container that runs to its end (a Job's pod): its command's last word is the convention,
+     * {@code exit N} (as in {@code ["sh", "-c", "exit 3"]}) ends with N; any other command ends with 0.
+     */
+    static int exitCode(Container c) {
+        List<String> argv = new ArrayList<>();
+        if (c.getCommand() != null) {
+            argv.addAll(c.getCommand());
+        }
+        if (c.getArgs() != null) {
+            argv.addAll(c.getArgs());
+        }
+        if (argv.isEmpty()) {
+            return 0;
+        }
+        java.util.regex.Matcher m = EXIT.matcher(argv.get(argv.size() - 1).trim());
+        return m.matches() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    private static final java.util.regex.Pattern EXIT = java.util.regex.Pattern.compile("(?:.*;\\s*)?exit (\\d{1,3})");
 
     /** The kubelet's verifyRunAsNonRoot: null when the container may start. */
     static String nonRootRefusal(PodSecurityContext pod, SecurityContext container, ImageFacts facts) {
@@ -208,6 +250,15 @@ public final class KubeletRules {
         boolean ready = containers.stream().allMatch(ContainerStatus::getReady);
         String unready = containers.stream().filter(c -> !c.getReady()).map(ContainerStatus::getName).toList().toString()
                 .replace(", ", " ");
+        if (outcome instanceof Exited exited) {
+            return new PodStatusBuilder().withPhase(exited.exitCode() == 0 ? "Succeeded" : "Failed")
+                    .withConditions(condition("Initialized", true, at, null),
+                            terminated("Ready", at), terminated("ContainersReady", at),
+                            condition("PodScheduled", true, at, null))
+                    .withContainerStatuses(containers)
+                    .withPodIP(podIp).addNewPodIP(podIp)
+                    .withStartTime(at).build();
+        }
         return new PodStatusBuilder()
                 .withPhase(outcome.running() || outcome instanceof CrashLoop ? "Running" : "Pending")
                 .withConditions(condition("Initialized", true, at, null),
@@ -216,6 +267,12 @@ public final class KubeletRules {
                 .withContainerStatuses(containers)
                 .withPodIP(podIp).addNewPodIP(podIp)
                 .withStartTime(at).build();
+    }
+
+    /** Ready and ContainersReady of a pod whose containers all ended, as the kubelet writes them. */
+    private static PodCondition terminated(String type, String at) {
+        return new PodConditionBuilder().withType(type).withStatus("False").withLastTransitionTime(at)
+                .withReason("PodCompleted").build();
     }
 
     private static PodCondition condition(String type, boolean status, String at, String unready) {
@@ -232,7 +289,10 @@ public final class KubeletRules {
                 .withImageID(outcome instanceof PullError || outcome instanceof ConfigError ? "" : spec.getImage())
                 .withReady(outcome instanceof Ready).withStarted(outcome.running())
                 .withRestartCount(outcome instanceof CrashLoop crash ? crash.restartCount() : 0);
-        if (outcome.running()) {
+        if (outcome instanceof Exited exited) {
+            s.withState(new ContainerStateBuilder().withNewTerminated().withExitCode(exited.exitCode())
+                    .withReason(exited.reason()).withStartedAt(at).withFinishedAt(at).endTerminated().build());
+        } else if (outcome.running()) {
             s.withState(new ContainerStateBuilder().withNewRunning().withStartedAt(at).endRunning().build());
         } else {
             s.withState(new ContainerStateBuilder().withNewWaiting().withReason(outcome.reason())

@@ -17,6 +17,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Stands in for the Deployment controller and the kubelet in simulated regions (the sandbox, tests): after a
+ * Stands in for the Deployment and Job controllers and the kubelet in simulated regions (the sandbox, tests): after a
  * short delay it replaces a Deployment's pods with ones of the current template, writes their status and events as
  * a kubelet would, writes the Deployment's status. A real cluster never runs it.
  *
@@ -41,11 +43,14 @@ import org.jboss.logging.Logger;
 public final class SimulatedKubelet implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SimulatedKubelet.class);
     public static final String TEMPLATE_HASH = "pod-template-hash";
+    /** The label the Job controller puts on a Job's pods. */
+    static final String JOB_NAME = "job-name";
     private static final String NODE = "sandbox-node";
     private final KubernetesClient client;
     private final Duration delay;
     private final ScheduledExecutorService executor;
     private final SharedIndexInformer<Deployment> informer;
+    private final SharedIndexInformer<Job> jobs;
     private final Map<String, Boolean> scheduled = new java.util.concurrent.ConcurrentHashMap<>();
     private final KubeletRules rules;
     private final java.util.concurrent.atomic.AtomicInteger podIps = new java.util.concurrent.atomic.AtomicInteger();
@@ -84,6 +89,78 @@ public final class SimulatedKubelet implements AutoCloseable {
         });
         informer.exceptionHandler((started, t) -> true); // keep watching through slow or failed lists
         informer.start();
+        this.jobs = client.batch().v1().jobs().inAnyNamespace().runnableInformer(0);
+        jobs.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Job j) {
+                executor.schedule(() -> runJob(j.getMetadata().getNamespace(), j.getMetadata().getName()),
+                        delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void onUpdate(Job before, Job after) {
+                // A Job's template never changes; its status is this kubelet's own write.
+            }
+
+            @Override
+            public void onDelete(Job j, boolean unknown) {
+                executor.execute(() -> deleteJobPods(j));
+            }
+        });
+        jobs.exceptionHandler((started, t) -> true);
+        jobs.start();
+    }
+
+    /**
+     * The Job controller and the kubelet for one Job: one pod of its template, run to its end by the same rules
+     * as on a real cluster's test kubelet ({@link KubeletRules.Exited}: {@code exit N} ends with N, any other
+     * command with 0), then the Job's status (succeeded or failed, with the controller's conditions).
+     */
+    private void runJob(String ns, String name) {
+        try {
+            Job j = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
+            if (j == null || (j.getStatus() != null && j.getStatus().getStartTime() != null)) {
+                return;
+            }
+            Map<String, String> labels = new LinkedHashMap<>(j.getSpec().getTemplate().getMetadata().getLabels());
+            labels.put(JOB_NAME, name);
+            String suffix = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36);
+            Pod pod = client.resource(new PodBuilder().withNewMetadata().withName(name + "-" + suffix).withNamespace(ns)
+                    .withLabels(labels).endMetadata().withSpec(j.getSpec().getTemplate().getSpec()).build()).create();
+            event(ns, pod, "Scheduled", "Successfully assigned " + ns + "/" + pod.getMetadata().getName() + " to " + NODE,
+                    "Normal");
+            KubeletRules.Outcome outcome = rules.decide(pod.getSpec());
+            pod.setStatus(rules.status(pod, outcome, Instant.now(), podIp()));
+            client.pods().inNamespace(ns).resource(pod).updateStatus();
+            for (KubeletRules.Event e : rules.events(pod, outcome)) {
+                client.v1().events().inNamespace(ns).resource(e.about(pod, NODE, Instant.now())).create();
+            }
+            String now = Instant.now().toString();
+            JobStatusBuilder status = new JobStatusBuilder().withStartTime(now);
+            if (outcome instanceof KubeletRules.Exited exited && exited.exitCode() == 0) {
+                status.withSucceeded(1).withCompletionTime(now).addNewCondition().withType("Complete").withStatus("True")
+                        .withLastProbeTime(now).withLastTransitionTime(now).endCondition();
+            } else if (outcome instanceof KubeletRules.Exited) {
+                status.withFailed(1).addNewCondition().withType("Failed").withStatus("True")
+                        .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit")
+                        .withLastProbeTime(now).withLastTransitionTime(now).endCondition();
+            } else {
+                status.withActive(1);
+            }
+            j.setStatus(status.build());
+            client.batch().v1().jobs().inNamespace(ns).resource(j).updateStatus();
+        } catch (KubernetesClientException e) {
+            LOG.debugf("simulated kubelet: job %s/%s: %s", ns, name, e.getMessage());
+        }
+    }
+
+    private void deleteJobPods(Job j) {
+        try {
+            client.pods().inNamespace(j.getMetadata().getNamespace()).withLabel(JOB_NAME, j.getMetadata().getName())
+                    .delete();
+        } catch (KubernetesClientException e) {
+            LOG.debugf("simulated kubelet: %s", e.getMessage());
+        }
     }
 
     private void schedule(Deployment d) {
@@ -212,6 +289,7 @@ public final class SimulatedKubelet implements AutoCloseable {
     @Override
     public void close() {
         informer.close();
+        jobs.close();
         executor.shutdownNow();
     }
 }

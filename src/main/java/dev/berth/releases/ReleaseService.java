@@ -311,7 +311,7 @@ public class ReleaseService {
     Release record(App a, String tenant, AppDeploy deploy, CreatedBy by, Integer rollbackOf) {
         Release previous = Release.latest(a.id);
         ReleaseConfig config = new ReleaseConfig(a.port, a.cpuRequestMillis, a.cpuLimitMillis, a.memoryRequestBytes,
-                a.memoryLimitBytes, a.healthPath, a.env, a.secretEnv);
+                a.memoryLimitBytes, a.healthPath, a.env, a.secretEnv, a.processes, a.releaseCommand);
         Map<String, Object> diff = previous == null ? new LinkedHashMap<>() : diff(previous, a.image, config);
         // Nothing to do when the latest release is exactly this and did not fail (a failed one may be retried).
         if (previous != null && diff.isEmpty() && !RETRYABLE.contains(previous.status)) {
@@ -382,6 +382,8 @@ public class ReleaseService {
         a.healthPath = c.healthPath();
         a.env = new TreeMap<>(c.env());
         a.secretEnv = new TreeMap<>(c.secretEnv());
+        a.processes = new java.util.ArrayList<>(c.processes());
+        a.releaseCommand = c.releaseCommand();
     }
 
     /**

@@ -44,6 +44,10 @@ public class RolloutActions {
             return Action.NOTHING_TO_DO;
         }
         Release r = Release.findById(ro.releaseId);
+        if (ro.state == RolloutState.RELEASE_COMMAND) {
+            throw ApiException.conflict("release", "release #" + r.number + " is running its release command; it "
+                    + "rolls out when the command exits 0");
+        }
         if (WaveTracks.applies(ro)) {
             String what = waveTracks.promote(a, tenant, ro, r, deploy);
             changed.fire(new DesiredStateChanged(tenant));

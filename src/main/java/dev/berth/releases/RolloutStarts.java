@@ -32,6 +32,8 @@ public class RolloutStarts {
     @Inject
     QuotaService quota;
     @Inject
+    ReleaseCommandStep releaseCommand;
+    @Inject
     Event<DesiredStateChanged> changed;
 
     /**
@@ -47,7 +49,7 @@ public class RolloutStarts {
         }
         if (active == null || active.state == RolloutState.HOLDING
                 || (active.state == RolloutState.WAVE_PAUSED && !twoTrack(active.strategy))
-                || (active.state == RolloutState.DEPLOYING
+                || ((active.state == RolloutState.DEPLOYING || active.state == RolloutState.RELEASE_COMMAND)
                 && (!twoTrack(active.strategy) || active.previousRelease == null))) {
             return;
         }
@@ -102,6 +104,7 @@ public class RolloutStarts {
                 deploy.idleReplicas = canary;
             }
         }
+        releaseCommand.begin(a, ro, r);
         ro.persist();
         changed.fire(new DesiredStateChanged(tenant));
     }

@@ -17,6 +17,11 @@ import java.util.Set;
  * blue/green and canary releases with or without waves, rolling waves, and strategy changes.
  */
 public enum RolloutState {
+    /**
+     * The release's command (a database migration, say) runs as a Job before the release takes traffic; it goes on
+     * to deploying when the command exits 0, and fails the rollout otherwise ({@code ReleaseCommandStep}).
+     */
+    RELEASE_COMMAND("release-command"),
     /** The new pods start (the current wave's, or a strategy change's new Deployment). */
     DEPLOYING("deploying"),
     /** Blue/green: the idle colour is ready; the switch waits for promote. */
@@ -49,6 +54,7 @@ public enum RolloutState {
      */
     public Set<RolloutState> next() {
         return switch (this) {
+            case RELEASE_COMMAND -> EnumSet.of(DEPLOYING, FAILED, ABORTED, SUPERSEDED);
             case DEPLOYING -> EnumSet.of(DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING, WAVE_PAUSED, SWITCHING,
                     SUCCEEDED, FAILED, ABORTED, SUPERSEDED);
             case AWAITING_PROMOTE -> EnumSet.of(DEPLOYING, HOLDING, WAVE_PAUSED, ABORTED);
@@ -76,7 +82,7 @@ public enum RolloutState {
 
     /** The states the rollout engine steps by itself (the others wait for a person, CI, or nothing). */
     public boolean engineSteps() {
-        return this == DEPLOYING || this == AWAITING_PROMOTE || this == CANARY || this == HOLDING
+        return this == RELEASE_COMMAND || this == DEPLOYING || this == AWAITING_PROMOTE || this == CANARY || this == HOLDING
                 || this == SWITCHING;
     }
 

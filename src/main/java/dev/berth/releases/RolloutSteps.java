@@ -42,6 +42,8 @@ public class RolloutSteps {
     @Inject
     RolloutTransitions transitions;
     @Inject
+    ReleaseCommandStep releaseCommand;
+    @Inject
     Event<DesiredStateChanged> changed;
     @ConfigProperty(name = "berth.rollouts.poll-interval", defaultValue = "1s")
     Duration pollInterval;
@@ -112,6 +114,7 @@ public class RolloutSteps {
             return;
         }
         switch (ro.state) {
+            case RELEASE_COMMAND -> releaseCommand.step(a, tenant, ro, r, deploy);
             case DEPLOYING -> deploying(a, tenant, ro, r, deploy);
             case HOLDING -> {
                 if (!Instant.now().isBefore(ro.holdUntil)) {

@@ -37,6 +37,12 @@ class StateConstraintsTest {
     }
 
     @Test
+    void runStatesInTheDatabaseAreExactlyTheEnum() {
+        assertThat(checkValues("process_run_state_check")).containsExactlyInAnyOrderElementsOf(
+                values(dev.berth.processes.RunState.values(), dev.berth.processes.RunState::value));
+    }
+
+    @Test
     void buildStatesInTheDatabaseAreExactlyTheEnum() {
         assertThat(checkValues("build_state_check")).containsExactlyInAnyOrderElementsOf(
                 values(BuildState.values(), BuildState::value));
@@ -69,6 +75,8 @@ class StateConstraintsTest {
                 values(RolloutState.values(), RolloutState::value));
         assertThat(enumOf(schemas, "BuildView", "state")).containsExactlyElementsOf(
                 values(BuildState.values(), BuildState::value));
+        assertThat(enumOf(schemas, "RunView", "state")).containsExactlyElementsOf(
+                values(dev.berth.processes.RunState.values(), dev.berth.processes.RunState::value));
         assertThat(enumOf(schemas, "RegionView", "health")).containsExactlyElementsOf(
                 values(RegionHealth.values(), RegionHealth::value));
     }

@@ -114,7 +114,7 @@ class ScalingManifestsTest {
         assertThat(ScalingApis.of(groups(Map.of("autoscaling", "v1,v2beta1,v2beta2", "policy", "v1beta1", "apps", "v1"))))
                 .isEqualTo(new ScalingApis("v2beta2", "v1beta1"));
         assertThat(ScalingApis.of(groups(Map.of("autoscaling", "v1,v2,v2beta2", "policy", "v1,v1beta1"))))
-                .isEqualTo(ScalingApis.NEWEST);
+                .isEqualTo(new ScalingApis("v2", "v1"));
         assertThat(ScalingApis.of(groups(Map.of("autoscaling", "v1", "apps", "v1")))).isEqualTo(ScalingApis.NONE);
         assertThat(ScalingApis.of(groups(Map.of("autoscaling", "v1,v2beta2", "policy", "v1beta1"))).kinds())
                 .containsExactly(io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler.class,

@@ -74,6 +74,11 @@ class MutatingEndpointsTest {
             Map.entry("PUT /api/v1/plans/{plan}", "changes limits, not use; every tenant on the plan follows"),
             Map.entry("DELETE /api/v1/plans/{plan}", "only a plan no tenant is on can be deleted"),
             Map.entry("POST /logout", "ends a session"),
+            Map.entry("POST /t/{tenant}/apps/{app}/processes/remove",
+                    "removes a worker or cron: frees its pods (the release it makes starts like any release)"),
+            Map.entry("POST /t/{tenant}/apps/{app}/processes/release-command",
+                    "sets the release command: its run is checked (checkRun) when a rollout starts it, and a refusal "
+                            + "fails that rollout"),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/notifications", "adds a notification hook: no quota"),
             Map.entry("DELETE /api/v1/tenants/{tenant}/apps/{app}/notifications/{id}", "removes a notification hook"),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/notifications/{id}/ping",
@@ -110,6 +115,10 @@ class MutatingEndpointsTest {
             Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/placement", t -> t.placementAtThePodLimit()),
             Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/autoscaling", t -> t.autoscalerAtThePodLimit()),
             Map.entry("POST /t/{tenant}/apps/{app}/autoscaling", t -> t.pageAutoscalerAtThePodLimit()),
+            Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/processes", t -> t.processesAtThePodLimit()),
+            Map.entry("POST /t/{tenant}/apps/{app}/processes", t -> t.pageProcessAtThePodLimit()),
+            Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/runs", t -> t.runAtThePodLimit()),
+            Map.entry("POST /t/{tenant}/apps/{app}/runs", t -> t.pageRunAtThePodLimit()),
             Map.entry("PATCH /api/v1/tenants/{tenant}/apps/{app}", t -> t.apiChangesAtTheirLimits()),
             Map.entry("POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit()),
             Map.entry("POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit()),
@@ -391,6 +400,58 @@ class MutatingEndpointsTest {
         json().get(url).then().statusCode(200).body("autoscaler", org.hamcrest.Matchers.nullValue());
         override(slug, Map.of("pods", 3, "replicasPerApp", 10));
         json().body(body).put(url).then().log().ifValidationFails().statusCode(200);
+        return null;
+    }
+
+    /** Workers count their replicas: a worker without room is refused naming it, until the pod limit grows. */
+    Void processesAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 2));
+        Api.createApp(slug, Api.app("web"));
+        String url = Api.app(slug, "web") + "/processes";
+        Map<String, Object> body = Map.of("processes", List.of(Map.of("name", "jobs", "type", "worker",
+                "command", List.of("bin/worker"), "replicas", 2)));
+        assertRefused(json().body(body).put(url), "pods");
+        json().get(url).then().statusCode(200).body("processes.size()", org.hamcrest.Matchers.equalTo(0));
+        override(slug, Map.of("pods", 3));
+        json().body(body).put(url).then().log().ifValidationFails().statusCode(200);
+        return null;
+    }
+
+    /** The same through the processes page's form. */
+    Void pageProcessAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 2));
+        Api.createApp(slug, Api.app("web"));
+        String page = "/t/" + slug + "/apps/web/processes";
+        java.util.function.Supplier<Response> post = () -> PageForms.from(page).post().formParam("name", "jobs")
+                .formParam("type", "worker").formParam("command", "bin/worker").formParam("replicas", "2").post(page);
+        assertPageRefused(post.get(), "pods");
+        override(slug, Map.of("pods", 3));
+        post.get().then().statusCode(303);
+        return null;
+    }
+
+    /** A one-off run holds one pod while it runs: without room it is refused, naming the command. */
+    Void runAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 1));
+        Api.createApp(slug, Api.app("web"));
+        String url = Api.app(slug, "web") + "/runs";
+        Map<String, Object> body = Map.of("command", List.of("bin/rake", "db:seed"));
+        assertRefused(json().body(body).post(url), "pods");
+        override(slug, Map.of("pods", 2));
+        json().body(body).post(url).then().log().ifValidationFails().statusCode(201);
+        return null;
+    }
+
+    /** The same through the app page's run form. */
+    Void pageRunAtThePodLimit() {
+        String slug = tenant(Map.of("pods", 1));
+        Api.createApp(slug, Api.app("web"));
+        String page = "/t/" + slug + "/apps/web";
+        java.util.function.Supplier<Response> post = () -> PageForms.from(page).post().formParam("command",
+                "bin/rake db:seed").post(page + "/runs");
+        assertPageRefused(post.get(), "pods");
+        override(slug, Map.of("pods", 2));
+        post.get().then().statusCode(303);
         return null;
     }
 

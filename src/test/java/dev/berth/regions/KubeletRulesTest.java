@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,37 @@ class KubeletRulesTest {
         assertThat(rules.decide(berthPod("registry.example.com/team/crash:1"))).isInstanceOf(KubeletRules.CrashLoop.class);
         assertThat(rules.decide(berthPod("registry.example.com/team/web-never-ready:2")))
                 .isInstanceOf(KubeletRules.NeverReady.class);
+    }
+
+    @Test
+    void aJobsPodRunsToItsEndWithTheExitCodeItsCommandSays() {
+        PodSpec three = berthPod(NON_ROOT);
+        three.setRestartPolicy("Never");
+        three.getContainers().get(0).setCommand(List.of("sh", "-c", "echo migrating; exit 3"));
+        Pod pod = pod(three);
+        KubeletRules.Outcome outcome = rules.decide(pod.getSpec());
+        assertThat(outcome).isEqualTo(new KubeletRules.Exited(3));
+        PodStatus s = rules.status(pod, outcome, Instant.parse("2026-12-01T10:00:00Z"), "10.244.0.8");
+        assertThat(s.getPhase()).isEqualTo("Failed");
+        assertThat(conditions(s)).containsEntry("Ready", "False").containsEntry("PodScheduled", "True");
+        var ended = s.getContainerStatuses().get(0).getState().getTerminated();
+        assertThat(ended.getExitCode()).isEqualTo(3);
+        assertThat(ended.getReason()).isEqualTo("Error");
+
+        PodSpec other = berthPod(NON_ROOT);
+        other.setRestartPolicy("Never");
+        other.getContainers().get(0).setCommand(List.of("bin/migrate"));
+        KubeletRules.Outcome zero = rules.decide(other);
+        assertThat(zero).isEqualTo(new KubeletRules.Exited(0));
+        assertThat(rules.status(pod(other), zero, Instant.now(), "10.244.0.9").getPhase()).isEqualTo("Succeeded");
+        // A Deployment's pod (restartPolicy Always, the default) keeps running whatever its command says.
+        PodSpec worker = berthPod(NON_ROOT);
+        worker.getContainers().get(0).setCommand(List.of("sh", "-c", "exit 3"));
+        assertThat(rules.decide(worker)).isInstanceOf(KubeletRules.Ready.class);
+        // The pull and runAsNonRoot checks come first, as for any pod.
+        PodSpec missing = berthPod("registry.test/t/gone:1");
+        missing.setRestartPolicy("Never");
+        assertThat(rules.decide(missing)).isInstanceOf(KubeletRules.PullError.class);
     }
 
     @Test

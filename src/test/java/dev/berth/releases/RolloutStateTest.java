@@ -6,6 +6,7 @@ import static dev.berth.releases.RolloutState.CANARY;
 import static dev.berth.releases.RolloutState.DEPLOYING;
 import static dev.berth.releases.RolloutState.FAILED;
 import static dev.berth.releases.RolloutState.HOLDING;
+import static dev.berth.releases.RolloutState.RELEASE_COMMAND;
 import static dev.berth.releases.RolloutState.SUCCEEDED;
 import static dev.berth.releases.RolloutState.SUPERSEDED;
 import static dev.berth.releases.RolloutState.SWITCHED_BACK;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RolloutStateTest {
     /** The table as docs/architecture.md states it; the enum must say exactly this. */
     static final Map<RolloutState, Set<RolloutState>> ALLOWED = Map.ofEntries(
+            Map.entry(RELEASE_COMMAND, Set.of(DEPLOYING, FAILED, ABORTED, SUPERSEDED)),
             Map.entry(DEPLOYING, Set.of(DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING, WAVE_PAUSED, SWITCHING,
                     SUCCEEDED, FAILED, ABORTED, SUPERSEDED)),
             Map.entry(AWAITING_PROMOTE, Set.of(DEPLOYING, HOLDING, WAVE_PAUSED, ABORTED)),
@@ -91,7 +93,7 @@ class RolloutStateTest {
             assertThat(s.next()).as(s.value()).isEmpty();
             assertThat(s.active()).isFalse();
         }
-        assertThat(Rollout.ACTIVE).containsExactlyInAnyOrder(DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING,
+        assertThat(Rollout.ACTIVE).containsExactlyInAnyOrder(RELEASE_COMMAND, DEPLOYING, AWAITING_PROMOTE, CANARY, HOLDING,
                 WAVE_PAUSED, SWITCHING);
     }
 
@@ -125,7 +127,7 @@ class RolloutStateTest {
             assertThat(RolloutState.of(s.value())).isEqualTo(s);
             assertThat(new ObjectMapper().writeValueAsString(s)).isEqualTo("\"" + s.value() + "\"");
         }
-        assertThat(Arrays.stream(RolloutState.values()).map(RolloutState::value)).containsExactly("deploying",
+        assertThat(Arrays.stream(RolloutState.values()).map(RolloutState::value)).containsExactly("release-command", "deploying",
                 "awaiting-promote", "canary", "holding", "wave-paused", "switching", "succeeded", "failed", "aborted",
                 "superseded", "switched-back");
         assertThatThrownBy(() -> RolloutState.of("paused")).isInstanceOf(IllegalArgumentException.class);
