@@ -38,6 +38,7 @@ public class DesiredStateLoader {
     ReleaseLayouts layouts;
     @Inject
     TlsSettings tls;
+    @Inject
     ProcessPlans processPlans;
 
     /** The tenant's desired state in the region, or empty when the tenant is gone or does not use the region. */

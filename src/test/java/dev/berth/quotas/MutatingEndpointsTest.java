@@ -121,7 +121,8 @@ class MutatingEndpointsTest {
             Map.entry("POST /t/{tenant}/apps/{app}/runs", t -> t.pageRunAtThePodLimit()),
             Map.entry("PATCH /api/v1/tenants/{tenant}/apps/{app}", t -> t.apiChangesAtTheirLimits()),
             Map.entry("POST /t/{tenant}/apps", t -> t.pageCreateAtTheAppLimit()),
-            Map.entry("POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit()),
+            Map.entry("POST /t/{tenant}/apps/{app}", t -> t.pageScaleAtThePodLimit("")),
+            Map.entry("POST /t/{tenant}/apps/{app}/scale", t -> t.pageScaleAtThePodLimit("/scale")),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases", t -> t.blueGreenReleaseAtThePodLimit()),
             Map.entry("PUT /api/v1/tenants/{tenant}/apps/{app}/deploy-settings", t -> t.strategyChangeAtThePodLimit()),
             Map.entry("POST /api/v1/tenants/{tenant}/apps/{app}/releases/{number}/rollback", t -> t.rollbackAtTheCpuLimit()),
@@ -239,12 +240,13 @@ class MutatingEndpointsTest {
         return null;
     }
 
-    Void pageScaleAtThePodLimit() {
+    /** The app page's settings form ({@code ""}) or its scale form ({@code "/scale"}). */
+    Void pageScaleAtThePodLimit(String form) {
         String slug = tenant(Map.of("pods", 1));
         Api.createApp(slug, Api.app("web"));
         String page = "/t/" + slug + "/apps/web";
         Function<String, Response> post = replicas -> PageForms.from(page).post().formParam("replicas", replicas)
-                .post(page);
+                .post(page + form);
         assertPageRefused(post.apply("2"), "pods");
         override(slug, Map.of("pods", 2));
         post.apply("2").then().statusCode(303);
