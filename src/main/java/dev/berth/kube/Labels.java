@@ -7,6 +7,8 @@ import java.util.Map;
 public final class Labels {
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGER = "berth";
+    /** The manager of the builder Jobs and their namespaces' objects, which Berth's reconcilers leave alone. */
+    public static final String BUILDS_MANAGER = "berth-builds";
     public static final String NAME = "app.kubernetes.io/name";
     public static final String PART_OF = "app.kubernetes.io/part-of";
     public static final String TENANT = "berth.dev/tenant";

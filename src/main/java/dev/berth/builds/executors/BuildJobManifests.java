@@ -78,7 +78,7 @@ public final class BuildJobManifests {
     private static Map<String, String> tenantLabels(String tenant) {
         Map<String, String> l = new TreeMap<>();
         // Not "berth": the reconcilers own every object labelled so and would remove what they did not desire.
-        l.put(Labels.MANAGED_BY, "berth-builds");
+        l.put(Labels.MANAGED_BY, Labels.BUILDS_MANAGER);
         l.put("app.kubernetes.io/component", COMPONENT);
         l.put(Labels.TENANT, tenant);
         return l;
