@@ -115,6 +115,17 @@ public final class ClusterWriter {
     }
 
     /**
+     * The object as this writer sees it before a write: the watch cache's copy ({@code cached}), or Berth's own last
+     * write of it while the cache has not shown that write yet. A plan compares against this, so it lists what
+     * {@link #apply} would then really write, not an object the cache is still catching up with.
+     */
+    public HasMetadata known(HasMetadata desired, HasMetadata cached) {
+        Written written = ahead.get(key(desired));
+        String basedOn = cached == null ? null : cached.getMetadata().getResourceVersion();
+        return written != null && Objects.equals(written.basedOn(), basedOn) ? written.answer() : cached;
+    }
+
+    /**
      * The watch cache showed the object added, changed or deleted: from now on it is the actual state again. The
      * region registers this before anything else listens to its cache (see {@code RegionCluster}), so a convergence
      * woken by the same event already finds the cache authoritative.

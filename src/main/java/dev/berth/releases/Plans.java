@@ -74,8 +74,8 @@ public class Plans {
                 String id = o.getKind() + "/" + o.getMetadata().getName();
                 wanted.add(id);
                 desiredJson.put(r.name + "/" + id, Serialization.asJson(o));
-                HasMetadata actual = cluster.map(c -> c.cache().get(o.getClass(), ns, o.getMetadata().getName()))
-                        .orElse(null);
+                HasMetadata actual = cluster.map(c -> c.writer().known(o, c.cache().get(o.getClass(), ns,
+                        o.getMetadata().getName()))).orElse(null);
                 if (actual == null) {
                     create.add(id);
                 } else if (!DriftCheck.covers(o, actual)) {
