@@ -55,7 +55,7 @@ public class QuotaService {
      * The pods an app may run: its replicas (or its autoscaler's maximum, when larger) in every region of its
      * placement, a region's own count where the placement sets one (again at least the autoscaler's maximum).
      */
-    private static final String PLACED_PODS = "coalesce((select sum(greatest(coalesce(ar.replicas, app.replicas), "
+    static final String PLACED_PODS = "coalesce((select sum(greatest(coalesce(ar.replicas, app.replicas), "
             + "coalesce(app.autoscale_max_replicas, 0))) from app_region ar where ar.app_id = app.id), "
             + "greatest(app.replicas, coalesce(app.autoscale_max_replicas, 0)))";
 
@@ -64,12 +64,21 @@ public class QuotaService {
      * replicas, a cron's one pod, in every region of the app's placement (once without placement rows). They are
      * counted even for the app a change leaves out ({@code id <> ?3}): a change of the web process keeps them.
      */
-    private static final String PROCESS_PODS = "select x.n, x.n::bigint * x.cr, x.n::bigint * x.cl, x.n * x.mr, "
-            + "x.n * x.ml, 0 from (select ((case when p->>'type' = 'cron' then 1 else coalesce((p->>'replicas')::int, 1) "
-            + "end) * greatest(1, (select count(*) from app_region ar where ar.app_id = a.id)))::bigint as n, "
-            + "(p->>'cpuRequestMillis')::bigint as cr, (p->>'cpuLimitMillis')::bigint as cl, "
-            + "(p->>'memoryRequestBytes')::bigint as mr, (p->>'memoryLimitBytes')::bigint as ml "
-            + "from app a cross join lateral jsonb_array_elements(a.processes) p where a.tenant_id = ?1) x ";
+    private static final String PROCESS_PODS = processPods("", "where a.tenant_id = ?1");
+
+    /**
+     * The select behind {@link #PROCESS_PODS}: columns {@code columns} (e.g. the tenant), then pods, CPU request
+     * and limit, memory request and limit, and a 0, for the apps {@code where} keeps ({@code a} is the app).
+     */
+    static String processPods(String columns, String where) {
+        return "select " + columns + "x.n, x.n::bigint * x.cr, x.n::bigint * x.cl, x.n * x.mr, x.n * x.ml, 0 "
+                + "from (select a.tenant_id, ((case when p->>'type' = 'cron' then 1 else "
+                + "coalesce((p->>'replicas')::int, 1) end) * greatest(1, (select count(*) from app_region ar "
+                + "where ar.app_id = a.id)))::bigint as n, (p->>'cpuRequestMillis')::bigint as cr, "
+                + "(p->>'cpuLimitMillis')::bigint as cl, (p->>'memoryRequestBytes')::bigint as mr, "
+                + "(p->>'memoryLimitBytes')::bigint as ml "
+                + "from app a cross join lateral jsonb_array_elements(a.processes) p " + where + ") x ";
+    }
 
     @Inject
     EntityManager em;

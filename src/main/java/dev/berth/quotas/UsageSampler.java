@@ -77,10 +77,15 @@ public class UsageSampler {
                     coalesce(t.build_minutes_per_month, p.build_minutes_per_month)
                 from tenant t
                 join plan p on p.id = t.plan_id
-                left join (select tenant_id, count(*) as apps, sum(replicas) as pods,
-                        sum(replicas::bigint * cpu_request_millis) as cr, sum(replicas::bigint * cpu_limit_millis) as cl,
-                        sum(replicas * memory_request_bytes) as mr, sum(replicas * memory_limit_bytes) as ml
-                    from app group by tenant_id) a on a.tenant_id = t.id
+                left join (select tenant_id, sum(apps) as apps, sum(pods) as pods, sum(cr) as cr, sum(cl) as cl,
+                        sum(mr) as mr, sum(ml) as ml
+                    from (select tenant_id, n as pods, n::bigint * cpu_request_millis as cr,
+                            n::bigint * cpu_limit_millis as cl, n * memory_request_bytes as mr,
+                            n * memory_limit_bytes as ml, 1 as apps
+                        from (select app.*, """ + QuotaService.PLACED_PODS + """
+                             as n from app) app
+                        union all""" + " " + QuotaService.processPods("x.tenant_id, ", "") + """
+                    ) u group by tenant_id) a on a.tenant_id = t.id
                 left join (select tenant_id, sum(pods) as pods, sum(cpu_request_millis) as cr,
                         sum(cpu_limit_millis) as cl, sum(memory_request_bytes) as mr, sum(memory_limit_bytes) as ml
                     from quota_reservation where expires_at > :at group by tenant_id) r

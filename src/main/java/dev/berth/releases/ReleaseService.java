@@ -5,6 +5,7 @@ import dev.berth.api.Validator;
 import dev.berth.apps.App;
 import dev.berth.apps.AppConfigChanged;
 import dev.berth.apps.AppRules;
+import dev.berth.apps.ProcessSpec;
 import dev.berth.audit.AuditLog;
 import dev.berth.identity.ApiTokens;
 import dev.berth.identity.CurrentUser;
@@ -18,6 +19,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +129,7 @@ public class ReleaseService {
             throw ApiException.notFound("release", app + " #" + number);
         }
         var footprintBefore = a.footprint();
+        checkProcesses(tenantId, a, old);
         restore(a, old);
         quota.checkAppChange(tenantId, a.id, footprintBefore, a.footprint());
         Release r = record(a, tenant, deploy, origin(), number);
@@ -371,6 +374,24 @@ public class ReleaseService {
     }
 
     /** Puts a release's image and configuration (secrets sealed as they were) back on the app row. */
+    /**
+     * Refuses a rollback whose release runs more or larger worker and cron processes than the quota leaves room for.
+     * Checked before the app changes, while the stored processes are still the app's row as read.
+     */
+    private void checkProcesses(long tenantId, App a, Release r) {
+        List<ProcessSpec> before = a.processes == null ? List.of() : a.processes;
+        List<ProcessSpec> after = r.config.processes() == null ? List.of() : r.config.processes();
+        if (before.equals(after)) {
+            return;
+        }
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < after.size(); i++) {
+            fields.add("processes[" + i + "]." + (after.get(i).cron() ? "schedule" : "replicas"));
+        }
+        quota.checkProcesses(tenantId, a.id, before.stream().map(ProcessSpec::footprint).toList(),
+                after.stream().map(ProcessSpec::footprint).toList(), fields);
+    }
+
     static void restore(App a, Release r) {
         ReleaseConfig c = r.config;
         a.image = r.image;

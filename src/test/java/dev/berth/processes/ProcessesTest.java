@@ -147,6 +147,33 @@ class ProcessesTest {
     }
 
     @Test
+    void aRollbackToAReleaseWithMoreWorkersThanTheQuotaLeavesRoomForIsRefusedAndNothingChanges() {
+        String slug = Api.uniqueSlug("procback");
+        Map<String, Object> t = new LinkedHashMap<>(Api.tenant(slug));
+        t.put("pods", 5);
+        json().body(t).post("/api/v1/tenants").then().statusCode(201);
+        Api.createApp(slug, Api.app("web"));
+        json().body(Map.of("processes", List.of(worker("jobs", 3)))).put(processes(slug)).then().statusCode(200);
+        int withThreeWorkers = releases(slug);
+        json().body(Map.of("processes", List.of(worker("jobs", 1)))).put(processes(slug)).then().statusCode(200);
+        json().body(Map.of("replicas", 3)).patch(Api.app(slug, "web")).then().statusCode(200);
+        assertThat(podsInUse(slug)).as("3 web + 1 worker").isEqualTo(4);
+        int before = releases(slug);
+
+        // Release #withThreeWorkers runs 3 workers beside the 3 web replicas now asked for: 6 pods of 5.
+        assertProblem(json().post(Api.app(slug, "web") + "/releases/" + withThreeWorkers + "/rollback"), 422,
+                "processes[0].replicas").body("limit", equalTo("pods"));
+        assertThat(releases(slug)).as("no release recorded").isEqualTo(before);
+        json().get(processes(slug)).then().statusCode(200).body("processes[0].replicas", equalTo(1));
+        assertThat(podsInUse(slug)).isEqualTo(4);
+
+        // With room made, the same rollback goes through and brings the 3 workers back.
+        json().body(Map.of("replicas", 2)).patch(Api.app(slug, "web")).then().statusCode(200);
+        json().post(Api.app(slug, "web") + "/releases/" + withThreeWorkers + "/rollback").then().statusCode(202);
+        json().get(processes(slug)).then().statusCode(200).body("processes[0].replicas", equalTo(3));
+    }
+
+    @Test
     void aRunsExitCodeIsKeptAfterItsJobIsGone() {
         String slug = Api.createTenant("procrun");
         Api.createApp(slug, Api.app("web"));

@@ -119,6 +119,32 @@ class UsageHistoryTest {
     }
 
     @Test
+    void aSampleCountsWorkerAndCronPodsAsTheQuotaDoes() {
+        String slug = busyTenant("procsample");
+        long t = id(slug);
+        Map<String, Object> worker = new LinkedHashMap<>(Map.of("name", "jobs", "type", "worker", "command",
+                List.of("bin/worker"), "replicas", 2, "resources", Map.of("cpuRequest", "50m", "cpuLimit", "100m",
+                        "memoryRequest", "64Mi", "memoryLimit", "128Mi")));
+        Map<String, Object> cron = new LinkedHashMap<>(Map.of("name", "nightly", "type", "cron", "command",
+                List.of("bin/report"), "schedule", "0 3 * * *", "resources", Map.of("cpuRequest", "50m",
+                        "cpuLimit", "100m", "memoryRequest", "64Mi", "memoryLimit", "128Mi")));
+        json().body(Map.of("processes", List.of(worker, cron))).put(Api.app(slug, "web") + "/processes").then()
+                .statusCode(200);
+        JsonPath live = json().get("/api/v1/tenants/" + slug + "/usage").then().statusCode(200).extract().jsonPath();
+        int pods = live.getInt("measures.find { it.name == 'pods' }.used");
+        long cpu = live.getLong("measures.find { it.name == 'cpuRequest' }.used");
+        assertThat(pods).as("3 web pods + 2 workers + 1 cron").isEqualTo(6);
+        assertThat(cpu).as("300m for the web pods + 3 x 50m").isEqualTo(450);
+
+        sampler.sample(Instant.now().minus(50, ChronoUnit.MINUTES));
+        Object[] r = rows(t).get(0);
+        assertThat(((Number) r[1]).longValue()).as("apps").isEqualTo(2);
+        assertThat(((Number) r[2]).longValue()).as("the history's pods are the quota's").isEqualTo(pods);
+        assertThat(((Number) r[3]).longValue()).as("the history's CPU requests are the quota's").isEqualTo(cpu);
+        assertThat(((Number) r[4]).longValue()).isEqualTo((384L << 20) + 3 * (64L << 20));
+    }
+
+    @Test
     void samplesOlderThanTheRetentionArePrunedAndAtLeast30DaysAreKept() {
         String slug = busyTenant("prune");
         long t = id(slug);
