@@ -44,7 +44,7 @@ class AppLifecycleTest {
                 json().get("/api/v1/tenants/" + slug + "/apps/web").then().statusCode(200)
                         .body("status[0].state", equalTo("Running")).body("status[0].ready", equalTo(2)));
         sandbox.settle();
-        assertThat(sandbox.resyncWrites()).isZero();
+        assertThat(sandbox.resyncWrites(slug)).isZero();
     }
 
     /** Creates the app and waits until the sandbox's kubelet has written its pod; returns the app's status. */

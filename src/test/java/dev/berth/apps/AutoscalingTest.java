@@ -164,7 +164,7 @@ class AutoscalingTest {
         // The autoscaler's decision (its scale write) is not undone by Berth.
         client.apps().deployments().inNamespace(ns).withName("web").scale(5);
         sandbox.settle();
-        assertThat(sandbox.resyncWrites()).as("a resync writes nothing back").isZero();
+        assertThat(sandbox.resyncWrites(slug)).as("a resync writes nothing back").isZero();
         assertThat(deployment(slug, "web").getSpec().getReplicas()).isEqualTo(5);
         json().get(autoscaling(slug, "web")).then().statusCode(200)
                 .body("regions[0].autoscalingApi", equalTo("autoscaling/v2"))

@@ -108,7 +108,7 @@ class ProcessesTest {
             assertThat(c.getSpec().getSchedule()).isEqualTo("0 3 * * *");
         });
         sandbox.settle();
-        assertThat(sandbox.resyncWrites()).as("a resync writes nothing").isZero();
+        assertThat(sandbox.resyncWrites(slug)).as("a resync writes nothing").isZero();
         // The web process is untouched: its pods still number the app's replicas.
         json().get(Api.app(slug, "web")).then().body("status[0].desired", equalTo(1));
 

@@ -103,7 +103,7 @@ class RolloutCrashTest {
             assertThat(appObjects).containsExactlyInAnyOrder("Deployment/web-blue", "Deployment/web-green",
                     "Service/web", "Ingress/web");
         });
-        assertThat(sandbox.resyncWrites()).as("nothing left to converge").isZero();
+        assertThat(sandbox.resyncWrites(slug)).as("nothing left to converge").isZero();
     }
 
     @Test

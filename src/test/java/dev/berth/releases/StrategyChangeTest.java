@@ -132,7 +132,7 @@ class StrategyChangeTest {
                 .body("state", equalTo("succeeded")).body("fromStrategy", equalTo(from))
                 .body("strategy", equalTo(to)).body("release", equalTo(1));
         assertThat(StrategyTest.releaseStatus(slug, "web", 1)).isEqualTo("live");
-        assertThat(sandbox.resyncWrites()).as("nothing left to converge").isZero();
+        assertThat(sandbox.resyncWrites(slug)).as("nothing left to converge").isZero();
     }
 
     @Test

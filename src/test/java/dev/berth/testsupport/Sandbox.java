@@ -51,8 +51,19 @@ public class Sandbox {
         return writes.total(REGION, dev.berth.kube.Names.namespace(tenant));
     }
 
+    /** Resyncs the whole region now and returns every write it sent, whichever tenant they were for. */
     public int resyncWrites() {
         return workers.resyncNow(REGION).writes();
+    }
+
+    /**
+     * Resyncs the whole region now and returns the writes it sent to the tenant's namespace: another test's tenant
+     * may still be converging (a rollout it left, drift it made on purpose) without that counting here.
+     */
+    public long resyncWrites(String tenant) {
+        long before = writes(tenant);
+        workers.resyncNow(REGION);
+        return writes(tenant) - before;
     }
 
     /**

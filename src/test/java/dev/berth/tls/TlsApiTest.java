@@ -122,7 +122,7 @@ class TlsApiTest {
             assertThat(sandbox.client().secrets().inNamespace(ns).withName("web-tls-uploaded").get()).isNull();
         });
         sandbox.settle();
-        assertThat(sandbox.resyncWrites()).as("a resync after the change writes nothing").isZero();
+        assertThat(sandbox.resyncWrites(slug)).as("a resync after the change writes nothing").isZero();
     }
 
     @Test
