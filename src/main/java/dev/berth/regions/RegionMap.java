@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ public class RegionMap {
 
     /** One region on the map; {@code x}/{@code y} are null for a region without coordinates. */
     public record Point(String name, String displayName, String city, Integer x, Integer y, String health,
-            String unreachableSince, List<String> apps, long appCount) {
+            Instant unreachableSince, List<String> apps, long appCount) {
         /** How many apps placed here are not named. */
         public long moreApps() {
             return appCount - apps.size();
@@ -134,7 +135,7 @@ public class RegionMap {
             Integer y = r.latitude == null ? null : (int) Math.round((90 - r.latitude) / 180 * HEIGHT);
             String health = r.health().value();
             points.add(new Point(r.name, r.displayName, r.city, x, y, health,
-                    r.unreachableSince == null ? null : r.unreachableSince.toString(), apps.getOrDefault(r.id, List.of()),
+                    r.unreachableSince, apps.getOrDefault(r.id, List.of()),
                     counts.getOrDefault(r.id, 0L)));
         }
         return new MapView(points, WIDTH, HEIGHT);
