@@ -29,7 +29,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
 class StrategyTest {
-    static final Duration WAIT = Duration.ofSeconds(20);
+    /**
+     * The longest wait for a rollout step. A bound, not a pause: a wait returns as soon as its condition holds (a
+     * rollout takes 1 to 3 s here), and one that reaches a final state it did not wait for fails at once. It is
+     * generous because late in a whole run on two loaded cores the sandbox region holds a few hundred tenants and one
+     * full resync alone takes several seconds.
+     */
+    static final Duration WAIT = Duration.ofSeconds(60);
     @Inject
     Sandbox sandbox;
     @Inject
