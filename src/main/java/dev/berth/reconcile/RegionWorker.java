@@ -7,6 +7,7 @@ import dev.berth.regions.RegionService;
 import dev.berth.regions.RegionsConfig;
 import dev.berth.tenancy.TenantsConfig;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -196,6 +197,28 @@ final class RegionWorker {
     }
 
     /**
+     * During a full resync, converges the tenants whose change arrived meanwhile before the resync goes on, so a
+     * deploy never waits behind a resync of the whole region. Each is loaded afresh and added to {@code converged}:
+     * the resync skips them, as what it loaded at its start is older than what was just written.
+     */
+    private int convergeChangedFirst(Set<String> converged) {
+        Set<String> batch;
+        synchronized (this) {
+            if (pending.isEmpty()) {
+                return 0;
+            }
+            batch = new LinkedHashSet<>(pending);
+            pending.clear();
+        }
+        int writes = 0;
+        for (String slug : batch) {
+            converged.add(slug);
+            writes += convergeTenant(slug, null, false);
+        }
+        return writes;
+    }
+
+    /**
      * Converges one tenant, loading its desired state unless {@code loaded}. Refused writes stay with their
      * objects, a failed load with the tenant; throws only when the cluster did not answer.
      */
@@ -292,14 +315,21 @@ final class RegionWorker {
         int tenants = 0;
         try {
             Set<String> seen = new LinkedHashSet<>();
+            Set<String> changedMeanwhile = new HashSet<>();
             List<TenantDesired> all = loader.loadAll(cluster.info().id());
             for (TenantDesired d : all) {
-                seen.add(d.tenant().slug());
+                String slug = d.tenant().slug();
+                seen.add(slug);
+                writes += convergeChangedFirst(changedMeanwhile);
+                if (changedMeanwhile.contains(slug)) {
+                    continue;
+                }
                 tenants++;
-                writes += convergeTenant(d.tenant().slug(), d, true);
+                writes += convergeTenant(slug, d, true);
             }
             for (String orphan : convergence.tenantsInCluster()) {
-                if (!seen.contains(orphan)) {
+                writes += convergeChangedFirst(changedMeanwhile);
+                if (!seen.contains(orphan) && !changedMeanwhile.contains(orphan)) {
                     tenants++;
                     writes += convergeTenant(orphan, null, true);
                 }

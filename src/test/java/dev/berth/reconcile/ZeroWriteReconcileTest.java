@@ -12,6 +12,8 @@ import io.quarkus.test.security.TestSecurity;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -50,6 +52,34 @@ class ZeroWriteReconcileTest {
         assertThat(sandbox.resyncWrites()).isZero();
         sandbox.settle();
         assertThat(sandbox.writes()).isEqualTo(before);
+    }
+
+    @Test
+    void changesMadeWhileFullResyncsRunAreWrittenAndNeverUndoneByThem() throws Exception {
+        String slug = settledTenant("midsync");
+        for (int i = 0; i < 6; i++) {
+            settledTenant("midsync-other");
+        }
+        // Full resyncs back to back on the region's worker while the app is scaled again and again: each resync loaded
+        // the desired state when it began, and must neither write that older state back nor hold the changes until
+        // it ends.
+        CompletableFuture<Void> resyncs = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 4; i++) {
+                sandbox.resyncWrites();
+            }
+        });
+        int replicas = 2;
+        for (int n : new int[] {3, 1, 4, 2, 5}) {
+            Api.json().body(Map.of("replicas", n)).patch(Api.app(slug, "web")).then().statusCode(200);
+            replicas = n;
+            int expected = replicas;
+            await().atMost(WAIT).untilAsserted(() -> assertThat(deployment(slug).getSpec().getReplicas())
+                    .as("the change is written while resyncs run").isEqualTo(expected));
+        }
+        resyncs.get(2, TimeUnit.MINUTES);
+        sandbox.settle();
+        assertThat(deployment(slug).getSpec().getReplicas()).as("no resync wrote an older state back").isEqualTo(5);
+        assertThat(sandbox.resyncWrites(slug)).isZero();
     }
 
     @Test
