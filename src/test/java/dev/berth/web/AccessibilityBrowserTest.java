@@ -100,65 +100,16 @@ class AccessibilityBrowserTest {
 
     @Test
     void everyPageHasNoSeriousOrCriticalViolationsInEitherTheme() throws Exception {
-        long start = System.nanoTime();
         World w = world();
         Users.actByCredentials();
-
+        long start = System.nanoTime();
         try {
-            page("login", "/login", () -> headless.open("/login"));
-            page("login-refused", "/login", () -> headless.open("/login?error=true"));
+            signedOutPages();
             headless.signInAsAdmin();
-            page("tenants", "/tenants", () -> headless.open("/tenants"));
-            page("plans", "/plans", () -> headless.open("/plans"));
-            page("regions", "/regions", () -> headless.open("/regions"));
-            page("region", "/regions/{region}", () -> headless.open("/regions/" + w.region));
-            page("audit-platform", "/audit", () -> headless.open("/audit"));
-            page("security-log", "/security", () -> headless.open("/security"));
-            String t = "/t/" + w.tenant;
-            String app = t + "/apps/web";
-            page("dashboard", "/t/{tenant}", () -> headless.open(t));
-            page("dashboard-form-error", "/t/{tenant}", () -> {
-                headless.open(t);
-                headless.typeInto(By.cssSelector("#new-app input[name=name]"), "Not_A_Name");
-                headless.typeInto(By.cssSelector("#new-app input[name=image]"), "registry.example.com/t/x:1");
-                headless.driver().findElement(By.cssSelector("#new-app button[type=submit]")).click();
-                headless.waitFor(ExpectedConditions.presenceOfElementLocated(By.id("f-name-error")));
-            });
-            page("app", "/t/{tenant}/apps/{app}", () -> {
-                headless.open(app);
-                headless.waitFor(d -> headless.text("#processes").contains("nightly")
-                        && !d.findElements(By.cssSelector("#metrics svg")).isEmpty(), WAIT);
-            });
-            page("app-degraded", "/t/{tenant}/apps/{app}", () -> {
-                headless.open(t + "/apps/crashing");
-                headless.waitFor(d -> headless.text("#live").contains("Degraded"), WAIT);
-            });
-            page("app-progressing", "/t/{tenant}/apps/{app}", () -> headless.open(t + "/apps/waiting"));
-            page("app-delete", "/t/{tenant}/apps/{app}/delete", () -> headless.open(app + "/delete"));
-            page("app-delete-refused", "/t/{tenant}/apps/{app}/delete", () -> {
-                headless.open(app + "/delete");
-                headless.typeInto(By.id("confirm-confirm"), "not-web");
-                headless.driver().findElement(By.cssSelector("#delete button[type=submit]")).click();
-                headless.waitFor(ExpectedConditions.presenceOfElementLocated(By.id("confirm-confirm-error")));
-            });
-            page("builds", "/t/{tenant}/apps/{app}/builds", () -> headless.open(app + "/builds"));
-            page("build", "/t/{tenant}/apps/{app}/builds/{number}", () -> headless.open(app + "/builds/1"));
-            page("releases", "/t/{tenant}/apps/{app}/releases", () -> headless.open(app + "/releases"));
-            page("autoscaling", "/t/{tenant}/apps/{app}/autoscaling", () -> headless.open(app + "/autoscaling"));
-            page("tls", "/t/{tenant}/apps/{app}/tls", () -> headless.open(app + "/tls"));
-            page("processes", "/t/{tenant}/apps/{app}/processes", () -> headless.open(app + "/processes"));
-            page("run", "/t/{tenant}/apps/{app}/runs/{id}", () -> headless.open(app + "/runs/" + w.run));
-            page("members", "/t/{tenant}/members", () -> headless.open(t + "/members"));
-            page("tokens", "/t/{tenant}/tokens", () -> headless.open(t + "/tokens"));
-            page("token-created", "/t/{tenant}/tokens", () -> {
-                headless.open(t + "/tokens");
-                headless.typeInto(By.cssSelector("#create-token input[name=name]"), "gitlab-ci");
-                headless.driver().findElement(By.cssSelector("#create-token button[type=submit]")).click();
-                headless.waitFor(ExpectedConditions.presenceOfElementLocated(By.id("token-secret")));
-            });
-            page("audit", "/t/{tenant}/audit", () -> headless.open(t + "/audit"));
+            platformPages(w);
+            tenantPages(w);
+            appPages(w);
             page("not-found", null, () -> headless.open("/t/no-such-tenant-" + w.tenant));
-
         } finally {
             writeSummary(start);
         }
@@ -166,6 +117,70 @@ class AccessibilityBrowserTest {
                 .containsAll(pageRoutes());
         assertThat(blocking).as("serious and critical accessibility violations (rule, impact, element, page)")
                 .isEmpty();
+    }
+
+    private void signedOutPages() {
+        page("login", "/login", () -> headless.open("/login"));
+        page("login-refused", "/login", () -> headless.open("/login?error=true"));
+    }
+
+    private void platformPages(World w) {
+        page("tenants", "/tenants", () -> headless.open("/tenants"));
+        page("plans", "/plans", () -> headless.open("/plans"));
+        page("regions", "/regions", () -> headless.open("/regions"));
+        page("region", "/regions/{region}", () -> headless.open("/regions/" + w.region));
+        page("audit-platform", "/audit", () -> headless.open("/audit"));
+        page("security-log", "/security", () -> headless.open("/security"));
+    }
+
+    private void tenantPages(World w) {
+        String t = "/t/" + w.tenant;
+        page("dashboard", "/t/{tenant}", () -> headless.open(t));
+        page("dashboard-form-error", "/t/{tenant}", () -> {
+            headless.open(t);
+            headless.typeInto(By.cssSelector("#new-app input[name=name]"), "Not_A_Name");
+            headless.typeInto(By.cssSelector("#new-app input[name=image]"), "registry.example.com/t/x:1");
+            headless.driver().findElement(By.cssSelector("#new-app button[type=submit]")).click();
+            headless.waitFor(ExpectedConditions.presenceOfElementLocated(By.id("f-name-error")));
+        });
+        page("members", "/t/{tenant}/members", () -> headless.open(t + "/members"));
+        page("tokens", "/t/{tenant}/tokens", () -> headless.open(t + "/tokens"));
+        page("token-created", "/t/{tenant}/tokens", () -> {
+            headless.open(t + "/tokens");
+            headless.typeInto(By.cssSelector("#create-token input[name=name]"), "gitlab-ci");
+            headless.driver().findElement(By.cssSelector("#create-token button[type=submit]")).click();
+            headless.waitFor(ExpectedConditions.presenceOfElementLocated(By.id("token-secret")));
+        });
+        page("audit", "/t/{tenant}/audit", () -> headless.open(t + "/audit"));
+    }
+
+    private void appPages(World w) {
+        String t = "/t/" + w.tenant;
+        String app = t + "/apps/web";
+        page("app", "/t/{tenant}/apps/{app}", () -> {
+            headless.open(app);
+            headless.waitFor(d -> headless.text("#processes").contains("nightly")
+                    && !d.findElements(By.cssSelector("#metrics svg")).isEmpty(), WAIT);
+        });
+        page("app-degraded", "/t/{tenant}/apps/{app}", () -> {
+            headless.open(t + "/apps/crashing");
+            headless.waitFor(d -> headless.text("#live").contains("Degraded"), WAIT);
+        });
+        page("app-progressing", "/t/{tenant}/apps/{app}", () -> headless.open(t + "/apps/waiting"));
+        page("app-delete", "/t/{tenant}/apps/{app}/delete", () -> headless.open(app + "/delete"));
+        page("app-delete-refused", "/t/{tenant}/apps/{app}/delete", () -> {
+            headless.open(app + "/delete");
+            headless.typeInto(By.id("confirm-confirm"), "not-web");
+            headless.driver().findElement(By.cssSelector("#delete button[type=submit]")).click();
+            headless.waitFor(ExpectedConditions.presenceOfElementLocated(By.id("confirm-confirm-error")));
+        });
+        page("builds", "/t/{tenant}/apps/{app}/builds", () -> headless.open(app + "/builds"));
+        page("build", "/t/{tenant}/apps/{app}/builds/{number}", () -> headless.open(app + "/builds/1"));
+        page("releases", "/t/{tenant}/apps/{app}/releases", () -> headless.open(app + "/releases"));
+        page("autoscaling", "/t/{tenant}/apps/{app}/autoscaling", () -> headless.open(app + "/autoscaling"));
+        page("tls", "/t/{tenant}/apps/{app}/tls", () -> headless.open(app + "/tls"));
+        page("processes", "/t/{tenant}/apps/{app}/processes", () -> headless.open(app + "/processes"));
+        page("run", "/t/{tenant}/apps/{app}/runs/{id}", () -> headless.open(app + "/runs/" + w.run));
     }
 
     /**
@@ -210,7 +225,7 @@ class AccessibilityBrowserTest {
             int[] c = byImpact.getOrDefault(i, new int[2]);
             return i + " " + c[0] + (c[0] == 0 ? "" : " (" + c[1] + " elements)");
         }).collect(Collectors.joining(", "));
-        summary.add(String.format("%-28s %-6s %s; passes %d: %s", "page-" + name, theme, violations,
+        summary.add(String.format("%-32s %-6s %s; passes %d: %s", "page-" + name, theme, violations,
                 results.getPasses().size(), results.getViolations().stream()
                         .map(r -> r.getId() + "/" + r.getImpact()).collect(Collectors.joining(" "))));
     }
@@ -219,7 +234,8 @@ class AccessibilityBrowserTest {
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         List<String> lines = new ArrayList<>();
         lines.add("axe-core " + TAGS + ", Chromium; " + summary.size() + " page views in " + seconds + " s");
-        lines.add("page                         theme  violations by impact (rules, elements); rules passed: violated");
+        lines.add(String.format("%-32s %-6s %s", "page", "theme",
+                "violations by impact (rules, elements); rules passed: rules violated/impact"));
         lines.addAll(summary);
         lines.add("");
         lines.add(blocking.isEmpty() ? "No serious or critical violations."
