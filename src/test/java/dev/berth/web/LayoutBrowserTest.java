@@ -11,19 +11,15 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import java.io.IOException;
 import java.net.URL;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * What only a browser shows: the login page's example users stay on one line each, a confirmation opens and shows
@@ -39,7 +35,7 @@ class LayoutBrowserTest {
 
     @BeforeEach
     void startBrowser() throws IOException {
-        headless = new HeadlessBrowser();
+        headless = new HeadlessBrowser(root);
         browser = headless.driver();
     }
 
@@ -52,7 +48,7 @@ class LayoutBrowserTest {
 
     @Test
     void theLoginPagesUserTableDoesNotWrapItsNamesOrOverflowItsCard() {
-        browser.get(url("/login"));
+        headless.open("/login");
         List<WebElement> codes = browser.findElements(By.cssSelector("table.grid td code"));
         assertThat(codes).hasSize(6);
         for (WebElement code : codes) {
@@ -72,14 +68,14 @@ class LayoutBrowserTest {
         Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1"));
         json().body(Map.of("image", "registry.example.com/t/web:2")).patch(Api.app(slug, "web")).then().statusCode(200);
         Users.actByCredentials();
-        signInAsAdmin();
-        browser.get(url("/t/" + slug + "/apps/web/releases"));
+        headless.signInAsAdmin();
+        headless.open("/t/" + slug + "/apps/web/releases");
 
         WebElement details = browser.findElement(By.cssSelector("details.confirm"));
         WebElement button = details.findElement(By.cssSelector("form button[type=submit]"));
         assertThat(button.isDisplayed()).as("the real button before the confirmation opens").isFalse();
         details.findElement(By.tagName("summary")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(5)).until(ExpectedConditions.visibilityOf(button));
+        headless.waitFor(ExpectedConditions.visibilityOf(button));
         assertThat(details.getText()).contains("Creates a new release from release #1");
         assertThat(button.getText()).isEqualTo("Roll back to #1");
         headless.screenshot("rollback-confirmation");
@@ -87,30 +83,16 @@ class LayoutBrowserTest {
 
     @Test
     void theDarkThemeComesFromTheSameTokens() {
-        browser.get(url("/login"));
+        headless.open("/login");
         String light = (String) js("return getComputedStyle(document.body).backgroundColor;");
-        ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia",
-                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        headless.darkTheme(true);
         String dark = (String) js("return getComputedStyle(document.body).backgroundColor;");
         assertThat(light).isEqualTo("rgb(246, 247, 249)");
         assertThat(dark).isEqualTo("rgb(15, 20, 27)");
         headless.screenshot("login-dark");
     }
 
-    private void signInAsAdmin() {
-        browser.get(url("/login"));
-        browser.findElement(By.name("j_username")).sendKeys("admin");
-        browser.findElement(By.name("j_password")).sendKeys("admin");
-        browser.findElement(By.cssSelector("form[action='/j_security_check'] button")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.urlContains("/tenants"));
-    }
-
     private Object js(String script, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(script, args);
-    }
-
-    private String url(String path) {
-        String base = root.toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+        return headless.js(script, args);
     }
 }

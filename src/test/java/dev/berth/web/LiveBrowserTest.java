@@ -19,10 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -44,7 +42,7 @@ class LiveBrowserTest {
 
     @BeforeEach
     void startBrowser() throws IOException {
-        headless = new HeadlessBrowser();
+        headless = new HeadlessBrowser(root);
         browser = headless.driver();
     }
 
@@ -63,7 +61,7 @@ class LiveBrowserTest {
         json().body(Map.of("repoUrl", "git://127.0.0.1:9/none.git", "ref", "main"))
                 .put(Api.app(slug, "web") + "/source").then().statusCode(200);
         Users.actByCredentials();
-        signInAsAdmin();
+        headless.signInAsAdmin();
 
         // The dashboard: a new app shows in the apps table; a part that did not change is not touched.
         open("/t/" + slug);
@@ -93,8 +91,7 @@ class LiveBrowserTest {
         // The app's page: a scale through the API shows in its configuration, a confirmation opened in the live
         // releases part stays open (and on its own release), and the settings form keeps what is typed.
         open("/t/" + slug + "/apps/web");
-        new WebDriverWait(browser, Duration.ofSeconds(10))
-                .until(d -> !d.findElements(By.cssSelector("#releases tr#release-1 details.confirm")).isEmpty());
+        headless.waitFor(d -> !d.findElements(By.cssSelector("#releases tr#release-1 details.confirm")).isEmpty());
         browser.findElement(By.cssSelector("#releases tr#release-1 details.confirm summary")).click();
         typeInto(By.cssSelector("#settings input[name=image]"), "registry.example.com/t/web:typing");
         ms = change(() -> asAdmin(() -> json().body(Map.of("replicas", 3)).patch(Api.app(slug, "web")).then()
@@ -149,12 +146,11 @@ class LiveBrowserTest {
         String slug = Api.createTenant("lverr", "admin");
         Api.createApp(slug, Map.of("name", "web", "image", "registry.example.com/t/web:1"));
         Users.actByCredentials();
-        signInAsAdmin();
+        headless.signInAsAdmin();
         open("/t/" + slug + "/apps/web");
         typeInto(By.id("scale-replicas"), "500");
         browser.findElement(By.cssSelector("#scale button[type=submit]")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10))
-                .until(d -> !d.findElements(By.id("scale-replicas-error")).isEmpty());
+        headless.waitFor(d -> !d.findElements(By.id("scale-replicas-error")).isEmpty());
         WebElement input = browser.findElement(By.id("scale-replicas"));
         assertThat(input.getAttribute("value")).isEqualTo("500");
         assertThat(input.getAttribute("aria-describedby")).isEqualTo("scale-replicas-error");
@@ -165,12 +161,12 @@ class LiveBrowserTest {
         headless.screenshot("form-error-scale");
     }
 
-    /** Loads a page and waits until its live stream is open and the first refresh after it has been applied. */
+    /**
+     * Loads a page, waits until its live stream is open and the first refresh after it has been applied, and marks
+     * the page so a later check sees whether it was loaded again.
+     */
     private void open(String path) {
-        browser.get(url(path));
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> "open".equals(js(
-                "return document.documentElement.getAttribute('data-live');"))
-                && js("return document.documentElement.getAttribute('data-live-refreshed');") != null);
+        headless.open(path);
         js("window.berthSamePage = true;");
     }
 
@@ -188,10 +184,7 @@ class LiveBrowserTest {
     }
 
     private void typeInto(By input, String text) {
-        WebElement e = browser.findElement(input);
-        e.click();
-        e.clear();
-        e.sendKeys(text);
+        headless.typeInto(input, text);
     }
 
     private void assertKept(By input, String text, String screenshot, long ms) {
@@ -223,23 +216,10 @@ class LiveBrowserTest {
     }
 
     private String text(String css) {
-        return browser.findElement(By.cssSelector(css)).getText();
-    }
-
-    private void signInAsAdmin() {
-        browser.get(url("/login"));
-        browser.findElement(By.name("j_username")).sendKeys("admin");
-        browser.findElement(By.name("j_password")).sendKeys("admin");
-        browser.findElement(By.cssSelector("form[action='/j_security_check'] button")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.urlContains("/tenants"));
+        return headless.text(css);
     }
 
     private Object js(String script, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(script, args);
-    }
-
-    private String url(String path) {
-        String base = root.toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+        return headless.js(script, args);
     }
 }

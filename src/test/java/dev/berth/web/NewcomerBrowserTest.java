@@ -16,7 +16,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A newcomer's first steps in a real (headless) browser: sign in with the development login, create a tenant,
@@ -33,7 +32,7 @@ class NewcomerBrowserTest {
 
     @BeforeEach
     void startBrowser() throws IOException {
-        headless = new HeadlessBrowser();
+        headless = new HeadlessBrowser(root);
         browser = headless.driver();
     }
 
@@ -47,67 +46,40 @@ class NewcomerBrowserTest {
     @Test
     void aNewcomerSignsInCreatesATenantAndAnAppAndSeesItRunning() {
         String slug = Api.uniqueSlug("first");
-        io.restassured.RestAssured.given().redirects().follow(false).get(url("/login")).then().statusCode(200);
-        browser.get(url("/"));
-        waitFor(ExpectedConditions.urlContains("/login"));
+        io.restassured.RestAssured.given().redirects().follow(false).get(headless.url("/login")).then()
+                .statusCode(200);
+        headless.open("/");
+        headless.waitFor(ExpectedConditions.urlContains("/login"));
         assertThat(browser.getPageSource()).contains("Development-only login");
-        signIn("admin", "admin");
-        waitFor(ExpectedConditions.urlContains("/tenants"));
+        headless.signIn("admin", "admin");
 
         WebElement newTenant = browser.findElement(By.id("new-tenant"));
         newTenant.findElement(By.name("slug")).sendKeys(slug);
         newTenant.findElement(By.name("displayName")).sendKeys("First Team");
         newTenant.findElement(By.name("owners")).sendKeys("alice");
         newTenant.findElement(By.cssSelector("button[type=submit]")).click();
-        waitFor(ExpectedConditions.urlContains("/t/" + slug));
+        headless.waitFor(ExpectedConditions.urlContains("/t/" + slug));
         assertThat(browser.getPageSource()).contains("Tenant created").contains("alice");
 
         // Continue as the tenant's owner.
-        browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
-        waitFor(ExpectedConditions.urlContains("/login"));
-        signIn("alice", "alice");
-        waitFor(ExpectedConditions.urlContains("/tenants"));
+        headless.signOut();
+        headless.signIn("alice", "alice");
         browser.findElement(By.linkText(slug)).click();
-        waitFor(ExpectedConditions.urlContains("/t/" + slug));
+        headless.waitFor(ExpectedConditions.urlContains("/t/" + slug));
 
         WebElement newApp = browser.findElement(By.id("new-app"));
         newApp.findElement(By.name("name")).sendKeys("hello");
         newApp.findElement(By.name("image")).sendKeys("registry.example.com/first/hello:1.0");
         newApp.findElement(By.cssSelector("button[type=submit]")).click();
-        waitFor(ExpectedConditions.urlContains("/t/" + slug + "/apps/hello"));
+        headless.waitFor(ExpectedConditions.urlContains("/t/" + slug + "/apps/hello"));
         assertThat(browser.getPageSource()).contains("App created").contains("simulated");
 
         // The status part refreshes itself; the app's pod becomes ready in the simulated sandbox.
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions
-                .textToBePresentInElementLocated(By.cssSelector("#live .state"), "Running"));
+        headless.waitFor(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#live .state"), "Running"),
+                Duration.ofSeconds(20));
         assertThat(browser.findElement(By.id("live")).getText()).contains("1 of 1");
-        screenshot("app-page");
-        browser.get(url("/t/" + slug));
-        screenshot("dashboard");
-    }
-
-    /** Keeps what the browser saw under target/screenshots, for looking at after a run. */
-    private void screenshot(String name) {
-        headless.screenshot(name);
-    }
-
-    private void signIn(String user, String password) {
-        browser.findElement(By.name("j_username")).sendKeys(user);
-        browser.findElement(By.name("j_password")).sendKeys(password);
-        browser.findElement(By.cssSelector("form[action='/j_security_check'] button")).click();
-    }
-
-    private void waitFor(org.openqa.selenium.support.ui.ExpectedCondition<?> condition) {
-        try {
-            new WebDriverWait(browser, Duration.ofSeconds(15)).until(condition);
-        } catch (org.openqa.selenium.TimeoutException e) {
-            throw new AssertionError("the browser is at " + browser.getCurrentUrl() + " showing:\n"
-                    + browser.getPageSource(), e);
-        }
-    }
-
-    private String url(String path) {
-        String base = root.toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+        headless.screenshot("app-page");
+        headless.open("/t/" + slug);
+        headless.screenshot("dashboard");
     }
 }

@@ -25,11 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * An app's page in a real browser once the app runs day to day on the sandbox region: its CPU and memory charts, its
@@ -52,7 +48,7 @@ class RunningAppBrowserTest {
 
     @BeforeEach
     void startBrowser() throws IOException {
-        headless = new HeadlessBrowser();
+        headless = new HeadlessBrowser(root);
         browser = headless.driver();
     }
 
@@ -93,8 +89,8 @@ class RunningAppBrowserTest {
         }
 
         Users.actByCredentials();
-        signInAsAdmin();
-        browser.get(url("/t/" + slug + "/apps/web"));
+        headless.signInAsAdmin();
+        headless.open("/t/" + slug + "/apps/web");
         card("metrics", text -> text.contains("simulated") || text.contains("millicores") || text.contains("MiB"),
                 "running-metrics");
         assertThat(browser.findElements(By.cssSelector("#metrics svg"))).as("charts drawn").isNotEmpty();
@@ -104,30 +100,16 @@ class RunningAppBrowserTest {
                 && text.contains("3"), "running-processes");
         headless.screenshot("running-app-page");
 
-        browser.get(url("/t/" + slug + "/apps/web/runs/" + run));
-        new WebDriverWait(browser, WAIT).until(d -> d.findElement(By.tagName("main")).getText().contains("failed"));
+        headless.open("/t/" + slug + "/apps/web/runs/" + run);
+        headless.waitFor(d -> d.findElement(By.tagName("main")).getText().contains("failed"), WAIT);
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("3");
         headless.screenshot("running-one-off-run");
     }
 
     /** Waits until the card with this id says what it must, scrolls it into view and saves it. */
     private void card(String id, java.util.function.Predicate<String> says, String screenshot) {
-        new WebDriverWait(browser, WAIT).until(d -> says.test(d.findElement(By.id(id)).getText()));
-        WebElement card = browser.findElement(By.id(id));
-        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView(true);", card);
+        headless.waitFor(d -> says.test(d.findElement(By.id(id)).getText()), WAIT);
+        headless.js("arguments[0].scrollIntoView(true);", browser.findElement(By.id(id)));
         headless.screenshot(screenshot);
-    }
-
-    private void signInAsAdmin() {
-        browser.get(url("/login"));
-        browser.findElement(By.name("j_username")).sendKeys("admin");
-        browser.findElement(By.name("j_password")).sendKeys("admin");
-        browser.findElement(By.cssSelector("form[action='/j_security_check'] button")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.urlContains("/tenants"));
-    }
-
-    private String url(String path) {
-        String base = root.toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
     }
 }
