@@ -1,23 +1,38 @@
 // Follows an app's runtime logs over Server-Sent Events: one line per event, with time, region and pod. Keeps the
-// last lines only, and stays at the bottom unless the reader scrolled up to read.
+// last lines only, and stays at the bottom unless the reader scrolled up to read. Lines that arrive together are
+// added once per frame as text nodes, so a busy log costs the page its new lines, not a rewrite of the whole log.
 (function () {
   var pre = document.getElementById('app-log');
   if (!pre || !pre.dataset.stream || !window.EventSource) {
     return;
   }
   var MAX_LINES = 2000;
-  var lines = [];
+  var queued = [];
+  var waiting = true;
   pre.textContent = 'Waiting for log lines…';
   var source = new EventSource(pre.dataset.stream);
-  function show(text) {
+  var later = window.requestAnimationFrame || function (f) { return setTimeout(f, 16); };
+  function flush() {
     var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 20;
-    lines.push(text);
-    if (lines.length > MAX_LINES) {
-      lines.splice(0, lines.length - MAX_LINES);
+    if (waiting) {
+      pre.textContent = '';
+      waiting = false;
     }
-    pre.textContent = lines.join('\n');
+    var lines = document.createDocumentFragment();
+    queued.splice(0, queued.length).forEach(function (text) {
+      lines.appendChild(document.createTextNode(text + '\n'));
+    });
+    pre.appendChild(lines);
+    while (pre.childNodes.length > MAX_LINES) {
+      pre.removeChild(pre.firstChild);
+    }
     if (atBottom) {
       pre.scrollTop = pre.scrollHeight;
+    }
+  }
+  function show(text) {
+    if (queued.push(text) === 1) {
+      later(flush);
     }
   }
   source.addEventListener('log', function (e) {
