@@ -22,7 +22,7 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
     /** Shared by every feature; imports none. */
     static final String[] KERNEL = {"dev.berth.api..", "dev.berth.state..", "dev.berth.kube..", "dev.berth.jobs..",
-            "dev.berth.secrets..", "dev.berth.ui..", "dev.berth.live.."};
+            "dev.berth.secrets..", "dev.berth.ui..", "dev.berth.live..", "dev.berth.notices.."};
 
     @ArchTest
     static final ArchRule packagesAreFreeOfCycles = slices().matching("dev.berth.(*)..").namingSlices("$1")
