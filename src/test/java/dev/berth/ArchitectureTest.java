@@ -42,7 +42,7 @@ class ArchitectureTest {
             .layer("Releases").definedBy("dev.berth.releases..")
             .layer("Processes").definedBy("dev.berth.processes..")
             .layer("Operations").definedBy("dev.berth.builds..", "dev.berth.reconcile..", "dev.berth.notify..",
-                    "dev.berth.keyring..")
+                    "dev.berth.keyring..", "dev.berth.deadletters..")
             .layer("Tenants").definedBy("dev.berth.tenants..")
             .layer("Web").definedBy("dev.berth.web..")
             .whereLayer("Web").mayNotBeAccessedByAnyLayer()
