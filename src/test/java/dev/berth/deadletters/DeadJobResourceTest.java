@@ -156,7 +156,8 @@ class DeadJobResourceTest {
             long build = id("insert into build (tenant_id, app_id, number, state, trigger_kind, requested_by, "
                     + "git_ref, attempts, failure_reason, last_error, dead_at, finished_at) select a.tenant_id, a.id, "
                     + "1, 'failed', 'api', 'admin', 'main', 3, 'worker vanished', 'worker vanished', now(), now() "
-                    + "from app a join tenant t on t.id = a.tenant_id where t.slug = ?1 and a.name = 'web' returning id", slug);
+                    + "from app a join tenant t on t.id = a.tenant_id where t.slug = ?1 and a.name = 'web' "
+                    + "returning id", slug);
             assertThat(find(dead("builds"), build)).isNotNull().containsEntry("subject", "build #1");
             assertProblem(json().post("/api/v1/admin/jobs/builds/" + build + "/retry"), 409, "source")
                     .body("detail", containsString("has no repository"));
