@@ -5,6 +5,7 @@ import dev.berth.jobs.DeadJob;
 import dev.berth.jobs.DeadLetter;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -28,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  */
 @Path("/api/v1/admin/jobs")
 @Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Role.PLATFORM_ADMIN)
 @Tag(name = "Job queues")
 public class DeadJobResource {

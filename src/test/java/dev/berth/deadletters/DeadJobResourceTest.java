@@ -178,6 +178,10 @@ class DeadJobResourceTest {
         assertProblem(json().post("/api/v1/admin/jobs/builds/abc/retry"), 400, "id");
         json().post("/api/v1/admin/jobs/notifications/999999999/retry").then().statusCode(404)
                 .body("detail", containsString("dead notification delivery"));
+        // The API speaks JSON: a form post (RestAssured's default without a body) is refused as problem+json too.
+        io.restassured.RestAssured.given().accept("application/json").post("/api/v1/admin/jobs/notifications/"
+                + "999999999/retry").then().log().ifValidationFails().statusCode(415)
+                .header("Content-Type", containsString("problem+json"));
     }
 
     @Test
