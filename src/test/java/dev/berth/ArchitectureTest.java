@@ -22,7 +22,7 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
     /** Shared by every feature; imports none. */
     static final String[] KERNEL = {"dev.berth.api..", "dev.berth.state..", "dev.berth.kube..", "dev.berth.jobs..",
-            "dev.berth.secrets..", "dev.berth.ui..", "dev.berth.live.."};
+            "dev.berth.secrets..", "dev.berth.ui..", "dev.berth.live..", "dev.berth.notices.."};
 
     @ArchTest
     static final ArchRule packagesAreFreeOfCycles = slices().matching("dev.berth.(*)..").namingSlices("$1")
@@ -42,7 +42,7 @@ class ArchitectureTest {
             .layer("Releases").definedBy("dev.berth.releases..")
             .layer("Processes").definedBy("dev.berth.processes..")
             .layer("Operations").definedBy("dev.berth.builds..", "dev.berth.reconcile..", "dev.berth.notify..",
-                    "dev.berth.keyring..")
+                    "dev.berth.keyring..", "dev.berth.deadletters..")
             .layer("Tenants").definedBy("dev.berth.tenants..")
             .layer("Web").definedBy("dev.berth.web..")
             .whereLayer("Web").mayNotBeAccessedByAnyLayer()

@@ -2,7 +2,8 @@ package dev.berth.builds;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.berth.state.IllegalTransition;
-import jakarta.persistence.AttributeConverter;
+import dev.berth.state.StateColumn;
+import dev.berth.state.StoredState;
 import jakarta.persistence.Converter;
 import java.util.EnumSet;
 import java.util.Set;
@@ -21,7 +22,7 @@ import java.util.stream.Collectors;
  *    └──▶ cancelled (before it started), failed (the plan allows no build)
  * </pre>
  */
-public enum BuildState {
+public enum BuildState implements StoredState<String> {
     QUEUED("queued"),
     CLONING("cloning"),
     BUILDING("building"),
@@ -78,6 +79,11 @@ public enum BuildState {
         return states.stream().map(s -> "'" + s.value + "'").collect(Collectors.joining(", ", "(", ")"));
     }
 
+    @Override
+    public String storedValue() {
+        return value;
+    }
+
     @JsonValue
     public String value() {
         return value;
@@ -89,25 +95,14 @@ public enum BuildState {
     }
 
     public static BuildState of(String value) {
-        for (BuildState s : values()) {
-            if (s.value.equals(value)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown build state: " + value);
+        return StoredState.of(BuildState.class, "build", value);
     }
 
-    /** Stores the state as its lowercase name. */
+    /** Stores the state as {@link #storedValue()}. */
     @Converter
-    public static class Column implements AttributeConverter<BuildState, String> {
-        @Override
-        public String convertToDatabaseColumn(BuildState state) {
-            return state == null ? null : state.value;
-        }
-
-        @Override
-        public BuildState convertToEntityAttribute(String value) {
-            return value == null ? null : of(value);
+    public static class Column extends StateColumn<BuildState, String> {
+        public Column() {
+            super(BuildState.class);
         }
     }
 }

@@ -145,6 +145,29 @@ public class JobQueue {
         update("dead_at = now(), last_error = :e" + worker, id, Map.of("e", cut(error)));
     }
 
+    /**
+     * Takes a dead job out of the dead letter (an operator's retry): no attempts yet, due now, its last error kept
+     * until the next attempt replaces it. False when the job is not dead (or gone). The caller moves the job's state
+     * through its machine in the same transaction and holds the row's lock ({@link #lockDead}).
+     */
+    public boolean revive(long id) {
+        String worker = table.heartbeats() ? "worker = null, heartbeat_at = null, " : "";
+        return em.createNativeQuery("update " + table.table() + " set " + worker + "dead_at = null, attempts = 0, "
+                + table.dueColumn() + " = now() where id = :id and dead_at is not null").setParameter("id", id)
+                .executeUpdate() == 1;
+    }
+
+    /** A dead job whose work is redone by a new job (a failed build is final): it leaves the dead letter as it is. */
+    public void clearDead(long id) {
+        update("dead_at = null", id, Map.of());
+    }
+
+    /** Locks a job of the dead letter for a retry; false when there is no such job or it is not dead. */
+    public boolean lockDead(long id) {
+        return !em.createNativeQuery("select j.id from " + table.table() + " j where j.id = :id and j.dead_at is not "
+                + "null for update of j").setParameter("id", id).getResultList().isEmpty();
+    }
+
     /** A job that succeeded a step: its count of failed attempts starts again (queues counting failures only). */
     public void succeeded(long id) {
         em.createNativeQuery("update " + table.table() + " set attempts = 0 where id = :id and attempts <> 0")
@@ -170,11 +193,11 @@ public class JobQueue {
     }
 
     /** Timestamps as the JDBC driver returns them. */
-    static final class Times {
+    public static final class Times {
         private Times() {
         }
 
-        static Instant instant(Object o) {
+        public static Instant instant(Object o) {
             return o instanceof java.sql.Timestamp ts ? ts.toInstant() : o instanceof Instant i ? i
                     : o instanceof java.time.OffsetDateTime odt ? odt.toInstant() : null;
         }

@@ -68,9 +68,18 @@ public class LiveSignals {
         }
 
         void signal(String key) {
-            if (closed || !keys.test(key) || !pending.compareAndSet(false, true)) {
+            if (closed || timer.isShutdown() || !keys.test(key) || !pending.compareAndSet(false, true)) {
                 return;
             }
+            try {
+                schedule(key);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // Berth is stopping (a commit that ended after the timer stopped): no page listens any more.
+                pending.set(false);
+            }
+        }
+
+        private void schedule(String key) {
             timer.schedule(() -> {
                 pending.set(false);
                 if (!closed) {

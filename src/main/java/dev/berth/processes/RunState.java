@@ -2,7 +2,8 @@ package dev.berth.processes;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.berth.state.IllegalTransition;
-import jakarta.persistence.AttributeConverter;
+import dev.berth.state.StateColumn;
+import dev.berth.state.StoredState;
 import jakarta.persistence.Converter;
 import java.util.EnumSet;
 import java.util.Set;
@@ -18,7 +19,7 @@ import java.util.Set;
  *    └──Job gone without a result (deleted by hand, region removed)──▶ lost  (also from running)
  * </pre>
  */
-public enum RunState {
+public enum RunState implements StoredState<String> {
     /** Recorded; the region's reconciler creates the Job, its pod waits to start. */
     PENDING("pending"),
     /** The pod's container runs. */
@@ -56,6 +57,11 @@ public enum RunState {
         return next().isEmpty();
     }
 
+    @Override
+    public String storedValue() {
+        return value;
+    }
+
     @JsonValue
     public String value() {
         return value;
@@ -67,24 +73,14 @@ public enum RunState {
     }
 
     public static RunState of(String value) {
-        for (RunState s : values()) {
-            if (s.value.equals(value)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown run state: " + value);
+        return StoredState.of(RunState.class, "run", value);
     }
 
+    /** Stores the state as {@link #storedValue()}. */
     @Converter
-    public static class Column implements AttributeConverter<RunState, String> {
-        @Override
-        public String convertToDatabaseColumn(RunState state) {
-            return state == null ? null : state.value;
-        }
-
-        @Override
-        public RunState convertToEntityAttribute(String value) {
-            return value == null ? null : of(value);
+    public static class Column extends StateColumn<RunState, String> {
+        public Column() {
+            super(RunState.class);
         }
     }
 }

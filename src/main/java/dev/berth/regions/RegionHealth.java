@@ -2,7 +2,8 @@ package dev.berth.regions;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.berth.state.IllegalTransition;
-import jakarta.persistence.AttributeConverter;
+import dev.berth.state.StateColumn;
+import dev.berth.state.StoredState;
 import jakarta.persistence.Converter;
 import java.util.EnumSet;
 import java.util.Set;
@@ -15,7 +16,7 @@ import java.util.Set;
  * unknown, true, false), where a constraint keeps {@code unreachable_since} set exactly while unreachable; shown as
  * the lowercase names.
  */
-public enum RegionHealth {
+public enum RegionHealth implements StoredState<Boolean> {
     UNKNOWN("unknown"),
     REACHABLE("reachable"),
     UNREACHABLE("unreachable");
@@ -43,6 +44,12 @@ public enum RegionHealth {
         return IllegalTransition.check("region health", this, to, canMoveTo(to));
     }
 
+    /** The column {@code reachable}: null while unknown. */
+    @Override
+    public Boolean storedValue() {
+        return reachable();
+    }
+
     /** The stored form: null while unknown. */
     public Boolean reachable() {
         return this == UNKNOWN ? null : this == REACHABLE;
@@ -62,17 +69,11 @@ public enum RegionHealth {
         return value;
     }
 
-    /** Stores the state in the boolean column {@code reachable} (null: unknown). */
+    /** Stores the state as {@link #storedValue()}. */
     @Converter
-    public static class Column implements AttributeConverter<RegionHealth, Boolean> {
-        @Override
-        public Boolean convertToDatabaseColumn(RegionHealth health) {
-            return health == null ? null : health.reachable();
-        }
-
-        @Override
-        public RegionHealth convertToEntityAttribute(Boolean reachable) {
-            return of(reachable);
+    public static class Column extends StateColumn<RegionHealth, Boolean> {
+        public Column() {
+            super(RegionHealth.class);
         }
     }
 }

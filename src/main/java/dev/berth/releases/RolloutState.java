@@ -2,7 +2,8 @@ package dev.berth.releases;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.berth.state.IllegalTransition;
-import jakarta.persistence.AttributeConverter;
+import dev.berth.state.StateColumn;
+import dev.berth.state.StoredState;
 import jakarta.persistence.Converter;
 import java.util.EnumSet;
 import java.util.Set;
@@ -16,7 +17,7 @@ import java.util.Set;
  * <p>The table is the union of the paths of every strategy (see {@link Rollout}): a release onto the live track,
  * blue/green and canary releases with or without waves, rolling waves, and strategy changes.
  */
-public enum RolloutState {
+public enum RolloutState implements StoredState<String> {
     /**
      * The release's command (a database migration, say) runs as a Job before the release takes traffic; it goes on
      * to deploying when the command exits 0, and fails the rollout otherwise ({@code ReleaseCommandStep}).
@@ -96,6 +97,11 @@ public enum RolloutState {
         return out;
     }
 
+    @Override
+    public String storedValue() {
+        return value;
+    }
+
     @JsonValue
     public String value() {
         return value;
@@ -107,25 +113,14 @@ public enum RolloutState {
     }
 
     public static RolloutState of(String value) {
-        for (RolloutState s : values()) {
-            if (s.value.equals(value)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown rollout state: " + value);
+        return StoredState.of(RolloutState.class, "rollout", value);
     }
 
-    /** Stores the state as its lowercase name. */
+    /** Stores the state as {@link #storedValue()}. */
     @Converter
-    public static class Column implements AttributeConverter<RolloutState, String> {
-        @Override
-        public String convertToDatabaseColumn(RolloutState state) {
-            return state == null ? null : state.value;
-        }
-
-        @Override
-        public RolloutState convertToEntityAttribute(String value) {
-            return value == null ? null : of(value);
+    public static class Column extends StateColumn<RolloutState, String> {
+        public Column() {
+            super(RolloutState.class);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.keycloak;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.builds.run.ProcessTree;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,9 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -55,16 +59,22 @@ public class KeycloakServer implements QuarkusTestResourceLifecycleManager {
             Files.createDirectories(data.resolve("import"));
             writeRealm(data.resolve("import").resolve("berth-realm.json"));
             Path log = home.resolve("keycloak.log");
-            ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/kc.sh").toString(), "start-dev",
-                    "--http-host=127.0.0.1", "--http-port=" + port, "--http-management-port=" + freePort(),
-                    "--import-realm", "--cache=local")
+            // Behind Berth's process guard: Keycloak stops with this JVM however it ends, even killed.
+            ProcessBuilder pb = new ProcessBuilder(ProcessTree.guarded(List.of(home.resolve("bin/kc.sh").toString(),
+                    "start-dev", "--http-host=127.0.0.1", "--http-port=" + port,
+                    "--http-management-port=" + freePort(), "--import-realm", "--cache=local")))
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("JAVA_HOME", javaHome().toString());
             pb.environment().put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
             // Keycloak 26.5's thread pool resets thread locals, which Java 24+ allows only with this opening.
             pb.environment().put("JAVA_OPTS_APPEND", "--add-opens=java.base/java.lang=ALL-UNNAMED");
             process = pb.start();
-            awaitRealm(log);
+            try {
+                awaitRealm(log);
+            } catch (IOException | RuntimeException e) {
+                stop(); // a resource whose start failed is not stopped by Quarkus
+                throw e;
+            }
             return Map.of(
                     "quarkus.oidc.auth-server-url", realmUrl(),
                     "quarkus.oidc.client-id", CLIENT,
@@ -76,14 +86,24 @@ public class KeycloakServer implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        if (process != null) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            try {
-                process.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        Process p = process;
+        process = null;
+        if (p == null) {
+            return;
+        }
+        // SIGTERM to Keycloak (under the guard): it stops cleanly, and the guard exits with it.
+        List<ProcessHandle> tree = p.descendants().toList();
+        tree.forEach(ProcessHandle::destroy);
+        try {
+            p.onExit().get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            tree.forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.berth.builds.run.ProcessTree;
 import dev.berth.placement.EdgeCacheConfig;
 import dev.berth.placement.Placement;
 import dev.berth.testsupport.Golden;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,8 +63,13 @@ class EdgeCacheNginxTest {
     @AfterEach
     void stop() throws Exception {
         if (nginx != null) {
-            nginx.destroy();
-            nginx.waitFor();
+            // nginx runs under the guard: its master (SIGTERM: it stops its workers) and then the guard.
+            List<ProcessHandle> tree = nginx.descendants().toList();
+            tree.forEach(ProcessHandle::destroy);
+            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+                nginx.destroyForcibly().waitFor();
+            }
         }
         origin.stop(0);
     }
@@ -86,8 +93,9 @@ class EdgeCacheNginxTest {
         String originAddress = "127.0.0.1:" + origin.getAddress().getPort();
         Files.writeString(conf, EdgeCacheConfig.render(originAddress, "web.acme.eu.example.com", RULES, 1, paths)
                 .replace("listen " + port + ";", "listen 127.0.0.1:" + port + ";"));
-        nginx = new ProcessBuilder("/usr/sbin/nginx", "-p", dir.toString(), "-e", dir + "/error.log", "-c",
-                conf.toString(), "-g", "daemon off;").redirectErrorStream(true)
+        // Behind Berth's process guard, so nginx stops with this JVM however it ends.
+        nginx = new ProcessBuilder(ProcessTree.guarded(List.of("/usr/sbin/nginx", "-p", dir.toString(), "-e",
+                dir + "/error.log", "-c", conf.toString(), "-g", "daemon off;"))).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("nginx.out").toFile()).start();
         String base = "http://127.0.0.1:" + port;
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> get(base + "/").statusCode() == 200);

@@ -3,6 +3,7 @@ package dev.berth.regions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.berth.notices.Notices;
 import dev.berth.reconcile.DesiredStateFeed;
 import dev.berth.reconcile.RegionLeases;
 import dev.berth.reconcile.RegionWorkers;
@@ -47,6 +48,8 @@ class RegionLeaseTest {
     RegionClients clients;
     @Inject
     DataSource db;
+    @Inject
+    Notices notices;
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
 
@@ -150,10 +153,11 @@ class RegionLeaseTest {
     void theListenerReconnectsAfterItsConnectionIsKilled() throws Exception {
         String slug = ReplicationTest.tenant(40);
         long heard = feed().heard();
+        long reconnects = notices.reconnects();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity "
                         + "where application_name = ? and datname = current_database()")) {
-            ps.setString(1, DesiredStateFeed.APPLICATION_NAME);
+            ps.setString(1, notices.applicationName());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 assertThat(rs.getLong(1)).as("listening connections cut").isPositive();
@@ -163,6 +167,8 @@ class RegionLeaseTest {
             sql("select pg_notify(?, ?)", channel(), ELSEWHERE + " " + slug);
             return feed().heard() > heard;
         });
+        assertThat(notices.reconnects()).as("the reconnect was signalled (and the held regions resynced)")
+                .isGreaterThan(reconnects);
     }
 
     @Test

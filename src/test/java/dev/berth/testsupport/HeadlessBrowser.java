@@ -36,6 +36,7 @@ public final class HeadlessBrowser implements AutoCloseable {
     /** How long a page may take to show what a test waits for. */
     private static final Duration WAIT = Duration.ofSeconds(15);
     private final WebDriver driver;
+    private final ChromeDriverService service;
     private final Path profile;
     private final String root;
 
@@ -57,9 +58,15 @@ public final class HeadlessBrowser implements AutoCloseable {
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1280,1000", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
+        service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        try {
+            driver = new ChromeDriver(service, options);
+        } catch (RuntimeException e) {
+            stopProcesses(); // the driver may have started before the browser failed
+            deleteProfile();
+            throw e;
+        }
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     }
 
@@ -164,7 +171,29 @@ public final class HeadlessBrowser implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        driver.quit();
+        try {
+            driver.quit();
+        } finally {
+            stopProcesses();
+            deleteProfile();
+        }
+    }
+
+    /**
+     * Stops chromedriver and whatever of Chromium outlived {@code quit()} (a quit that timed out, a browser that
+     * hung): every process whose command line names this browser's own profile directory.
+     */
+    private void stopProcesses() {
+        service.stop();
+        String dir = profile.toString();
+        List<ProcessHandle> left = ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(c -> c.contains(dir)).orElse(false)).toList();
+        left.forEach(ProcessHandle::destroyForcibly);
+        left.forEach(p -> p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                .exceptionally(t -> p).join());
+    }
+
+    private void deleteProfile() throws IOException {
         try (Stream<Path> files = Files.walk(profile)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

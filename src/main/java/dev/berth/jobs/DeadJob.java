@@ -1,0 +1,27 @@
+package dev.berth.jobs;
+
+import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * A job in a queue's dead letter, as platform admins see it: which queue and row, whose it is, what it was, the
+ * error of its last attempt, how many attempts it made and since when it is dead.
+ */
+@Schema(name = "DeadJob")
+public record DeadJob(
+        @Schema(enumeration = {"builds", "rollouts", "notifications"}) String queue,
+        long id,
+        String tenant,
+        @Schema(description = "the app the job works for, if any") String app,
+        @Schema(description = "what the job is, e.g. `build #4`, `rollout of release #7`") String subject,
+        String lastError,
+        int attempts,
+        Instant deadSince) {
+
+    /** A dead job from a native query's row values (numbers and timestamps as the JDBC driver returns them). */
+    public static DeadJob row(String queue, Object id, Object tenant, Object app, String subject, Object lastError,
+            Object attempts, Object deadAt) {
+        return new DeadJob(queue, ((Number) id).longValue(), (String) tenant, (String) app, subject,
+                (String) lastError, ((Number) attempts).intValue(), JobQueue.Times.instant(deadAt));
+    }
+}
