@@ -76,6 +76,22 @@ public class AppService {
         // while Panache's count() and "in :list" parameters are translated to SQL anew on every call (ADR 0019).
         long total = Panache.getEntityManager().createQuery("select count(a) from App a where a.tenantId = :t",
                 Long.class).setParameter("t", tenantId).getSingleResult();
+        return list(tenantId, tenant, null, total, page, size, after);
+    }
+
+    /**
+     * One page of the tenant's apps (the {@code page}-th) for a caller that has already read the tenant's regions
+     * (by name, as {@link #regionsOf} orders them) and counted its apps ({@code total}): two statements, the rows
+     * and their placements.
+     */
+    @Transactional
+    public Page<AppSummary> list(long tenantId, String tenant, List<Region> tenantRegions, long total, int page,
+            int size) {
+        return list(tenantId, tenant, tenantRegions, total, page, size, null);
+    }
+
+    private Page<AppSummary> list(long tenantId, String tenant, List<Region> tenantRegions, long total, int page,
+            int size, String after) {
         jakarta.persistence.TypedQuery<AppRow> query = Panache.getEntityManager().createQuery(
                         "select new dev.berth.apps.AppRow(a.name, a.image, a.replicas, a.customDomain, a.updatedAt) "
                                 + "from App a where a.tenantId = :t" + (after == null ? "" : " and a.name > :after")
@@ -88,7 +104,8 @@ public class AppService {
         List<AppRow> read = query.setFirstResult(first).setMaxResults(size + 1).getResultList();
         String next = Page.nextCursor(read, size, AppRow::name);
         List<AppRow> rows = read.size() > size ? read.subList(0, size) : read;
-        List<Region> regions = rows.isEmpty() ? List.of() : regionsOf(tenantId);
+        List<Region> regions = rows.isEmpty() ? List.of()
+                : tenantRegions != null ? tenantRegions : regionsOf(tenantId);
         List<Map<String, AppHealth.Health>> states = regions.stream()
                 .map(r -> statusReader.glance(tenant, rows, r.info(), r.unreachableSince)).toList();
         Map<String, Set<Long>> placed = rows.isEmpty() ? Map.of()
@@ -359,7 +376,8 @@ public class AppService {
         return result;
     }
 
-    static List<Region> regionsOf(long tenantId) {
+    /** The regions the tenant may use, by name. */
+    public static List<Region> regionsOf(long tenantId) {
         return Panache.getEntityManager().createQuery(
                 "select r from Region r where r.id in (select tr.regionId from TenantRegion tr where tr.tenantId = :t) "
                         + "order by r.name", Region.class).setParameter("t", tenantId).getResultList();
