@@ -66,29 +66,53 @@ public class AppService {
 
     /**
      * One page of the tenant's apps by name: the {@code page}-th, or with {@code after} (a name, the {@code next}
-     * cursor of the page before) the apps that follow it, read by keyset at the same cost at any depth. Four
-     * statements whatever the page size: the count, the rows (a projection), the tenant's regions and the placements
-     * of the page's apps (by the page's range of names); each app's state comes from the watch caches' indexes.
+     * cursor of the page before) the apps that follow it, read by keyset at the same cost at any depth. Three
+     * statements whatever the page size: the rows (a projection; the {@code page}-th page counts the tenant's apps in
+     * the same statement, a cursor page in one more), the tenant's regions and the placements of the page's apps (by
+     * the page's range of names); each app's state comes from the watch caches' indexes.
      */
     @Transactional
     public Page<AppSummary> list(long tenantId, String tenant, int page, int size, String after) {
+        return list(tenantId, tenant, null, after == null ? -1 : count(tenantId), page, size, after);
+    }
+
+    /**
+     * One page of the tenant's apps (the {@code page}-th) for a caller that has already read the tenant's regions
+     * (by name, as {@link #regionsOf} orders them) and counted its apps ({@code total}): two statements, the rows
+     * and their placements.
+     */
+    @Transactional
+    public Page<AppSummary> list(long tenantId, String tenant, List<Region> tenantRegions, long total, int page,
+            int size) {
+        return list(tenantId, tenant, tenantRegions, total, page, size, null);
+    }
+
+    /** The rows of a page; a negative {@code total} is counted by the rows' statement (a window over the tenant). */
+    private Page<AppSummary> list(long tenantId, String tenant, List<Region> tenantRegions, long total, int page,
+            int size, String after) {
         // Plain JPQL with single-valued parameters throughout: Hibernate caches the translation of such queries,
         // while Panache's count() and "in :list" parameters are translated to SQL anew on every call (ADR 0019).
-        long total = Panache.getEntityManager().createQuery("select count(a) from App a where a.tenantId = :t",
-                Long.class).setParameter("t", tenantId).getSingleResult();
-        jakarta.persistence.TypedQuery<AppRow> query = Panache.getEntityManager().createQuery(
-                        "select new dev.berth.apps.AppRow(a.name, a.image, a.replicas, a.customDomain, a.updatedAt) "
-                                + "from App a where a.tenantId = :t" + (after == null ? "" : " and a.name > :after")
-                                + " order by a.name", AppRow.class)
+        boolean counted = total < 0;
+        jakarta.persistence.TypedQuery<Object[]> query = Panache.getEntityManager().createQuery(
+                        "select a.name, a.image, a.replicas, a.customDomain, a.updatedAt"
+                                + (counted ? ", count(*) over ()" : "") + " from App a where a.tenantId = :t"
+                                + (after == null ? "" : " and a.name > :after") + " order by a.name", Object[].class)
                 .setParameter("t", tenantId);
         if (after != null) {
             query.setParameter("after", after);
         }
         int first = after != null ? 0 : (int) Math.min(Integer.MAX_VALUE, (long) page * size);
-        List<AppRow> read = query.setFirstResult(first).setMaxResults(size + 1).getResultList();
+        List<Object[]> found = query.setFirstResult(first).setMaxResults(size + 1).getResultList();
+        List<AppRow> read = found.stream().map(r -> new AppRow((String) r[0], (String) r[1], (Integer) r[2],
+                (String) r[3], (Instant) r[4])).toList();
+        if (counted) {
+            // A page past the end has no row to carry the count.
+            total = found.isEmpty() ? count(tenantId) : ((Number) found.get(0)[5]).longValue();
+        }
         String next = Page.nextCursor(read, size, AppRow::name);
         List<AppRow> rows = read.size() > size ? read.subList(0, size) : read;
-        List<Region> regions = rows.isEmpty() ? List.of() : regionsOf(tenantId);
+        List<Region> regions = rows.isEmpty() ? List.of()
+                : tenantRegions != null ? tenantRegions : regionsOf(tenantId);
         List<Map<String, AppHealth.Health>> states = regions.stream()
                 .map(r -> statusReader.glance(tenant, rows, r.info(), r.unreachableSince)).toList();
         Map<String, Set<Long>> placed = rows.isEmpty() ? Map.of()
@@ -359,7 +383,13 @@ public class AppService {
         return result;
     }
 
-    static List<Region> regionsOf(long tenantId) {
+    private static long count(long tenantId) {
+        return Panache.getEntityManager().createQuery("select count(a) from App a where a.tenantId = :t", Long.class)
+                .setParameter("t", tenantId).getSingleResult();
+    }
+
+    /** The regions the tenant may use, by name. */
+    public static List<Region> regionsOf(long tenantId) {
         return Panache.getEntityManager().createQuery(
                 "select r from Region r where r.id in (select tr.regionId from TenantRegion tr where tr.tenantId = :t) "
                         + "order by r.name", Region.class).setParameter("t", tenantId).getResultList();

@@ -2,6 +2,7 @@ package dev.berth.quotas;
 
 import dev.berth.identity.TenantContext;
 import dev.berth.kube.Quantities;
+import dev.berth.tenancy.QuotaLimits;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -66,21 +67,23 @@ public class UsageCharts {
             new Measure("buildMinutesPerMonth", "Build minutes this month", b -> new UsageChart.Point(b.at(),
                     b.buildMinutes(), b.buildMinutesLimit()), v -> v + " min", UsageChart.Axis.MINUTES));
 
-    /** The charts of the tenant this request is about ({@code slug} must name it). */
-    public List<UsageChart> forTenant(String slug) {
+    /**
+     * The charts of the tenant this request is about ({@code slug} must name it), ending in its use right now
+     * ({@code limits} and {@code usage} as the caller has read them, so the page reads them once).
+     */
+    public List<UsageChart> forTenant(String slug, QuotaLimits limits, QuotaUsage current) {
         if (!tenant.slug().equals(slug)) {
             throw new IllegalStateException("charts of " + slug + " asked for in a request about " + tenant.slug());
         }
         Instant to = Instant.now();
         UsageRange range = new UsageRange(to.minus(TENANT_SPAN), to);
         List<UsageHistory.Bucket> buckets = history.buckets(tenant.tenantId(), range, TENANT_BUCKET);
-        UsageNow now = usage.now(tenant.tenantId());
+        List<UsageNow.Measure> now = UsageNow.measures(limits, current, usage.nearLimitPercent());
         List<UsageChart> charts = new ArrayList<>();
         for (Measure m : MEASURES) {
             List<UsageChart.Point> series = new ArrayList<>(buckets.stream().map(m.fromBucket()).toList());
-            UsageNow.Measure current = now.measures().stream().filter(x -> x.name().equals(m.name())).findFirst()
-                    .orElseThrow();
-            series.add(new UsageChart.Point(to, current.used(), current.limit()));
+            UsageNow.Measure last = now.stream().filter(x -> x.name().equals(m.name())).findFirst().orElseThrow();
+            series.add(new UsageChart.Point(to, last.used(), last.limit()));
             charts.add(UsageChart.of(m.name(), m.title(), series, range.from(), to, usage.nearLimitPercent(),
                     m.text(), m.axis()));
         }

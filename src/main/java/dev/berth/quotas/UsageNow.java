@@ -32,6 +32,14 @@ public record UsageNow(String tenant, String plan, Instant at, List<Measure> mea
 
     public static UsageNow of(String tenant, String plan, QuotaLimits l, QuotaUsage u, int nearPercent,
             Builds builds) {
+        List<Measure> m = measures(l, u, nearPercent);
+        List<String> near = m.stream().filter(x -> x.state().equals("near")).map(Measure::name).toList();
+        List<String> over = m.stream().filter(x -> x.state().equals("over")).map(Measure::name).toList();
+        return new UsageNow(tenant, plan, Instant.now(), m, near, over, !over.isEmpty(), builds);
+    }
+
+    /** Each measure of a use against its limits, in the order the API lists them. */
+    public static List<Measure> measures(QuotaLimits l, QuotaUsage u, int nearPercent) {
         List<Measure> m = new ArrayList<>();
         m.add(count("apps", u.apps(), l.apps(), nearPercent));
         m.add(count("pods", u.pods(), l.pods(), nearPercent));
@@ -43,9 +51,7 @@ public record UsageNow(String tenant, String plan, Instant at, List<Measure> mea
         m.add(count("concurrentBuilds", u.activeBuilds(), l.concurrentBuilds(), nearPercent));
         m.add(measure("buildMinutesPerMonth", "minutes", u.buildMinutesThisMonth(), l.buildMinutesPerMonth(),
                 u.buildMinutesThisMonth() + " min", l.buildMinutesPerMonth() + " min", nearPercent));
-        List<String> near = m.stream().filter(x -> x.state().equals("near")).map(Measure::name).toList();
-        List<String> over = m.stream().filter(x -> x.state().equals("over")).map(Measure::name).toList();
-        return new UsageNow(tenant, plan, Instant.now(), m, near, over, !over.isEmpty(), builds);
+        return m;
     }
 
     /** "over", "near" or "ok" for a use against its limit. */

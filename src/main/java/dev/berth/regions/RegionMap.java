@@ -69,7 +69,7 @@ public class RegionMap {
     /** Every region with the number of apps placed there (admin view). */
     @Transactional
     public MapView all() {
-        return build(null, null);
+        return build(null);
     }
 
     /**
@@ -79,32 +79,41 @@ public class RegionMap {
     @Transactional
     public MapView forViewer() {
         if (user.isPlatformAdmin()) {
-            return build(null, null);
+            return build(null);
         }
         List<Long> mine = user.token() != null ? List.of(user.token().tenantId())
                 : Membership.listBySubject(user.subject()).stream().map(m -> m.id.tenantId).toList();
-        return build(null, mine.isEmpty() ? List.of(-1L) : mine);
+        return build(mine.isEmpty() ? List.of(-1L) : mine);
     }
 
-    /** The regions a tenant may use, with the tenant's apps placed in each. */
+    /**
+     * The regions a tenant may use ({@code regions}, as the caller has read them), with the tenant's apps placed in
+     * each: one statement, the first names and the count per region together.
+     */
     @Transactional
-    public MapView forTenant(String slug) {
-        return build(slug, null);
+    public MapView forTenant(long tenantId, List<Region> regions) {
+        Map<Long, Long> counts = new LinkedHashMap<>();
+        Map<Long, List<String>> apps = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = Panache.getEntityManager().createNativeQuery("select region_id, name, total from ("
+                + "select ar.region_id, a.name, row_number() over (partition by ar.region_id order by a.name) as n, "
+                + "count(*) over (partition by ar.region_id) as total from app_region ar "
+                + "join app a on a.id = ar.app_id where ar.tenant_id = :t) x where n <= :k order by region_id, n")
+                .setParameter("t", tenantId).setParameter("k", NAMES_SHOWN).getResultList();
+        for (Object[] r : rows) {
+            long region = ((Number) r[0]).longValue();
+            apps.computeIfAbsent(region, k -> new ArrayList<>()).add((String) r[1]);
+            counts.put(region, ((Number) r[2]).longValue());
+        }
+        return view(regions, counts, apps);
     }
 
-    private MapView build(String slug, List<Long> tenantIds) {
-        List<Region> regions = slug == null ? Region.listAllByName() : Panache.getEntityManager().createQuery(
-                "select r from Region r where r.id in (select tr.regionId from TenantRegion tr, Tenant t where "
-                        + "t.id = tr.tenantId and t.slug = :s) order by r.name", Region.class)
-                .setParameter("s", slug).getResultList();
+    /** Every region, with the apps of {@code tenantIds} (null: of every tenant) placed there. */
+    private MapView build(List<Long> tenantIds) {
+        List<Region> regions = Region.listAllByName();
         Map<Long, Long> counts = new LinkedHashMap<>();
         var count = Panache.getEntityManager().createQuery("select ar.regionId, count(ar) from AppRegion ar"
-                + (slug == null ? "" : ", Tenant t where t.id = ar.tenantId and t.slug = :s")
-                + (tenantIds == null ? "" : " where ar.tenantId in :ids")
-                + " group by ar.regionId", Object[].class);
-        if (slug != null) {
-            count.setParameter("s", slug);
-        }
+                + (tenantIds == null ? "" : " where ar.tenantId in :ids") + " group by ar.regionId", Object[].class);
         if (tenantIds != null) {
             count.setParameter("ids", tenantIds);
         }
@@ -113,14 +122,10 @@ public class RegionMap {
         // would otherwise load and render every row.
         Map<Long, List<String>> apps = new LinkedHashMap<>();
         var names = Panache.getEntityManager().createNativeQuery("select region_id, label from (select ar.region_id, "
-                + (slug == null ? "t.slug || '/' || a.name" : "a.name") + " as label, row_number() over "
+                + "t.slug || '/' || a.name as label, row_number() over "
                 + "(partition by ar.region_id order by t.slug, a.name) as n from app_region ar "
                 + "join app a on a.id = ar.app_id join tenant t on t.id = a.tenant_id"
-                + (slug == null ? "" : " where t.slug = :s") + (tenantIds == null ? "" : " where t.id in (:ids)")
-                + ") x where n <= :k order by region_id, n");
-        if (slug != null) {
-            names.setParameter("s", slug);
-        }
+                + (tenantIds == null ? "" : " where t.id in (:ids)") + ") x where n <= :k order by region_id, n");
         if (tenantIds != null) {
             names.setParameter("ids", tenantIds);
         }
@@ -129,6 +134,10 @@ public class RegionMap {
         for (Object[] r : rows) {
             apps.computeIfAbsent(((Number) r[0]).longValue(), k -> new ArrayList<>()).add((String) r[1]);
         }
+        return view(regions, counts, apps);
+    }
+
+    private static MapView view(List<Region> regions, Map<Long, Long> counts, Map<Long, List<String>> apps) {
         List<Point> points = new ArrayList<>();
         for (Region r : regions) {
             Integer x = r.longitude == null ? null : (int) Math.round((r.longitude + 180) / 360 * WIDTH);

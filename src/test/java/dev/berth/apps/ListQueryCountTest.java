@@ -15,11 +15,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An N+1 guard: the dashboard and the app list read what they show in a fixed number of SQL statements, whether
- * the tenant has 10 apps or 200 (the list asked for all 200 on one page, the dashboard showing its first 50).
+ * the tenant has 10 apps or 200 (the list asked for all 200 on one page, the dashboard showing its first 50). The
+ * dashboard's count is pinned as well, so a part that reads again what another has read shows here (ADR 0029).
  */
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
 class ListQueryCountTest {
+    /**
+     * The dashboard's statements: the tenant (access filter), the tenant with its plan, its use, its regions, the
+     * page of apps, their placements, the region map, recent activity and members. Was 19 before ADR 0029.
+     */
+    static final int DASHBOARD_STATEMENTS = 9;
+    /** The app list's: the tenant (access filter), the rows with their count, the regions and the placements. */
+    static final int APP_LIST_STATEMENTS = 4;
 
     @Test
     void theDashboardAndTheAppListDoNotQueryPerApp() {
@@ -37,8 +45,10 @@ class ListQueryCountTest {
 
         System.out.printf("SQL statements per request: dashboard %d (10 apps) / %d (200 apps); app list %d / %d%n",
                 dashboardAt10, dashboardAt200, listAt10, listAt200);
-        assertThat(dashboardAt10).as("statements of the dashboard with 10 apps").isPositive();
-        assertThat(listAt10).as("statements of the app list with 10 apps").isPositive();
+        assertThat(dashboardAt10).as("statements of the dashboard with 10 apps").isPositive()
+                .isLessThanOrEqualTo(DASHBOARD_STATEMENTS);
+        assertThat(listAt10).as("statements of the app list with 10 apps").isPositive()
+                .isLessThanOrEqualTo(APP_LIST_STATEMENTS);
         assertThat(dashboardAt200).as("statements of the dashboard with 200 apps (was %d with 10)", dashboardAt10)
                 .isEqualTo(dashboardAt10);
         assertThat(listAt200).as("statements of the app list with 200 apps (was %d with 10)", listAt10)

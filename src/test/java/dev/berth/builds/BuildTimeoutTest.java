@@ -73,8 +73,9 @@ class BuildTimeoutTest {
                 .then().statusCode(200).extract().jsonPath();
         assertThat(t.getInt("limits.buildTimeoutMinutes")).isEqualTo(5);
         assertThat(t.getInt("overrides.buildTimeoutMinutes")).isEqualTo(5);
-        // The admin limits form shows and sets it as well.
-        assertThat(given().get("/t/" + slug).asString()).contains("overrides.buildTimeoutMinutes");
+        // The admin limits form on the settings page shows and sets it as well.
+        assertThat(given().get("/t/" + slug + "/settings").asString())
+                .contains("name=\"overrides.buildTimeoutMinutes\" type=\"number\" value=\"5\"");
     }
 
     @Test

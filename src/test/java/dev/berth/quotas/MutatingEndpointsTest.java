@@ -232,7 +232,7 @@ class MutatingEndpointsTest {
     Void pageCreateAtTheAppLimit() {
         String slug = tenant(Map.of("apps", 1));
         Api.createApp(slug, Api.app("one"));
-        Function<String, Response> post = name -> PageForms.from("/t/" + slug).post().formParam("name", name)
+        Function<String, Response> post = name -> PageForms.from("/t/" + slug + "/apps/new").post().formParam("name", name)
                 .formParam("image", "registry.example.com/t/" + name + ":1").post("/t/" + slug + "/apps");
         assertPageRefused(post.apply("two"), "apps");
         override(slug, Map.of("apps", 2));

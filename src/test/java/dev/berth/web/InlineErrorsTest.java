@@ -59,7 +59,7 @@ class InlineErrorsTest {
                 .contains("aria-describedby=\"f-port-error\"").contains("value=\"registry.example.com/t/web:2\"");
         assertThat(section(html, "scale")).doesNotContain("aria-invalid");
 
-        html = PageForms.from("/t/" + slug).post().formParam("name", "Bad_Name").formParam("image", "nginx:1.27")
+        html = PageForms.from("/t/" + slug + "/apps/new").post().formParam("name", "Bad_Name").formParam("image", "nginx:1.27")
                 .post("/t/" + slug + "/apps").then().statusCode(400).extract().asString();
         assertThat(section(html, "new-app")).contains("value=\"Bad_Name\"")
                 .contains("aria-invalid=\"true\" aria-describedby=\"f-name-error\"").contains("id=\"f-name-error\"");

@@ -18,8 +18,9 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
- * A newcomer's first steps in a real (headless) browser: sign in with the development login, create a tenant,
- * create an app from an image and watch it become Running on its page. Needs Debian's chromium and
+ * A newcomer's first steps in a real (headless) browser, as the README's tour describes them: sign in with the
+ * development login, create a tenant, open its dashboard, follow "New app", create an app from an image and watch it
+ * become Running on its page. Needs Debian's chromium and
  * chromium-driver; without them the test fails and says how to install them.
  */
 @QuarkusTest
@@ -67,6 +68,10 @@ class NewcomerBrowserTest {
         browser.findElement(By.linkText(slug)).click();
         headless.waitFor(ExpectedConditions.urlContains("/t/" + slug));
 
+        // The dashboard of a tenant without apps points to the new-app page.
+        assertThat(browser.findElement(By.id("apps")).getText()).contains("No apps yet.");
+        browser.findElement(By.linkText("New app")).click();
+        waitFor(ExpectedConditions.urlContains("/t/" + slug + "/apps/new"));
         WebElement newApp = browser.findElement(By.id("new-app"));
         newApp.findElement(By.name("name")).sendKeys("hello");
         newApp.findElement(By.name("image")).sendKeys("registry.example.com/first/hello:1.0");

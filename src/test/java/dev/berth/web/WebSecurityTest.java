@@ -29,8 +29,9 @@ class WebSecurityTest {
 
     /** Every page of a tenant with an app, as the platform admin (who sees every form). */
     private static List<String> pages(String slug) {
-        return List.of("/tenants", "/regions", "/audit", "/t/" + slug, "/t/" + slug + "/apps/web",
-                "/t/" + slug + "/members", "/t/" + slug + "/audit");
+        return List.of("/tenants", "/regions", "/audit", "/t/" + slug, "/t/" + slug + "/settings",
+                "/t/" + slug + "/apps/new", "/t/" + slug + "/apps/web", "/t/" + slug + "/members",
+                "/t/" + slug + "/audit");
     }
 
     @Test
@@ -66,7 +67,7 @@ class WebSecurityTest {
         app.put("env", Map.of("GREETING", SCRIPT));
         Api.createApp(slug, app);
         // A refused form echoes the value back into the input.
-        PageForms.from("/t/" + slug).post().formParam("name", "web2").formParam("image", SCRIPT)
+        PageForms.from("/t/" + slug + "/apps/new").post().formParam("name", "web2").formParam("image", SCRIPT)
                 .post("/t/" + slug + "/apps").then().statusCode(400).body(containsString("&lt;script&gt;"))
                 .body(org.hamcrest.Matchers.not(containsString(SCRIPT)));
         for (String page : pages(slug)) {
