@@ -177,8 +177,8 @@ class QuotaBench {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         REPORT.add(what + ": p50 / p99 / max", BenchReport.fmt(LoadDriver.pct(sorted, 0.50)) + " / "
-                + BenchReport.fmt(LoadDriver.pct(sorted, 0.99)) + " / " + BenchReport.fmt(sorted[sorted.length - 1] / 1e6)
-                + " ms", "-", "-");
+                + BenchReport.fmt(LoadDriver.pct(sorted, 0.99)) + " / "
+                + BenchReport.fmt(sorted[sorted.length - 1] / 1e6) + " ms", "-", "-");
     }
 
     private static void cpu(String what, long[] nanos) {
