@@ -77,7 +77,7 @@ public class QuotaService {
                 + "where ar.app_id = a.id)))::bigint as n, (p->>'cpuRequestMillis')::bigint as cr, "
                 + "(p->>'cpuLimitMillis')::bigint as cl, (p->>'memoryRequestBytes')::bigint as mr, "
                 + "(p->>'memoryLimitBytes')::bigint as ml "
-                + "from app a cross join lateral jsonb_array_elements(a.processes) p " + where + ") x ";
+                + "from app a cross join lateral jsonb_array_elements(a.processes) p " + where + " offset 0) x ";
     }
 
     @Inject
@@ -524,7 +524,11 @@ public class QuotaService {
                 + "from (select n as pods, n::bigint * cpu_request_millis as cr, "
                 + "n::bigint * cpu_limit_millis as cl, n * memory_request_bytes as mr, "
                 + "n * memory_limit_bytes as ml, case when custom_domain is null then 0 else 1 end as cd "
-                + "from (select app.*, " + PLACED_PODS + " as n from app where tenant_id = ?1 and id <> ?3) app "
+                // "offset 0" keeps each subquery a subquery: flattened, PostgreSQL copies the expression of n into
+                // each of the five sums that use it, and the per-app lookups ran five times per app (6 ms instead of
+                // 1 ms for 500 apps).
+                + "from (select app.*, " + PLACED_PODS + " as n from app where tenant_id = ?1 and id <> ?3 "
+                + "offset 0) app "
                 + "union all " + PROCESS_PODS
                 + "union all select pods, cpu_request_millis, cpu_limit_millis, memory_request_bytes, memory_limit_bytes, 0 "
                 + "from quota_reservation where tenant_id = ?1 and expires_at > now()) u")

@@ -83,7 +83,7 @@ public class UsageSampler {
                             n::bigint * cpu_limit_millis as cl, n * memory_request_bytes as mr,
                             n * memory_limit_bytes as ml, 1 as apps
                         from (select app.*, """ + QuotaService.PLACED_PODS + """
-                             as n from app) app
+                             as n from app offset 0) app
                         union all""" + " " + QuotaService.processPods("x.tenant_id, ", "") + """
                     ) u group by tenant_id) a on a.tenant_id = t.id
                 left join (select tenant_id, sum(pods) as pods, sum(cpu_request_millis) as cr,

@@ -1,13 +1,15 @@
 package dev.berth.secrets;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.regex.Pattern;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -27,8 +29,46 @@ public final class KeyRing {
     static final int ITERATIONS = 310_000;
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
-    /** One key: its id, the AES key, and (for passphrases) the key {@code v1:} values were sealed with. */
-    record Key(String id, SecretKeySpec aes, SecretKeySpec legacy) {
+    /**
+     * One key: its id, the AES key, and (for passphrases) the key {@code v1:} values were sealed with. A passphrase's
+     * stretching (about a second of CPU on a JVM that has just started) runs on a thread of its own from the moment
+     * the ring is built, so start-up goes on meanwhile; the first seal or open waits for it if it has not finished.
+     */
+    static final class Key {
+        private final String id;
+        private final boolean passphrase;
+        private final FutureTask<SecretKeySpec[]> specs;
+
+        private Key(String id, boolean passphrase, Callable<SecretKeySpec[]> derive) {
+            this.id = id;
+            this.passphrase = passphrase;
+            this.specs = new FutureTask<>(derive);
+        }
+
+        String id() {
+            return id;
+        }
+
+        SecretKeySpec aes() {
+            return specs()[0];
+        }
+
+        /** The key of {@code v1:} values, null for a key given as {@code base64:} (it never sealed any). */
+        SecretKeySpec legacy() {
+            return passphrase ? specs()[1] : null;
+        }
+
+        private SecretKeySpec[] specs() {
+            specs.run(); // derives on this thread if the background one has not started yet; no-op once it has
+            try {
+                return specs.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while deriving secrets key '" + id + "'", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("secrets key '" + id + "' could not be derived", e.getCause());
+            }
+        }
     }
 
     private final Map<String, Key> keys;
@@ -93,21 +133,26 @@ public final class KeyRing {
             if (raw.length != 32) {
                 throw new IllegalStateException("secrets key '" + id + "': base64: must hold exactly 32 bytes");
             }
-            return new Key(id, new SecretKeySpec(raw, "AES"), null);
+            SecretKeySpec aes = new SecretKeySpec(raw, "AES");
+            Key k = new Key(id, false, () -> new SecretKeySpec[] { aes });
+            k.specs.run();
+            return k;
         }
         if (secret.length() < 16) {
             throw new IllegalStateException("secrets key '" + id + "' must be at least 16 characters"
                     + (DEFAULT_ID.equals(id) ? " (berth.secrets.key, BERTH_SECRETS_KEY)" : ""));
         }
-        try {
+        Key k = new Key(id, true, () -> {
             byte[] stretched = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(new PBEKeySpec(
                     secret.toCharArray(), ("berth-secretbox:" + id).getBytes(StandardCharsets.UTF_8), ITERATIONS, 256))
                     .getEncoded();
             byte[] legacy = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-            return new Key(id, new SecretKeySpec(stretched, "AES"), new SecretKeySpec(legacy, "AES"));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+            return new SecretKeySpec[] { new SecretKeySpec(stretched, "AES"), new SecretKeySpec(legacy, "AES") };
+        });
+        Thread t = new Thread(k.specs, "secrets-key-" + id);
+        t.setDaemon(true);
+        t.start();
+        return k;
     }
 
     Key current() {
