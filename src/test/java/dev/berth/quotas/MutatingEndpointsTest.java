@@ -42,6 +42,10 @@ class MutatingEndpointsTest {
     /** Endpoints that cannot grow any quota dimension, and why. */
     static final Map<String, String> CANNOT_GROW = Map.ofEntries(
             Map.entry("POST /api/v1/tenants", "creates a tenant, which starts with no use"),
+            Map.entry("POST /api/v1/admin/jobs/{queue}/{id}/retry", "a dead build is retried as a new build request,"
+                    + " checked when it starts like any build; a dead rollout is stepped again with the pods it"
+                    + " already started under its reservation; a notification uses no quota"),
+            Map.entry("POST /jobs/{queue}/{id}/retry", "page twin of POST /api/v1/admin/jobs/{queue}/{id}/retry"),
             Map.entry("POST /tenants", "page twin of POST /api/v1/tenants"),
             Map.entry("PUT /api/v1/tenants/{tenant}", "changes limits (plan, overrides), not use; lowering below use is allowed by design"),
             Map.entry("POST /t/{tenant}/limits", "page twin of PUT /api/v1/tenants/{tenant}"),

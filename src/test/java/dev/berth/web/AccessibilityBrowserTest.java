@@ -131,18 +131,21 @@ class AccessibilityBrowserTest {
         page("region", "/regions/{region}", () -> headless.open("/regions/" + w.region));
         page("audit-platform", "/audit", () -> headless.open("/audit"));
         page("security-log", "/security", () -> headless.open("/security"));
+        page("dead-jobs", "/jobs", () -> headless.open("/jobs"));
     }
 
     private void tenantPages(World w) {
         String t = "/t/" + w.tenant;
         page("dashboard", "/t/{tenant}", () -> headless.open(t));
-        page("dashboard-form-error", "/t/{tenant}", () -> {
-            headless.open(t);
+        page("new-app", "/t/{tenant}/apps/new", () -> headless.open(t + "/apps/new"));
+        page("new-app-form-error", "/t/{tenant}/apps/new", () -> {
+            headless.open(t + "/apps/new");
             headless.typeInto(By.cssSelector("#new-app input[name=name]"), "Not_A_Name");
             headless.typeInto(By.cssSelector("#new-app input[name=image]"), "registry.example.com/t/x:1");
             headless.driver().findElement(By.cssSelector("#new-app button[type=submit]")).click();
             headless.waitFor(ExpectedConditions.presenceOfElementLocated(By.id("f-name-error")));
         });
+        page("settings", "/t/{tenant}/settings", () -> headless.open(t + "/settings"));
         page("members", "/t/{tenant}/members", () -> headless.open(t + "/members"));
         page("tokens", "/t/{tenant}/tokens", () -> headless.open(t + "/tokens"));
         page("token-created", "/t/{tenant}/tokens", () -> {

@@ -71,7 +71,7 @@ class NewcomerBrowserTest {
         // The dashboard of a tenant without apps points to the new-app page.
         assertThat(browser.findElement(By.id("apps")).getText()).contains("No apps yet.");
         browser.findElement(By.linkText("New app")).click();
-        waitFor(ExpectedConditions.urlContains("/t/" + slug + "/apps/new"));
+        headless.waitFor(ExpectedConditions.urlContains("/t/" + slug + "/apps/new"));
         WebElement newApp = browser.findElement(By.id("new-app"));
         newApp.findElement(By.name("name")).sendKeys("hello");
         newApp.findElement(By.name("image")).sendKeys("registry.example.com/first/hello:1.0");
