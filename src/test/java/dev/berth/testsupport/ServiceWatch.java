@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Looks at one Service and the pods it selects every 10 ms, straight from the API server, and records every
+ * Looks at one Service and the pods it selects every 10 ms, straight from the API server, from the moment it is
+ * constructed (the constructor returns once it has seen the Service once), and records every
  * moment at which it selects no ready pod (the Service would have no ready endpoint then) and every moment at which
  * it selects pods of a given label (canary pods behind the main Service). A moment is one list of the pods between
  * two reads of the Service that found the same selector, so a selector that moved during the list is never
@@ -47,6 +48,8 @@ public final class ServiceWatch implements AutoCloseable {
             return t;
         });
         executor.scheduleWithFixedDelay(this::look, 0, 10, TimeUnit.MILLISECONDS);
+        // The first moment is the Service as it was when the watch began: a test may move it right after this.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> moments.get() > 0);
     }
 
     private void look() {
