@@ -35,7 +35,7 @@ import org.openqa.selenium.WebDriver;
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
 class RunningAppBrowserTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     @TestHTTPResource("/")
     URL root;
     @Inject
