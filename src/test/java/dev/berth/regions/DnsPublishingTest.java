@@ -105,7 +105,7 @@ class DnsPublishingTest {
         assertThat(workers.resyncNow("dn-pub").writes()).isZero();
         health.probeNow(clients.get("dn-b").orElseThrow());
         assertThat(workers.resyncNow("dn-pub").writes()).isZero();
-        assertThat(workers.resyncNow("local").writes()).isZero();
+        assertThat(sandbox.resyncWrites(slug)).as("the sandbox region, in this tenant's namespace").isZero();
 
         // A region that goes down drops out of the record set, and returns with it.
         b.proxy().down();
