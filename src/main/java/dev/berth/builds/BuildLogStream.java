@@ -44,6 +44,9 @@ public class BuildLogStream {
     void follow(long buildId, int afterSeq, SseEventSink sink, Sse sse) {
         // Subscribed before the first read: a line stored after it wakes the stream.
         BuildLogFeed.Subscription news = feed.subscribe(buildId);
+        // The response head goes out here, on the request's own thread, before the follower's thread may send: sent
+        // first from there, it raced the framework's own initial response, which HTTP/2 refuses to send twice.
+        sink.send(sse.newEventBuilder().comment("following build " + buildId).build()).toCompletableFuture().join();
         followers.submit(() -> {
             Instant giveUp = Instant.now().plus(config.timeout()).plus(Duration.ofMinutes(5));
             int after = afterSeq;
