@@ -60,6 +60,15 @@ public class LiveStreams {
     }
 
     /**
+     * Streams {@code user} holds open on this instance: a stream counts until it has ended, which closes its
+     * subscription first (tests).
+     */
+    public int openFor(String user) {
+        AtomicInteger count = perUser.get(user);
+        return count == null ? 0 : count.get();
+    }
+
+    /**
      * Follows the keys {@code follows} accepts for {@code user} on {@code sink} until the client leaves or the stream
      * is {@link LiveConfig#maxAge()} old. Refused with 429 when the user holds too many streams already.
      *
