@@ -212,7 +212,9 @@ class ReleaseBench {
         }
         long worst = runs.stream().mapToLong(ReconcileResult::millis).max().orElseThrow();
         long best = runs.stream().mapToLong(ReconcileResult::millis).min().orElseThrow();
-        REPORT.add("No-op resync of " + RESYNC_APPS + " apps (" + total + " tenants): worst of 3", worst, "ms", 10_000);
+        // The target is 10 s for 10,000 apps; a smaller run is held to its linear share (1 ms per app).
+        REPORT.add("No-op resync of " + RESYNC_APPS + " apps (" + total + " tenants): worst of 3", worst, "ms",
+                RESYNC_APPS);
         REPORT.note("no-op resync best / worst of 3: " + best + " / " + worst + " ms; apps have 0 replicas (the"
                 + " simulated kubelet still writes every Deployment's status)");
     }
