@@ -48,10 +48,6 @@ import java.util.TreeSet;
 public class QuotaService {
     private static final String LOCKED = "berth.quota.locked.";
     /**
-     * An app's pods in all regions of its placement: each region runs its own count or the app's replicas (an app
-     * without placement rows counts once).
-     */
-    /**
      * The pods an app may run: its replicas (or its autoscaler's maximum, when larger) in every region of its
      * placement, a region's own count where the placement sets one (again at least the autoscaler's maximum).
      */
@@ -512,6 +508,43 @@ public class QuotaService {
     @Transactional
     public QuotaUsage usage(long tenantId) {
         return current(tenantId, -1L);
+    }
+
+    /**
+     * What each of the tenants uses now, counted exactly as {@link #usage(long)} counts it (placement, autoscaler
+     * maxima, worker and cron pods, rollout reservations, builds), in one statement for a whole page of tenants:
+     * the tenant lists show the same figures as the dashboard and the quota check.
+     */
+    @Transactional
+    public Map<Long, QuotaUsage> usage(Collection<Long> tenantIds) {
+        if (tenantIds.isEmpty()) {
+            return Map.of();
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select t.id, "
+                + "(select count(*) from app where tenant_id = t.id), "
+                + "coalesce(u.pods, 0), coalesce(u.cr, 0), coalesce(u.cl, 0), coalesce(u.mr, 0), coalesce(u.ml, 0), "
+                + "coalesce(u.cd, 0), "
+                + "(select count(*) from quota_reservation where tenant_id = t.id and kind = 'build' "
+                + "and expires_at > now()), "
+                + "(select coalesce(sum(seconds), 0) from build_usage where tenant_id = t.id and month = :m) "
+                + "from tenant t left join (select tid, sum(pods) as pods, sum(cr) as cr, sum(cl) as cl, "
+                + "sum(mr) as mr, sum(ml) as ml, sum(cd) as cd from ("
+                + "select app.tenant_id as tid, n as pods, n::bigint * cpu_request_millis as cr, "
+                + "n::bigint * cpu_limit_millis as cl, n * memory_request_bytes as mr, n * memory_limit_bytes as ml, "
+                + "case when custom_domain is null then 0 else 1 end as cd "
+                + "from (select app.*, " + PLACED_PODS + " as n from app where tenant_id in (:ids) offset 0) app "
+                + "union all " + processPods("x.tenant_id, ", "where a.tenant_id in (:ids)")
+                + "union all select tenant_id, pods, cpu_request_millis, cpu_limit_millis, memory_request_bytes, "
+                + "memory_limit_bytes, 0 from quota_reservation where tenant_id in (:ids) and expires_at > now()"
+                + ") parts group by tid) u on u.tid = t.id where t.id in (:ids)")
+                .setParameter("ids", tenantIds).setParameter("m", month(Instant.now())).getResultList();
+        Map<Long, QuotaUsage> result = new java.util.HashMap<>();
+        for (Object[] r : rows) {
+            result.put(l(r[0]), new QuotaUsage(i(r[1]), i(r[2]), l(r[3]), l(r[4]), l(r[5]), l(r[6]), i(r[7]),
+                    i(r[8]), l(r[9])));
+        }
+        return result;
     }
 
     private QuotaUsage current(long tenantId, long excludedAppId) {

@@ -79,9 +79,7 @@ public class TenantDashboard {
         QuotaLimits limits = p.limits().with(t.overrides());
         QuotaUsage u = quotas.usage(tenantId);
         List<Region> regions = AppService.regionsOf(tenantId);
-        TenantView.Usage usage = TenantView.Usage.of(u.apps(), u.pods(), u.cpuRequestMillis(),
-                u.memoryRequestBytes(), u.cpuLimitMillis(), u.memoryLimitBytes(), u.customDomains(),
-                u.buildMinutesThisMonth());
+        TenantView.Usage usage = TenantView.Usage.of(u);
         TenantView view = TenantView.of(t, p.name, limits, usage, quotasConfig.nearLimitPercent(),
                 regions.stream().map(r -> r.name).toList(), role.value());
         return new Read(view, limits, u, regions);

@@ -51,6 +51,8 @@ public class TenantService {
     @Inject
     QuotasConfig quotasConfig;
     @Inject
+    dev.berth.quotas.QuotaService quotas;
+    @Inject
     Members members;
 
     /** The tenant search text of a request, at most 100 characters (400 naming {@code q} otherwise); null if blank. */
@@ -136,13 +138,13 @@ public class TenantService {
 
     private List<TenantView> views(List<Tenant> tenants, Map<Long, String> roles) {
         List<Long> ids = tenants.stream().map(t -> t.id).toList();
-        Map<Long, TenantView.Usage> usage = TenantUsage.forTenants(ids);
+        Map<Long, dev.berth.quotas.QuotaUsage> usage = quotas.usage(ids);
         Map<Long, List<String>> regions = regionsOf(ids);
         String adminRole = user.isPlatformAdmin() ? Role.OWNER.value() : null;
         Map<Long, Plan> plans = Plan.<Plan>listAll().stream().collect(Collectors.toMap(p -> p.id, p -> p));
         return tenants.stream().map(t -> {
             Plan p = plans.get(t.planId);
-            return TenantView.of(t, p.name, p.limits().with(t.overrides()), usage.get(t.id),
+            return TenantView.of(t, p.name, p.limits().with(t.overrides()), TenantView.Usage.of(usage.get(t.id)),
                     quotasConfig.nearLimitPercent(), regions.getOrDefault(t.id, List.of()),
                     roles.getOrDefault(t.id, adminRole));
         }).toList();

@@ -40,6 +40,12 @@ public record TenantView(String slug, String displayName, String plan, Limits li
             return of(apps, pods, cpuMillis, memoryBytes, cpuMillis, memoryBytes, 0, 0);
         }
 
+        /** The figures of what the quota counts ({@link dev.berth.quotas.QuotaService#usage}). */
+        public static Usage of(dev.berth.quotas.QuotaUsage u) {
+            return of(u.apps(), u.pods(), u.cpuRequestMillis(), u.memoryRequestBytes(), u.cpuLimitMillis(),
+                    u.memoryLimitBytes(), u.customDomains(), u.buildMinutesThisMonth());
+        }
+
         public static Usage of(int apps, int pods, long cpuMillis, long memoryBytes, long cpuLimitMillis,
                 long memoryLimitBytes, int customDomains, long buildMinutes) {
             return new Usage(Quantities.cpu((int) cpuMillis), Quantities.memory(memoryBytes), pods, apps,

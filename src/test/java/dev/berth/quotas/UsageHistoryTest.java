@@ -135,6 +135,12 @@ class UsageHistoryTest {
         long cpu = live.getLong("measures.find { it.name == 'cpuRequest' }.used");
         assertThat(pods).as("3 web pods + 2 workers + 1 cron").isEqualTo(6);
         assertThat(cpu).as("300m for the web pods + 3 x 50m").isEqualTo(450);
+        // The tenant's own view and the tenant list count as the quota does, as the dashboard shows it.
+        json().get("/api/v1/tenants/" + slug).then().statusCode(200).body("usage.pods", equalTo(pods))
+                .body("usage.cpuMillis", equalTo((int) cpu)).body("usage.apps", equalTo(2));
+        json().queryParam("q", slug).get("/api/v1/tenants").then().statusCode(200)
+                .body("items.find { it.slug == '" + slug + "' }.usage.pods", equalTo(pods))
+                .body("items.find { it.slug == '" + slug + "' }.usage.cpuMillis", equalTo((int) cpu));
 
         sampler.sample(Instant.now().minus(50, ChronoUnit.MINUTES));
         Object[] r = rows(t).get(0);
