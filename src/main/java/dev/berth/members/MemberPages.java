@@ -58,8 +58,8 @@ public class MemberPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance members(String tenant, List<Row> members, Form add, boolean owner, String flash,
-                String error);
+        static native TemplateInstance members(String tenant, String role, List<Row> members, Form add, boolean owner,
+                String flash, String error);
     }
 
     @GET
@@ -109,8 +109,9 @@ public class MemberPages {
     }
 
     private TemplateInstance render(Form add, String flash, String error) {
-        return Templates.members(tenant.slug(), members.list(tenant.tenantId()).stream().map(Row::of).toList(), add,
-                tenant.role() == Role.OWNER, flash, error);
+        List<Row> rows = members.list(tenant.tenantId()).stream().map(Row::of).toList();
+        return Templates.members(tenant.slug(), tenant.role().value(), rows, add, tenant.role() == Role.OWNER, flash,
+                error);
     }
 
     /** A subject as one path segment of a form's action. */

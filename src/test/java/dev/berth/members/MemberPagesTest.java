@@ -58,6 +58,9 @@ class MemberPagesTest {
         String page = "/t/" + t[0] + "/members";
         String html = given().get(page).then().statusCode(200).extract().asString();
         assertThat(html).contains("alice").doesNotContain("Add a member").doesNotContain("/remove\"");
+        // The tenant's sub-navigation, with this page current and only what a viewer may open.
+        assertThat(html).contains("<a href=\"" + page + "\" aria-current=\"page\">Members</a>")
+                .doesNotContain("/apps/new\"").doesNotContain("/tokens\"");
         PageForms.from(page).post().formParam("user", "bob").formParam("role", "owner").post(page).then()
                 .statusCode(403);
         PageForms.from(page).post().post(page + "/alice/remove").then().statusCode(403);
