@@ -2,6 +2,7 @@ package dev.berth.keyring;
 
 import static dev.berth.testsupport.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.secrets.KeyRing;
@@ -15,12 +16,15 @@ import jakarta.persistence.EntityManager;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +45,18 @@ class SecretRotationTest {
     EntityManager em;
     @Inject
     SecretBox appBox;
+    @Inject
+    Resealing resealing;
+
+    /**
+     * No background run of this instance (one a test started through the API) re-seals to k0 while a test moves the
+     * values to k1 and checks them.
+     */
+    @BeforeEach
+    @AfterEach
+    void noBackgroundRun() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !resealing.running());
+    }
 
     private SecretRotation rotation(String current) {
         SecretRotation r = new SecretRotation();
@@ -102,12 +118,16 @@ class SecretRotationTest {
             assertThat(releaseSecretEnv(appId).values()).allMatch(v -> v.startsWith("v2:k1:"));
             assertThat(toK1.box.decrypt(env.get("LEGACY"))).isEqualTo("legacy-1");
             assertThat(toK1.box.decrypt(env.get("DB_PASSWORD"))).isEqualTo("pw-1");
-            assertThat(toK1.census()).containsOnlyKeys("k1");
-            assertThat(toK1.remaining()).isZero();
+            // Berth itself, still on k0, may store a value of another test's work meanwhile: the census may show
+            // k0 again, so the checks below are about this test's rows.
+            assertThat(toK1.census()).containsKey("k1");
+            Map<String, String> release = releaseSecretEnv(appId);
 
             SecretRotation.Result again = toK1.resealAll();
-            assertThat(again.resealed()).as("nothing left to do").isZero();
-            assertThat(secretEnv(appId)).isEqualTo(env);
+            assertThat(again.failed()).isZero();
+            // Sealing draws a fresh nonce each time: values equal to the byte mean they were left alone.
+            assertThat(secretEnv(appId)).as("nothing left to do for this app").isEqualTo(env);
+            assertThat(releaseSecretEnv(appId)).as("nothing left to do for its release").isEqualTo(release);
 
             // A value of a key the ring lacks: reported with its key, left as it is; the others are done.
             QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("update app set secret_env = "
