@@ -31,10 +31,23 @@ public class RefusedChanges {
     @Inject
     SecurityLog securityLog;
 
+    /**
+     * Whether the request has a signed-in caller to record. On the I/O thread the identity is known only once its
+     * authentication ended: a request that failed while it was being authenticated (the database too busy to look
+     * up a token) has none to record, and asking would block the thread.
+     */
+    private boolean knownCaller() {
+        try {
+            return !user.isAnonymous();
+        } catch (io.quarkus.runtime.BlockingOperationNotAllowedException authenticationNotFinished) {
+            return false;
+        }
+    }
+
     @ServerResponseFilter
     public void record(ContainerRequestContext request, ContainerResponseContext response) {
         int status = response.getStatus();
-        if (status < 400 || status == 401 || READS.contains(request.getMethod()) || user.isAnonymous()) {
+        if (status < 400 || status == 401 || READS.contains(request.getMethod()) || !knownCaller()) {
             return;
         }
         String slug = request.getUriInfo().getPathParameters().getFirst("tenant");
