@@ -76,7 +76,7 @@ public class UsageHistory {
                 c.rollback();
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("reading usage history failed", e);
+            throw new jakarta.persistence.PersistenceException("reading usage history failed", e);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -127,7 +127,7 @@ public class UsageHistory {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("reading usage history failed", e);
+            throw new jakarta.persistence.PersistenceException("reading usage history failed", e);
         }
         return out;
     }
@@ -160,7 +160,7 @@ public class UsageHistory {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("reading usage history failed", e);
+            throw new jakarta.persistence.PersistenceException("reading usage history failed", e);
         }
         return new Latest(out, total);
     }

@@ -85,7 +85,7 @@ public class BuildLog {
             }
             return lines;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the build log", e);
+            throw new jakarta.persistence.PersistenceException("cannot read the build log", e);
         }
     }
 
@@ -113,7 +113,7 @@ public class BuildLog {
                 return rs.getInt(1);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the build log", e);
+            throw new jakarta.persistence.PersistenceException("cannot read the build log", e);
         }
     }
 
