@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,16 +37,10 @@ public class BuildDeadLetter implements DeadLetter {
 
     @Override
     public List<DeadJob> dead(int limit) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select b.id, t.slug, a.name, b.number, b.last_error, b.attempts, "
-                + "b.dead_at from build b join tenant t on t.id = b.tenant_id join app a on a.id = b.app_id "
-                + "where b.dead_at is not null order by b.dead_at desc, b.id desc limit :n").setParameter("n", limit)
-                .getResultList();
-        List<DeadJob> out = new ArrayList<>();
-        for (Object[] r : rows) {
-            out.add(DeadJob.row(queue(), r[0], r[1], r[2], "build #" + r[3], r[4], r[5], r[6]));
-        }
-        return out;
+        return DeadJob.list(queue(), em.createNativeQuery("select b.id, t.slug, a.name, b.number, b.last_error, "
+                + "b.attempts, b.dead_at from build b join tenant t on t.id = b.tenant_id "
+                + "join app a on a.id = b.app_id where b.dead_at is not null order by b.dead_at desc, b.id desc limit :n").setParameter("n", limit),
+                r -> "build #" + r[3]);
     }
 
     @Override

@@ -1,6 +1,10 @@
 package dev.berth.jobs;
 
+import jakarta.persistence.Query;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -17,6 +21,21 @@ public record DeadJob(
         String lastError,
         int attempts,
         Instant deadSince) {
+
+    /**
+     * The dead jobs of {@code queue} a native query returns, in its order. Each row holds the job's id, the tenant's
+     * slug and the app's name, then whatever columns {@code subject} turns into the job's description, and last its
+     * last error, its attempts and the time it died.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<DeadJob> list(String queue, Query rows, Function<Object[], String> subject) {
+        List<DeadJob> out = new ArrayList<>();
+        for (Object[] r : (List<Object[]>) rows.getResultList()) {
+            int n = r.length;
+            out.add(row(queue, r[0], r[1], r[2], subject.apply(r), r[n - 3], r[n - 2], r[n - 1]));
+        }
+        return out;
+    }
 
     /** A dead job from a native query's row values (numbers and timestamps as the JDBC driver returns them). */
     public static DeadJob row(String queue, Object id, Object tenant, Object app, String subject, Object lastError,

@@ -9,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,16 +30,11 @@ public class NotificationDeadLetter implements DeadLetter {
 
     @Override
     public List<DeadJob> dead(int limit) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select d.id, t.slug, a.name, d.event, h.id as hook, d.last_error, "
-                + "d.attempts, d.dead_at from notification_delivery d join notification_hook h on h.id = d.hook_id "
-                + "join tenant t on t.id = d.tenant_id join app a on a.id = h.app_id where d.dead_at is not null "
-                + "order by d.dead_at desc, d.id desc limit :n").setParameter("n", limit).getResultList();
-        List<DeadJob> out = new ArrayList<>();
-        for (Object[] r : rows) {
-            out.add(DeadJob.row(queue(), r[0], r[1], r[2], r[3] + " to hook " + r[4], r[5], r[6], r[7]));
-        }
-        return out;
+        return DeadJob.list(queue(), em.createNativeQuery("select d.id, t.slug, a.name, d.event, h.id as hook, "
+                + "d.last_error, d.attempts, d.dead_at from notification_delivery d join notification_hook h "
+                + "on h.id = d.hook_id join tenant t on t.id = d.tenant_id join app a on a.id = h.app_id "
+                + "where d.dead_at is not null order by d.dead_at desc, d.id desc limit :n").setParameter("n", limit),
+                r -> r[3] + " to hook " + r[4]);
     }
 
     @Override

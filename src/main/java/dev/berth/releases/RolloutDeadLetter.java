@@ -9,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,17 +31,11 @@ public class RolloutDeadLetter implements DeadLetter {
 
     @Override
     public List<DeadJob> dead(int limit) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select r.id, t.slug, a.name, rel.number, r.state, r.last_error, "
-                + "r.attempts, r.dead_at from rollout r join tenant t on t.id = r.tenant_id "
+        return DeadJob.list(queue(), em.createNativeQuery("select r.id, t.slug, a.name, rel.number, r.state, "
+                + "r.last_error, r.attempts, r.dead_at from rollout r join tenant t on t.id = r.tenant_id "
                 + "join app a on a.id = r.app_id join release rel on rel.id = r.release_id where r.dead_at is not null "
-                + "order by r.dead_at desc, r.id desc limit :n").setParameter("n", limit).getResultList();
-        List<DeadJob> out = new ArrayList<>();
-        for (Object[] r : rows) {
-            out.add(DeadJob.row(queue(), r[0], r[1], r[2], "rollout of release #" + r[3] + " (" + r[4] + ")", r[5],
-                    r[6], r[7]));
-        }
-        return out;
+                + "order by r.dead_at desc, r.id desc limit :n").setParameter("n", limit),
+                r -> "rollout of release #" + r[3] + " (" + r[4] + ")");
     }
 
     @Override
