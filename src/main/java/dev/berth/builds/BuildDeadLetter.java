@@ -39,7 +39,8 @@ public class BuildDeadLetter implements DeadLetter {
     public List<DeadJob> dead(int limit) {
         return DeadJob.list(queue(), em.createNativeQuery("select b.id, t.slug, a.name, b.number, b.last_error, "
                 + "b.attempts, b.dead_at from build b join tenant t on t.id = b.tenant_id "
-                + "join app a on a.id = b.app_id where b.dead_at is not null order by b.dead_at desc, b.id desc limit :n").setParameter("n", limit),
+                + "join app a on a.id = b.app_id where b.dead_at is not null order by b.dead_at desc, b.id desc "
+                + "limit :n").setParameter("n", limit),
                 r -> "build #" + r[3]);
     }
 
