@@ -36,6 +36,18 @@ class LoweredLimitTest {
         json().get(Api.app(slug, "web")).then().body("replicas", equalTo(4));
         given().accept("text/html").get("/t/" + slug).then().statusCode(200)
                 .body(containsString("Over its limit (pods)")).body(containsString("over limit"));
+        // The admin tenant list's row draws the same use: apps and pods against their limits, pods over it.
+        String row = given().accept("text/html").queryParam("q", slug).get("/tenants").then().statusCode(200)
+                .extract().asString();
+        row = row.substring(row.indexOf("<table class=\"grid tenants\">"));
+        row = row.substring(0, row.indexOf("</table>"));
+        assertThat(row).contains("/t/" + slug).contains("over limit: growth refused")
+                .contains("<div class=\"bar\"><div class=\"bar-label\"><span>2 of 5 · 40%</span></div>")
+                .contains("<div class=\"bar crit\"><div class=\"bar-label\"><span>5 of 3 · 166% <strong class=\"hot\">"
+                        + "over limit</strong></span></div><meter min=\"0\" max=\"100\" low=\"70\" high=\"90\" optimum=\"0\""
+                        + " value=\"166\">166%</meter>");
+        json().get("/api/v1/tenants/" + slug).then().body("$", org.hamcrest.Matchers.not(
+                org.hamcrest.Matchers.hasKey("rowBars")));
 
         // Growth is refused, naming the limit, the use and the request.
         Problems.assertProblem(json().body(Map.of("replicas", 5)).patch(Api.app(slug, "web")), 422, "replicas")
