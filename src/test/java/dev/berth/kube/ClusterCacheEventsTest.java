@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * the events of the whole cluster: it follows Berth's namespaces as they are created and deleted.
  */
 class ClusterCacheEventsTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private KubernetesMockServer server;
     private KubernetesClient admin;
     private KubernetesClient client;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestSecurity(user = "admin", roles = "platform-admin")
 class ZeroWriteReconcileTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     @Inject
     Sandbox sandbox;
 

@@ -145,8 +145,12 @@ class EdgeCacheRegionsTest {
 
         String origin = "web." + slug + ".ec-a.apps.test";
         for (MockRegion r : List.of(b, c)) {
+            // A region's objects are applied one after the other: wait for the last of them, not only the first two.
             await().atMost(WAIT).until(() -> edgeConfig(r, slug) != null && ReplicationTest.deployment(r, slug, "web")
-                    != null && EdgeCacheManifests.IMAGE.equals(image(ReplicationTest.deployment(r, slug, "web"))));
+                    != null && EdgeCacheManifests.IMAGE.equals(image(ReplicationTest.deployment(r, slug, "web")))
+                    && r.client().services().inNamespace(Names.namespace(slug)).withName("web").get() != null
+                    && r.client().network().v1().ingresses().inNamespace(Names.namespace(slug)).withName("web")
+                            .get() != null);
             ConfigMap cm = edgeConfig(r, slug);
             String conf = cm.getData().get("nginx.conf");
             assertThat(conf).contains("upstream origin { server " + origin + ":80;", "proxy_set_header Host " + origin,
