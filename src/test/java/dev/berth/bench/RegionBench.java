@@ -69,6 +69,8 @@ class RegionBench {
     private static boolean ready(MockRegion r, String slug, String image) {
         var pods = r.client().pods().inNamespace("berth-" + slug).withLabel("berth.dev/app", "web").list().getItems();
         return pods.size() == 2 && pods.stream().allMatch(p -> image.equals(p.getSpec().getContainers().get(0).getImage())
+                // The kubelet writes a pod's status just after creating it: a pod without one is not ready yet.
+                && p.getStatus() != null && p.getStatus().getConditions() != null
                 && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType())
                         && "True".equals(c.getStatus())));
     }
