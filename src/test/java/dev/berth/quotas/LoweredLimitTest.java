@@ -44,8 +44,8 @@ class LoweredLimitTest {
         assertThat(row).contains("/t/" + slug).contains("over limit: growth refused")
                 .contains("<div class=\"bar\"><div class=\"bar-label\"><span>2 of 5 · 40%</span></div>")
                 .contains("<div class=\"bar crit\"><div class=\"bar-label\"><span>5 of 3 · 166% <strong class=\"hot\">"
-                        + "over limit</strong></span></div><meter min=\"0\" max=\"100\" low=\"70\" high=\"90\" optimum=\"0\""
-                        + " value=\"166\">166%</meter>");
+                        + "over limit</strong></span></div><meter min=\"0\" max=\"100\" low=\"70\" high=\"90\""
+                        + " optimum=\"0\" value=\"166\">166%</meter>");
         json().get("/api/v1/tenants/" + slug).then().body("$", org.hamcrest.Matchers.not(
                 org.hamcrest.Matchers.hasKey("rowBars")));
 
